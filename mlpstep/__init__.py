@@ -1,0 +1,31 @@
+"""mlpstep: one training step of a multilayer perceptron, every number of it.
+
+    import mlpstep
+    problem = mlpstep.load("configs/seed.yaml")   # a path, or a dict
+    trace = mlpstep.step(problem)
+    trace.loss, trace.forward["a1"], trace.grads["W1"], trace.updated["W1"]
+    trace.to_dict()                               # exactly what --json prints
+
+The names load lazily, so ``mlpstep --help`` does not wait for NumPy.
+"""
+
+__version__ = "0.1.0"
+
+_HOMES = {
+    "load": "config",
+    "Problem": "config",
+    "step": "engine",
+    "Trace": "trace",
+    "MlpstepError": "errors",
+    "ConfigError": "errors",
+    "NumericError": "errors",
+}
+__all__ = [*_HOMES, "__version__"]
+
+
+def __getattr__(name: str):
+    if name not in _HOMES:
+        raise AttributeError(f"module 'mlpstep' has no attribute {name!r}")
+    from importlib import import_module
+
+    return getattr(import_module(f".{_HOMES[name]}", __name__), name)

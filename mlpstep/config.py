@@ -1,0 +1,319 @@
+"""Load and validate a config into a Problem: the network, the data, the loss.
+
+Every mistake raises ConfigError with the path of the field (``layers[1].weights``)
+and what would fix it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ConfigError
+from .functions import ACTIVATIONS, LOSSES, NLL_OUTPUTS, Activation, Loss, make_activation
+
+LAYOUTS = ("columns", "rows")
+REDUCTIONS = ("mean", "sum")
+RELU_GRADS_AT_ZERO = (0, 0.5, 1)
+KEYS = ("layout", "input", "label", "loss", "learning_rate", "reduction", "relu_grad_at_zero", "layers")
+REQUIRED = ("input", "label", "loss", "learning_rate", "layers")
+LAYER_KEYS = ("weights", "bias", "activation")
+
+
+@dataclass(frozen=True)
+class Layer:
+    weights: np.ndarray  # as given: (n_in, n_out) in the columns layout, (n_out, n_in) in rows
+    bias: np.ndarray  # (n_out,)
+    activation: Activation
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A validated config. ``x`` and ``y`` hold one column per point, whatever the layout."""
+
+    layers: tuple[Layer, ...]
+    x: np.ndarray  # (n_in, batch)
+    y: np.ndarray  # (n_out, batch)
+    loss: Loss
+    learning_rate: float
+    layout: str = "columns"
+    reduction: str = "mean"
+    relu_grad_at_zero: float = 0.0
+
+    @property
+    def sizes(self) -> list[int]:
+        """Widths from the input to the output, e.g. [2, 4, 2]."""
+        return [self.x.shape[0]] + [layer.bias.shape[0] for layer in self.layers]
+
+    @property
+    def batch_size(self) -> int:
+        return self.x.shape[1]
+
+
+def load(source: str | Path | dict) -> Problem:
+    """A Problem from a config file path (``"-"`` for stdin) or an already-parsed dict."""
+    if isinstance(source, dict):
+        return validate(source)
+    from .reader import read_config
+
+    return validate(read_config(source))
+
+
+def validate(data: object) -> Problem:
+    if not isinstance(data, dict):
+        raise ConfigError("config", f"{_describe(data)}, but a config is a mapping of keys: {', '.join(REQUIRED)}, ...")
+    _check_keys(data, KEYS, REQUIRED, "")
+    layout = _choice(data.get("layout", "columns"), LAYOUTS, "layout")
+    reduction = _choice(data.get("reduction", "mean"), REDUCTIONS, "reduction")
+    relu0 = _number(data.get("relu_grad_at_zero", 0), "relu_grad_at_zero")
+    if relu0 not in RELU_GRADS_AT_ZERO:
+        raise ConfigError("relu_grad_at_zero", f"{relu0:g} is not allowed; use 0 (as torch.relu), 0.5 (as torch.maximum) or 1")
+    learning_rate = _number(data["learning_rate"], "learning_rate")
+    if learning_rate < 0:
+        raise ConfigError("learning_rate", f"{learning_rate:g} is negative; give a learning rate >= 0")
+    layers = _layers(data["layers"], layout, relu0)
+    loss = LOSSES[_choice(data["loss"], tuple(LOSSES), "loss")]()
+    output = layers[-1].activation
+    if loss.name == "nll" and output.name not in NLL_OUTPUTS:
+        raise ConfigError(
+            "loss",
+            f"nll needs a softmax or sigmoid output layer, but layers[{len(layers) - 1}].activation is "
+            f"{output.name}; use squared, half_squared or mse, or change that activation",
+        )
+    n_in = layers[0].weights.shape[0 if layout == "columns" else 1]
+    x, batch = _input(data["input"], n_in)
+    y = _labels(data["label"], batch, x.shape[1], layers[-1].bias.shape[0], output.name, loss.name)
+    return Problem(tuple(layers), x, y, loss, learning_rate, layout, reduction, relu0)
+
+
+# -- the parts ---------------------------------------------------------------
+
+
+def _layers(value: object, layout: str, relu0: float) -> list[Layer]:
+    if not isinstance(value, list) or not value:
+        raise ConfigError("layers", f"{_describe(value)}; give a list of layers, each with weights, bias and activation")
+    layers = []
+    for i, spec in enumerate(value):
+        path = f"layers[{i}]"
+        if not isinstance(spec, dict):
+            raise ConfigError(path, f"{_describe(spec)}; a layer is a mapping with weights, bias and activation")
+        _check_keys(spec, LAYER_KEYS, LAYER_KEYS, path + ".")
+        w = _matrix(spec["weights"], path + ".weights")
+        n_in, n_out = w.shape if layout == "columns" else w.shape[::-1]
+        if layers:
+            prev = layers[-1].bias.shape[0]
+            if n_in != prev:
+                fix = (
+                    f"{prev} rows (n_in x n_out in the columns layout)"
+                    if layout == "columns"
+                    else f"{prev} columns (n_out x n_in in the rows layout)"
+                )
+                raise ConfigError(
+                    path + ".weights",
+                    f"{_shape(w)}, but layer {i} has {prev} outputs, so layer {i + 1}'s weights need {fix}",
+                )
+        b = _vector(spec["bias"], path + ".bias")
+        if b.shape[0] != n_out:
+            raise ConfigError(
+                path + ".bias", f"{b.shape[0]} values, but layer {i + 1} has {n_out} units (from its weights, {_shape(w)})"
+            )
+        name = _choice(spec["activation"], tuple(ACTIVATIONS), path + ".activation")
+        layers.append(Layer(w, b, make_activation(name, relu0)))
+    return layers
+
+
+def _input(value: object, n_in: int) -> tuple[np.ndarray, bool]:
+    """The input as ``(n_in, batch)`` and whether it was given as a batch."""
+    if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
+        x = _matrix(value, "input")
+        if x.shape[1] != n_in:
+            hint = (
+                f"; one point is written flat: [{', '.join('...' for _ in range(min(n_in, 3)))}]"
+                if x.shape[1] == 1 and x.shape[0] == n_in
+                else ""
+            )
+            raise ConfigError(
+                "input",
+                f"a batch of {x.shape[0]} points with {x.shape[1]} values each, "
+                f"but layer 1 has {n_in} inputs{hint}",
+            )
+        return x.T, True
+    x = _vector(value, "input")
+    if x.shape[0] != n_in:
+        hint = (
+            f"; for a batch of {x.shape[0]} points write one list per point: [[{x[0]:g}], [{x[1]:g}], ...]"
+            if n_in == 1
+            else ""
+        )
+        raise ConfigError("input", f"{x.shape[0]} values, but layer 1 has {n_in} inputs{hint}")
+    return x[:, None], False
+
+
+def _labels(value: object, batch: bool, count: int, n_out: int, output: str, loss: str) -> np.ndarray:
+    """The targets as ``(n_out, batch)``."""
+    if not batch:
+        return _label(value, "label", n_out, output, loss)[:, None]
+    if not isinstance(value, list):
+        raise ConfigError("label", f"{_describe(value)}, but the input is a batch of {count} points: give a list of {count} labels")
+    if len(value) != count:
+        raise ConfigError("label", f"{len(value)} labels, but the input has {count} points; give one label per point")
+    return np.stack([_label(v, f"label[{i}]", n_out, output, loss) for i, v in enumerate(value)], axis=1)
+
+
+def _label(value: object, path: str, n_out: int, output: str, loss: str) -> np.ndarray:
+    """One point's target, ``(n_out,)``."""
+    if output == "softmax" and not isinstance(value, list):
+        k = _number(value, path)
+        if k != int(k):
+            raise ConfigError(path, f"{k:g} is not a class index; give a whole number from 0 to {n_out - 1}, or a one-hot list")
+        if not 0 <= k < n_out:
+            raise ConfigError(path, f"class {int(k)} is out of range; the output layer has {n_out} classes, 0 to {n_out - 1}")
+        y = np.zeros(n_out)
+        y[int(k)] = 1.0
+        return y
+    if isinstance(value, list):
+        y = _vector(value, path)
+        if y.shape[0] != n_out:
+            hint = "; a class index is written without brackets, e.g. label: 1" if output == "softmax" and y.shape[0] == 1 else ""
+            raise ConfigError(path, f"{y.shape[0]} values, but the output layer has {n_out} units{hint}")
+    else:
+        y = np.array([_number(value, path)])
+        if n_out != 1:
+            raise ConfigError(path, f"a single number, but the output layer has {n_out} units; give a list of {n_out} targets")
+    if loss == "nll" and output == "softmax":
+        if (y < 0).any() or abs(y.sum() - 1.0) > 1e-6:
+            raise ConfigError(path, "a softmax target for nll is a probability vector (>= 0, summing to 1), or a class index")
+    elif loss == "nll" and ((y < 0) | (y > 1)).any():
+        raise ConfigError(path, "sigmoid targets for nll (binary cross-entropy) must lie between 0 and 1")
+    return y
+
+
+# -- numbers and matrices ----------------------------------------------------
+
+
+def _matrix(value: object, path: str) -> np.ndarray:
+    """A 2-D float64 array from a list of rows of numbers."""
+    if not isinstance(value, list) or not value:
+        raise ConfigError(path, f"{_describe(value)}; give a matrix as a list of rows, e.g. [[1, 0], [0, 1]]")
+    width = None
+    for i, row in enumerate(value):
+        if not isinstance(row, list):
+            raise ConfigError(f"{path}[{i}]", f"{_describe(row)}; every row of a matrix is a list of numbers")
+        if width is None:
+            width = len(row)
+        if len(row) != width or not row:
+            raise ConfigError(path, f"ragged: row {i} has {len(row)} values, row 0 has {width}; every row needs the same length")
+        if not {type(v) for v in row} <= {int, float}:
+            for j, v in enumerate(row):
+                if isinstance(v, list):
+                    raise ConfigError(path, "nested three lists deep; a matrix is a list of rows of numbers")
+                _number(v, f"{path}[{i}][{j}]")
+    return _finite(value, path)
+
+
+def _vector(value: object, path: str) -> np.ndarray:
+    """A 1-D float64 array from a flat list (or a one-column / one-row matrix)."""
+    if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
+        m = _matrix(value, path)
+        if 1 not in m.shape:
+            raise ConfigError(path, f"a {_shape(m)} matrix; give a flat list of numbers")
+        return m.reshape(-1)
+    if not isinstance(value, list) or not value:
+        raise ConfigError(path, f"{_describe(value)}; give a list of numbers, e.g. [1, 0]")
+    if not {type(v) for v in value} <= {int, float}:
+        for j, v in enumerate(value):
+            if isinstance(v, list):
+                raise ConfigError(f"{path}[{j}]", "a list among numbers; give a flat list of numbers")
+            _number(v, f"{path}[{j}]")
+    return _finite(value, path)
+
+
+def _finite(value: list, path: str) -> np.ndarray:
+    try:
+        array = np.array(value, dtype=np.float64)
+    except OverflowError:
+        array = None
+    if array is None or not np.isfinite(array).all():
+        for index in np.ndindex(*np.shape(value)):
+            cell = value
+            for k in index:
+                cell = cell[k]
+            _number(cell, path + "".join(f"[{k}]" for k in index))
+    return array
+
+
+def _number(value: object, path: str) -> float:
+    if type(value) not in (int, float):
+        raise ConfigError(path, f"{_describe(value)}; expected a number")
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        what = "NaN" if number != number else "infinite" if isinstance(value, float) else "too large for float64"
+        raise ConfigError(path, f"{what}; give a finite number")
+    return number
+
+
+def _choice(value: object, choices: tuple[str, ...], path: str) -> str:
+    if isinstance(value, str) and value.lower() in choices:
+        return value.lower()
+    if not isinstance(value, str):
+        raise ConfigError(path, f"{_describe(value)}; expected one of {', '.join(choices)}")
+    close = difflib.get_close_matches(value.lower(), choices, n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    raise ConfigError(path, f"{value!r} is not one of {', '.join(choices)}{hint}")
+
+
+def _check_keys(data: dict, allowed: tuple[str, ...], required: tuple[str, ...], prefix: str) -> None:
+    for key in data:
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), allowed, n=1)
+            hint = f"did you mean {close[0]}?" if close else f"valid keys: {', '.join(allowed)}"
+            raise ConfigError(f"{prefix}{key}", f"unknown key ({hint})")
+    for key in required:
+        if key not in data:
+            raise ConfigError(f"{prefix}{key}", f"missing; add it ({_EXAMPLES[key]})")
+
+
+_EXAMPLES = {
+    "input": "one point as a flat list, e.g. input: [3, 14]",
+    "label": "e.g. label: 1 for class 1 of a softmax output",
+    "loss": "nll, squared, half_squared or mse",
+    "learning_rate": "e.g. learning_rate: 0.1",
+    "layers": "a list of layers with weights, bias and activation",
+    "weights": "a matrix, a list of rows",
+    "bias": "one number per unit, e.g. [0, 0]",
+    "activation": "relu, sigmoid, tanh, linear or softmax",
+}
+
+
+def _describe(value: object) -> str:
+    """How a wrong value reads in a message."""
+    if value is None:
+        return "empty (null)"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} is a boolean"
+    if isinstance(value, str):
+        try:
+            float(value)
+            return f"{value!r} is text (in quotes)"
+        except ValueError:
+            return f"{value if len(value) <= 40 else value[:37] + '...'!r} is text"
+    if isinstance(value, (int, float)):
+        return f"{value!r} is a number"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "an empty list" if not value else "a list"
+    return f"a {type(value).__name__}"
+
+
+def _shape(array: np.ndarray) -> str:
+    return "x".join(str(n) for n in array.shape)
+
+

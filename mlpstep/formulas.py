@@ -1,0 +1,67 @@
+"""The formula behind every entry of a trace, in the config's layout notation."""
+
+from __future__ import annotations
+
+from .config import Problem
+from .trace import bias_name, weight_name
+
+_OUTPUT_GRAD = {  # dL/da of the output layer, per point
+    "squared": "2({a} - y)",
+    "half_squared": "({a} - y)",
+    "mse": "2({a} - y)/{n}",
+}
+
+
+def formulas(problem: Problem) -> dict[str, dict[str, str]]:
+    """``{"forward": {"z1": "W1ᵀ x + w10", ...}, "loss": {...}, "grads": ..., "updated": ...}``."""
+    columns = problem.layout == "columns"
+    L = len(problem.layers)
+    batch = problem.batch_size
+    per_batch = f" / {batch}" if problem.reduction == "mean" and batch > 1 else ""
+    lr = f"{problem.learning_rate:g}"
+
+    def prev(l: int) -> str:
+        return "x" if l == 1 else f"a{l - 1}"
+
+    forward, grads, updated = {}, {}, {}
+    for l, layer in enumerate(problem.layers, 1):
+        W, b = weight_name(l), bias_name(l, problem.layout)
+        forward[f"z{l}"] = f"{W}ᵀ {prev(l)} + {b}" if columns else f"{prev(l)} {W}ᵀ + {b}"
+        forward[f"a{l}"] = f"{layer.activation.name}(z{l})"
+
+    output = problem.layers[-1].activation.name
+    if problem.loss.name == "nll":
+        grads[f"z{L}"] = f"(a{L} - y){per_batch}" if per_batch else f"a{L} - y"
+    else:
+        da = _OUTPUT_GRAD[problem.loss.name].format(a=f"a{L}", n=problem.sizes[-1])
+        grads[f"z{L}"] = _through(output, da, L) + per_batch
+    for l in range(L - 1, 0, -1):
+        W = weight_name(l + 1)
+        grads[f"a{l}"] = f"{W} dL/dz{l + 1}" if columns else f"dL/dz{l + 1} {W}"
+        grads[f"z{l}"] = _through(problem.layers[l - 1].activation.name, f"dL/da{l}", l)
+    summed = "Σ_points " if batch > 1 else ""
+    for l in range(L, 0, -1):
+        grads[weight_name(l)] = f"{prev(l)} (dL/dz{l})ᵀ" if columns else f"(dL/dz{l})ᵀ {prev(l)}"
+        grads[bias_name(l, problem.layout)] = f"{summed}dL/dz{l}"
+    grads = {name: f"dL/d{name} = {text}" for name, text in grads.items()}
+    for l in range(1, L + 1):
+        for name in (weight_name(l), bias_name(l, problem.layout)):
+            updated[name] = f"{name} - {lr} dL/d{name}"
+
+    reduction = f", {problem.reduction} over {batch} points" if batch > 1 else ""
+    loss = f"{problem.loss.name}(a{L}, y){reduction}"
+    return {
+        "forward": {name: f"{name} = {text}" for name, text in forward.items()},
+        "loss": {"loss": f"L = {loss}"},
+        "grads": grads,
+        "updated": {name: f"{name} ← {text}" for name, text in updated.items()},
+    }
+
+
+def _through(activation: str, da: str, l: int) -> str:
+    """dL/dz from dL/da through the activation of layer l."""
+    if activation == "linear":
+        return da
+    if activation == "softmax":
+        return f"J_softmax(z{l}) {da}"
+    return f"{da} ⊙ {activation}'(z{l})"

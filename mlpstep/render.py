@@ -1,0 +1,87 @@
+"""Rich tables of a trace, for people at a terminal."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich import box
+from rich.columns import Columns
+from rich.console import Console, Group
+from rich.rule import Rule
+from rich.table import Table
+from rich.text import Text
+
+from .formulas import formulas
+from .trace import Trace
+
+THRESHOLD = 1000
+"""Matrices with more entries than this are elided, as NumPy prints them."""
+EDGE_ITEMS = 3
+"""Rows and columns kept at each edge of an elided matrix."""
+
+BRACKETS = box.Box(
+    "┌  ┐\n"
+    "│  │\n"
+    "│  │\n"
+    "│  │\n"
+    "│  │\n"
+    "│  │\n"
+    "│  │\n"
+    "└  ┘\n"
+)
+"""Matrix brackets: an edge on each side, no lines inside."""
+
+SECTION_TITLES = {
+    "forward": "Forward pass",
+    "grads": "Backward pass",
+    "updated": "Updated parameters",
+}
+
+
+def print_trace(trace: Trace, full: bool = False, console: Console | None = None) -> None:
+    console = console or Console()
+    console.print(_header(trace))
+    text = formulas(trace.problem)
+    for section in ("forward", "loss", "grads", "updated"):
+        if section == "loss":
+            console.print(Rule("Loss", align="left"))
+            console.print(Text.assemble((text["loss"]["loss"], "bold"), " = ", (repr(trace.loss), "bold cyan")))
+        else:
+            console.print(Rule(SECTION_TITLES[section], align="left"))
+            entries = getattr(trace, section).items()
+            console.print(Columns([matrix_table(value, text[section][name], full) for name, value in entries], padding=(0, 3)))
+        console.print()
+
+
+def _header(trace: Trace) -> Group:
+    problem = trace.problem
+    batch = problem.batch_size
+    points = f"{batch} points, {problem.reduction}" if batch > 1 else "1 point"
+    details = f"{points} · {problem.layout} layout · learning rate {problem.learning_rate:g}"
+    if problem.relu_grad_at_zero:
+        details += f" · relu'(0) = {problem.relu_grad_at_zero:g}"
+    return Group(Text(trace.network, style="bold"), Text(details, style="dim"), Text())
+
+
+def matrix_table(value: np.ndarray, title: str, full: bool = False) -> Group:
+    """A 1-D or 2-D array in brackets, under the line ``title   RxC``."""
+    m = value if value.ndim == 2 else value[None, :]
+    shape = "x".join(str(n) for n in value.shape)
+    table = Table(show_header=False, box=BRACKETS, padding=(0, 1))
+    rows, cols = _kept(m.shape[0], full, m.size), _kept(m.shape[1], full, m.size)
+    for _ in cols:
+        table.add_column(justify="right", no_wrap=True)
+    for i in rows:
+        table.add_row(*("⋮" if i is None else "⋯" if j is None else format_number(m[i, j]) for j in cols))
+    return Group(Text.assemble((title, "bold"), "   ", (shape, "dim")), table)
+
+
+def _kept(n: int, full: bool, size: int) -> list[int | None]:
+    """Indices to show along one axis, ``None`` where entries are elided."""
+    if full or size <= THRESHOLD or n <= 2 * EDGE_ITEMS:
+        return list(range(n))
+    return [*range(EDGE_ITEMS), None, *range(n - EDGE_ITEMS, n)]
+
+
+def format_number(v: float) -> str:
+    """Up to 8 significant digits, as NumPy prints; never ``-0``."""
+    return f"{v + 0.0:.8g}"
