@@ -119,7 +119,7 @@ def _layers(value: object, layout: str, relu0: float) -> list[Layer]:
         b = _vector(spec["bias"], path + ".bias")
         if b.shape[0] != n_out:
             raise ConfigError(
-                path + ".bias", f"{b.shape[0]} values, but layer {i + 1} has {n_out} units (from its weights, {_shape(w)})"
+                path + ".bias", f"{_count(b.shape[0], 'value')}, but layer {i + 1} has {_count(n_out, 'unit')} (from its weights, {_shape(w)})"
             )
         name = _choice(spec["activation"], tuple(ACTIVATIONS), path + ".activation")
         layers.append(Layer(w, b, make_activation(name, relu0)))
@@ -132,14 +132,14 @@ def _input(value: object, n_in: int) -> tuple[np.ndarray, bool]:
         x = _matrix(value, "input")
         if x.shape[1] != n_in:
             hint = (
-                f"; one point is written flat: [{', '.join('...' for _ in range(min(n_in, 3)))}]"
+                f"; one point is written flat: input: [{', '.join(f'{v:g}' for v in x[:, 0])}]"
                 if x.shape[1] == 1 and x.shape[0] == n_in
                 else ""
             )
             raise ConfigError(
                 "input",
-                f"a batch of {x.shape[0]} points with {x.shape[1]} values each, "
-                f"but layer 1 has {n_in} inputs{hint}",
+                f"a batch of {_count(x.shape[0], 'point')} with {_count(x.shape[1], 'value')} each, "
+                f"but layer 1 has {_count(n_in, 'input')}{hint}",
             )
         return x.T, True
     x = _vector(value, "input")
@@ -149,7 +149,7 @@ def _input(value: object, n_in: int) -> tuple[np.ndarray, bool]:
             if n_in == 1
             else ""
         )
-        raise ConfigError("input", f"{x.shape[0]} values, but layer 1 has {n_in} inputs{hint}")
+        raise ConfigError("input", f"{_count(x.shape[0], 'value')}, but layer 1 has {_count(n_in, 'input')}{hint}")
     return x[:, None], False
 
 
@@ -160,7 +160,7 @@ def _labels(value: object, batch: bool, count: int, n_out: int, output: str, los
     if not isinstance(value, list):
         raise ConfigError("label", f"{_describe(value)}, but the input is a batch of {count} points: give a list of {count} labels")
     if len(value) != count:
-        raise ConfigError("label", f"{len(value)} labels, but the input has {count} points; give one label per point")
+        raise ConfigError("label", f"{_count(len(value), 'label')}, but the input has {count} points; give one label per point")
     return np.stack([_label(v, f"label[{i}]", n_out, output, loss) for i, v in enumerate(value)], axis=1)
 
 
@@ -179,7 +179,7 @@ def _label(value: object, path: str, n_out: int, output: str, loss: str) -> np.n
         y = _vector(value, path)
         if y.shape[0] != n_out:
             hint = "; a class index is written without brackets, e.g. label: 1" if output == "softmax" and y.shape[0] == 1 else ""
-            raise ConfigError(path, f"{y.shape[0]} values, but the output layer has {n_out} units{hint}")
+            raise ConfigError(path, f"{_count(y.shape[0], 'value')}, but the output layer has {_count(n_out, 'unit')}{hint}")
     else:
         y = np.array([_number(value, path)])
         if n_out != 1:
@@ -311,6 +311,10 @@ def _describe(value: object) -> str:
     if isinstance(value, list):
         return "an empty list" if not value else "a list"
     return f"a {type(value).__name__}"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _shape(array: np.ndarray) -> str:

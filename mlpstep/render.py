@@ -6,6 +6,7 @@ import numpy as np
 from rich import box
 from rich.columns import Columns
 from rich.console import Console, Group
+from rich.measure import Measurement
 from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
@@ -48,8 +49,26 @@ def print_trace(trace: Trace, full: bool = False, console: Console | None = None
         else:
             console.print(Rule(SECTION_TITLES[section], align="left"))
             entries = getattr(trace, section).items()
-            console.print(Columns([matrix_table(value, text[section][name], full) for name, value in entries], padding=(0, 3)))
+            _print_side_by_side(console, [matrix_table(value, text[section][name], full) for name, value in entries])
         console.print()
+
+
+def _print_side_by_side(console: Console, items: list) -> None:
+    """Pack items in columns; one wider than the terminal goes alone, uncut."""
+    row: list = []
+    for item in items:
+        width = Measurement.get(console, console.options.update_width(10**6), item).maximum
+        if width <= console.width:
+            row.append(item)
+            continue
+        if row:
+            console.print(Columns(row, padding=(0, 3)))
+            row = []
+        terminal_width, console.width = console.width, width
+        console.print(item)
+        console.width = terminal_width
+    if row:
+        console.print(Columns(row, padding=(0, 3)))
 
 
 def _header(trace: Trace) -> Group:

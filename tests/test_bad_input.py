@@ -1,0 +1,150 @@
+"""Every class of bad input: one line on stderr naming the field, exit 2, nothing on stdout."""
+
+import textwrap
+
+import pytest
+from typer.testing import CliRunner
+
+from mlpstep.cli import app
+
+SEED = textwrap.dedent(
+    """\
+    input: [3, 14]
+    label: 1
+    loss: nll
+    learning_rate: 0.1
+    layers:
+      - weights: [[1, 0, -1, 0], [0, 1, 0, -1]]
+        bias: [-1, -1, -1, -1]
+        activation: relu
+      - weights: [[1, -1], [1, -1], [1, -1], [1, -1]]
+        bias: [0, 2]
+        activation: softmax
+    """
+)
+
+
+def seed_with(old: str, new: str) -> str:
+    assert old in SEED
+    return SEED.replace(old, new)
+
+
+def run_config(tmp_path, text: str | bytes):
+    path = tmp_path / "config.yaml"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return CliRunner().invoke(app, ["run", str(path)])
+
+
+def assert_refused(result, *fragments):
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+BAD_CONFIGS = {
+    # missing keys
+    "missing layers": (seed_with("layers:", "layerz:"), "layerz: unknown key (did you mean layers?)"),
+    "missing input": (seed_with("input: [3, 14]\n", ""), "input: missing"),
+    "missing label": (seed_with("label: 1\n", ""), "label: missing"),
+    "missing loss": (seed_with("loss: nll\n", ""), "loss: missing"),
+    "missing learning rate": (seed_with("learning_rate: 0.1\n", ""), "learning_rate: missing"),
+    "missing bias": (seed_with("    bias: [0, 2]\n", ""), "layers[1].bias: missing"),
+    "missing activation": (seed_with("    activation: relu\n", ""), "layers[0].activation: missing"),
+    "unknown layer key": (seed_with("    bias: [0, 2]", "    bias: [0, 2]\n    weight: 1"), "layers[1].weight: unknown key"),
+    "config is a list": ("- 1\n- 2\n", "config: a list, but a config is a mapping"),
+    "empty file": ("", "config: empty (null)"),
+    # matrices
+    "ragged weights": (seed_with("[0, 1, 0, -1]]", "[0, 1, 0]]"), "layers[0].weights: ragged: row 1 has 3 values, row 0 has 4"),
+    "empty weights": (seed_with("[[1, 0, -1, 0], [0, 1, 0, -1]]", "[]"), "layers[0].weights: an empty list"),
+    "empty row": (seed_with("[[1, 0, -1, 0], [0, 1, 0, -1]]", "[[], []]"), "layers[0].weights: ragged"),
+    "3-D weights": (seed_with("[[1, 0, -1, 0], [0, 1, 0, -1]]", "[[[1, 0], [-1, 0]], [[0, 1], [0, -1]]]"), "nested three lists deep"),
+    "flat weights": (seed_with("[[1, 0, -1, 0], [0, 1, 0, -1]]", "[1, 0, -1, 0]"), "layers[0].weights[0]: 1 is a number; every row"),
+    "scalar weights": (seed_with("[[1, 0, -1, 0], [0, 1, 0, -1]]", "3"), "layers[0].weights: 3 is a number; give a matrix"),
+    # shapes
+    "layer shapes": (seed_with("[[1, -1], [1, -1], [1, -1], [1, -1]]", "[[1, -1], [1, -1], [1, -1]]"),
+                     "layers[1].weights: 3x2, but layer 1 has 4 outputs"),
+    "bias length": (seed_with("bias: [0, 2]", "bias: [0, 2, 3]"), "layers[1].bias: 3 values, but layer 2 has 2 units"),
+    "bias matrix": (seed_with("bias: [0, 2]", "bias: [[0, 2], [1, 1]]"), "layers[1].bias: a 2x2 matrix"),
+    "input length": (seed_with("input: [3, 14]", "input: [3, 14, 5]"), "input: 3 values, but layer 1 has 2 inputs"),
+    "input as a column": (seed_with("input: [3, 14]", "input: [[3], [14]]"), "one point is written flat: input: [3, 14]"),
+    "batch with wrong width": (seed_with("input: [3, 14]", "input: [[3, 14, 1], [1, 2, 1]]"), "a batch of 2 points with 3 values each"),
+    "batch label not a list": (seed_with("input: [3, 14]", "input: [[3, 14], [1, 2]]"), "label: 1 is a number, but the input is a batch of 2 points"),
+    "batch label count": (seed_with("input: [3, 14]\nlabel: 1", "input: [[3, 14], [1, 2]]\nlabel: [1, 0, 1]"), "label: 3 labels, but the input has 2 points"),
+    "label vector length": (seed_with("label: 1", "label: [0, 0, 1]"), "label: 3 values, but the output layer has 2 units"),
+    "class index in brackets": (seed_with("label: 1", "label: [1]"), "a class index is written without brackets"),
+    # names
+    "unknown activation": (seed_with("activation: relu", "activation: relus"), "layers[0].activation: 'relus' is not one of relu, sigmoid, tanh, linear, softmax (did you mean relu?)"),
+    "unknown loss": (seed_with("loss: nll", "loss: cross_entropy"), "loss: 'cross_entropy' is not one of nll, squared, half_squared, mse"),
+    "unknown layout": (seed_with("input:", "layout: col\ninput:"), "layout: 'col' is not one of columns, rows (did you mean columns?)"),
+    "unknown reduction": (seed_with("input:", "reduction: avg\ninput:"), "reduction: 'avg' is not one of mean, sum"),
+    "activation not text": (seed_with("activation: relu", "activation: 3"), "layers[0].activation: 3 is a number; expected one of"),
+    "nll without softmax or sigmoid": (seed_with("activation: softmax", "activation: tanh"), "loss: nll needs a softmax or sigmoid output layer, but layers[1].activation is tanh"),
+    # labels
+    "class out of range": (seed_with("label: 1", "label: 2"), "label: class 2 is out of range; the output layer has 2 classes, 0 to 1"),
+    "negative class": (seed_with("label: 1", "label: -1"), "label: class -1 is out of range"),
+    "fractional class": (seed_with("label: 1", "label: 1.5"), "label: 1.5 is not a class index"),
+    "probabilities not summing to one": (seed_with("label: 1", "label: [0.5, 0.6]"), "label: a softmax target for nll is a probability vector"),
+    "sigmoid target outside 0..1": (seed_with("activation: softmax", "activation: sigmoid").replace("label: 1", "label: [0, 2]"), "label: sigmoid targets for nll"),
+    "number label for many units": (seed_with("activation: softmax", "activation: linear").replace("loss: nll", "loss: squared"), "label: a single number, but the output layer has 2 units"),
+    # numbers
+    "string for a number": (seed_with("learning_rate: 0.1", "learning_rate: fast"), "learning_rate: 'fast' is text; expected a number"),
+    "quoted number": (seed_with("learning_rate: 0.1", "learning_rate: '0.1'"), "learning_rate: '0.1' is text (in quotes)"),
+    "boolean for a number": (seed_with("[1, 0, -1, 0]", "[1, true, -1, 0]"), "layers[0].weights[0][1]: true is a boolean"),
+    "null for a number": (seed_with("bias: [0, 2]", "bias: [0, null]"), "layers[1].bias[1]: empty (null)"),
+    "null value": (seed_with("learning_rate: 0.1", "learning_rate:"), "learning_rate: empty (null)"),
+    "NaN": (seed_with("[1, 0, -1, 0]", "[1, .nan, -1, 0]"), "layers[0].weights[0][1]: NaN"),
+    "infinity": (seed_with("input: [3, 14]", "input: [3, -.inf]"), "input[1]: infinite"),
+    "number beyond float64": (seed_with("input: [3, 14]", "input: [3, 1e999]"), "input[1]: infinite"),
+    "integer beyond float64": (seed_with("input: [3, 14]", "input: [3, 1" + "0" * 400 + "]"), "input[1]: too large for float64"),
+    "negative learning rate": (seed_with("learning_rate: 0.1", "learning_rate: -0.1"), "learning_rate: -0.1 is negative"),
+    "relu grad at zero": (seed_with("input:", "relu_grad_at_zero: 0.3\ninput:"), "relu_grad_at_zero: 0.3 is not allowed"),
+    # YAML itself
+    "YAML syntax error": (seed_with("input: [3, 14]", "input: [3, 14"), "YAML syntax error at line"),
+    "duplicate key": (SEED + "loss: squared\n", "loss: the key appears twice (lines 3 and 12)"),
+    "python object tag": ("!!python/object/apply:os.system ['echo hacked']\n", "YAML tag !!python/object/apply:os.system"),
+    "python name tag": (seed_with("learning_rate: 0.1", "learning_rate: !!python/name:os.system"), "YAML tag !!python/name:os.system"),
+    "binary file": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a text file"),
+    "not UTF-8": (b"input: [3, 14]\nlabel: \xff\xfe\n", "not UTF-8 text"),
+}
+
+
+@pytest.mark.parametrize("name", BAD_CONFIGS)
+def test_bad_config_is_refused_with_one_clear_line(tmp_path, name):
+    text, fragment = BAD_CONFIGS[name]
+    assert_refused(run_config(tmp_path, text), fragment)
+
+
+def test_missing_file_is_refused():
+    assert_refused(CliRunner().invoke(app, ["run", "no/such/config.yaml"]), "no/such/config.yaml: no such file")
+
+
+def test_directory_is_refused(tmp_path):
+    assert_refused(CliRunner().invoke(app, ["run", str(tmp_path)]), "is a directory")
+
+
+def test_bad_stdin_names_stdin():
+    assert_refused(CliRunner().invoke(app, ["run", "-"], input="input: [1,\n"), "stdin: YAML syntax error")
+
+
+def test_overflow_is_reported_not_printed_as_nan(tmp_path):
+    text = seed_with("[[1, 0, -1, 0], [0, 1, 0, -1]]", "[[1e308, 0, -1, 0], [1e308, 1, 0, -1]]")
+    assert_refused(run_config(tmp_path, text), "overflows float64")
+
+
+@pytest.mark.parametrize(
+    "name,text",
+    [
+        ("alias bomb", "a: &a [1,1,1,1,1,1,1,1,1]\n"
+         + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 9) + "]\n" for i in range(8))
+         + "input: *i\n"),
+        ("deep flow nesting", "input: " + "[" * 100_000 + "]" * 100_000 + "\n"),
+        ("deep block nesting", "".join(" " * i + "- \n" for i in range(3000))),
+        ("deep mapping nesting", "".join(" " * i + "a:\n" for i in range(3000))),
+    ],
+)
+def test_hostile_file_is_refused_before_it_expands(tmp_path, name, text):
+    assert_refused(run_config(tmp_path, text))

@@ -1,0 +1,149 @@
+"""The command line: the JSON contract, the tables, stdin, help."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import mlpstep
+from mlpstep.cli import app
+
+runner = CliRunner()
+SEED = "configs/seed.yaml"
+CONFIGS = sorted(Path("configs").glob("*.yaml"))
+
+
+def run_json(*args, **kwargs):
+    result = runner.invoke(app, ["run", *args, "--json"], **kwargs)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_json_is_exactly_the_trace_dict():
+    assert run_json(SEED) == mlpstep.step(mlpstep.load(SEED)).to_dict()
+
+
+def test_json_contract_for_the_seed():
+    out = run_json(SEED)
+    assert list(out) == ["network", "layout", "forward", "loss", "grads", "updated"]
+    assert out["network"] == "x(2) -> relu(4) -> softmax(2) -> nll"
+    assert list(out["forward"]) == ["z1", "a1", "z2", "a2"]
+    assert out["forward"]["a1"] == [[2.0], [13.0], [0.0], [0.0]]
+    assert out["loss"] == 28.000000000000693
+    assert list(out["grads"]) == ["z2", "a1", "z1", "W2", "w20", "W1", "w10"]
+    assert list(out["updated"]) == ["W1", "w10", "W2", "w20"]
+
+
+def test_json_floats_round_trip_at_full_precision():
+    out = run_json(SEED)
+    trace = mlpstep.step(mlpstep.load(SEED))
+    assert out["forward"]["a2"][1][0] == float(trace.forward["a2"][1, 0]) == 6.914400106935422e-13
+    assert out["updated"]["W1"][0][0] == float(trace.updated["W1"][0, 0])
+
+
+def test_json_is_one_line_of_strict_json():
+    result = runner.invoke(app, ["run", SEED, "--json"])
+    assert result.stdout.count("\n") == 1 and result.stderr == ""
+    json.loads(result.stdout, parse_constant=lambda token: pytest.fail(f"non-strict JSON token {token}"))
+
+
+def test_rows_layout_shapes_and_bias_names():
+    out = run_json("configs/rows.yaml")
+    assert list(out["updated"]) == ["W1", "b1", "W2", "b2"]
+    assert len(out["forward"]["z1"]) == 1  # 1 x n for one point
+    assert all(isinstance(v, float) for v in out["grads"]["b1"])  # biases flat
+
+
+def test_batch_columns_are_points():
+    out = run_json("configs/batch.yaml")
+    config = mlpstep.load("configs/batch.yaml")
+    assert len(out["forward"]["a1"][0]) == config.batch_size  # n x batch
+
+
+def test_stdin_dash_reads_the_config():
+    assert run_json("-", input=Path(SEED).read_text()) == run_json(SEED)
+
+
+def test_table_output_shows_every_value_of_the_seed():
+    result = runner.invoke(app, ["run", SEED])
+    assert result.exit_code == 0
+    out = result.stdout
+    for text in [
+        "x(2) -> relu(4) -> softmax(2) -> nll",
+        "z1 = W1ᵀ x + w10", "a1 = relu(z1)   4x1", "a2 = softmax(z2)   2x1", "6.9144001e-13",
+        "L = nll(a2, y) = 28.000000000000693",
+        "dL/dz2 = a2 - y", "dL/da1 = W2 dL/dz2", "dL/dz1 = dL/da1 ⊙ relu'(z1)", "dL/dW1 = x (dL/dz1)ᵀ   2x4",
+        "W1 ← W1 - 0.1 dL/dW1", "-2.8", "-1.8", "2.1", "-0.1",
+    ]:
+        assert text in out, text
+    assert out.index("Forward pass") < out.index("Loss") < out.index("Backward pass") < out.index("Updated parameters")
+
+
+def test_table_output_in_a_pipe_has_no_escape_codes():
+    result = runner.invoke(app, ["run", SEED])
+    assert "\x1b[" not in result.stdout
+
+
+def big_config(tmp_path):
+    import numpy as np
+
+    w = np.arange(50 * 40, dtype=float).reshape(50, 40) / 1000
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps({
+        "input": [0.5] * 50, "label": [0.0] * 40, "loss": "squared", "learning_rate": 0.1,
+        "layers": [{"weights": w.tolist(), "bias": [0.0] * 40, "activation": "tanh"}],
+    }))
+    return str(path)
+
+
+def test_big_matrices_are_elided_like_numpy(tmp_path):
+    out = runner.invoke(app, ["run", big_config(tmp_path)]).stdout
+    assert "W1 ← W1 - 0.1 dL/dW1   50x40" in out
+    assert "⋯" in out and "⋮" in out
+    assert "0.039" in out and "1.999" in out  # first row's last entry, last row's last
+    assert "0.02 " not in out  # W1[0, 20] is elided
+
+
+def test_full_shows_every_entry(tmp_path):
+    out = runner.invoke(app, ["run", big_config(tmp_path), "--full"]).stdout
+    assert "⋯" not in out and "⋮" not in out
+    assert " 0.02 " in out
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=[c.name for c in CONFIGS])
+def test_every_bundled_config_runs(config):
+    assert runner.invoke(app, ["run", str(config)]).exit_code == 0
+    assert run_json(str(config))["loss"] >= 0
+
+
+def test_every_command_has_help_with_an_example():
+    for command in ["run"]:
+        result = runner.invoke(app, [command, "--help"])
+        assert result.exit_code == 0 and "Example" in result.stdout
+
+
+def test_version():
+    assert runner.invoke(app, ["--version"]).stdout == f"mlpstep {mlpstep.__version__}\n"
+
+
+def test_python_dash_m_runs_the_cli():
+    result = subprocess.run([sys.executable, "-m", "mlpstep", "run", SEED, "--json"], capture_output=True, text=True)
+    assert result.returncode == 0 and json.loads(result.stdout)["loss"] == 28.000000000000693
+
+
+def test_help_does_not_import_numpy():
+    code = "import sys; from mlpstep.cli import app; sys.exit('numpy' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_json_path_does_not_import_rich():
+    code = (
+        "import sys; from mlpstep.cli import main; sys.argv = ['mlpstep', 'run', 'configs/seed.yaml', '--json']\n"
+        "try: main()\nexcept SystemExit: pass\n"
+        "sys.stderr.write(str(sorted(m for m in sys.modules if m.startswith('rich'))))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stderr == "[]"

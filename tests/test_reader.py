@@ -1,0 +1,30 @@
+"""Reading configs: numbers as people type them, JSON as YAML, safe loading."""
+
+import pytest
+
+from mlpstep.reader import parse_text
+
+
+@pytest.mark.parametrize(
+    "typed,value",
+    [("1e-3", 0.001), ("-1E0", -1.0), ("2e+0", 2.0), ("1.5e2", 150.0), (".5", 0.5), ("1.", 1.0),
+     ("+3", 3), ("-7", -7), ("012", 12), ("0.40", 0.4)],
+)
+def test_numbers_read_as_people_type_them(typed, value):
+    data = parse_text(f"x: {typed}".encode())
+    assert data == {"x": value} and type(data["x"]) is type(value)
+
+
+@pytest.mark.parametrize("typed", ["1:30", "yes", "no", "on", "0x1F", "1_000", "2001-12-14"])
+def test_yaml_1_1_oddities_stay_text(typed):
+    assert parse_text(f"x: {typed}".encode()) == {"x": typed}
+
+
+def test_json_is_read_as_yaml():
+    assert parse_text(b'{"input": [3, 14], "learning_rate": 1e-3, "flag": true}') == {
+        "input": [3, 14], "learning_rate": 0.001, "flag": True,
+    }
+
+
+def test_utf8_bom_is_accepted():
+    assert parse_text("\ufeffx: 1".encode()) == {"x": 1}
