@@ -7,17 +7,9 @@ from enum import IntEnum
 from typing import Optional
 
 import typer
+from typer.core import TyperGroup
 
 from . import __version__
-
-app = typer.Typer(
-    name="mlpstep",
-    help="One training step of a multilayer perceptron, every number of it.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_show_locals=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
 
 
 class Exit(IntEnum):
@@ -25,6 +17,34 @@ class Exit(IntEnum):
 
     OK = 0
     INVALID = 2  # bad input or usage: the message names the field and the fix
+
+
+class _OneLineErrors(TyperGroup):
+    """Usage mistakes get one ``error:`` line on stderr and exit 2, as config mistakes do."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        from typer._click.exceptions import ClickException
+
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except ClickException as e:
+            ctx = getattr(e, "ctx", None)
+            see = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            _fail(f"{e.format_message()}{see}", raise_exit=False)
+            code = e.exit_code
+        if not standalone_mode:
+            return code
+        sys.exit(code or Exit.OK)
+
+
+app = typer.Typer(
+    cls=_OneLineErrors,
+    name="mlpstep",
+    help="One training step of a multilayer perceptron, every number of it.",
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 
 
 def _version(value: bool) -> None:
@@ -73,10 +93,12 @@ def run(
         print_trace(trace, full=full)
 
 
-def _fail(error: Exception) -> None:
-    """One line on stderr, nothing on stdout, exit 2."""
-    sys.stderr.write(f"error: {error}\n")
-    raise typer.Exit(Exit.INVALID)
+def _fail(error: object, raise_exit: bool = True) -> None:
+    """One line on stderr (control characters escaped), nothing on stdout, exit 2."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(error))
+    sys.stderr.write(f"error: {text}\n")
+    if raise_exit:
+        raise typer.Exit(Exit.INVALID)
 
 
 def main() -> None:

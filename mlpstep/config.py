@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ConfigError
+from .errors import ConfigError, key_text
 from .functions import ACTIVATIONS, LOSSES, NLL_OUTPUTS, Activation, Loss, make_activation
 
 LAYOUTS = ("columns", "rows")
@@ -22,6 +22,8 @@ RELU_GRADS_AT_ZERO = (0, 0.5, 1)
 KEYS = ("layout", "input", "label", "loss", "learning_rate", "reduction", "relu_grad_at_zero", "layers")
 REQUIRED = ("input", "label", "loss", "learning_rate", "layers")
 LAYER_KEYS = ("weights", "bias", "activation")
+MAX_ACTIVATIONS = 10_000_000
+"""Most values of z (batch size x all units) one step may compute: about 80 MB per array."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,13 @@ def validate(data: object) -> Problem:
         )
     n_in = layers[0].weights.shape[0 if layout == "columns" else 1]
     x, batch = _input(data["input"], n_in)
+    units = sum(layer.bias.shape[0] for layer in layers)
+    if x.shape[1] * units > MAX_ACTIVATIONS:
+        raise ConfigError(
+            "input",
+            f"{_count(x.shape[1], 'point')} through {units:,} units make {x.shape[1] * units:,} activations, "
+            f"more than the {MAX_ACTIVATIONS:,} one step may hold; use a smaller batch",
+        )
     y = _labels(data["label"], batch, x.shape[1], layers[-1].bias.shape[0], output.name, loss.name)
     return Problem(tuple(layers), x, y, loss, learning_rate, layout, reduction, relu0)
 
@@ -122,12 +131,18 @@ def _layers(value: object, layout: str, relu0: float) -> list[Layer]:
                 path + ".bias", f"{_count(b.shape[0], 'value')}, but layer {i + 1} has {_count(n_out, 'unit')} (from its weights, {_shape(w)})"
             )
         name = _choice(spec["activation"], tuple(ACTIVATIONS), path + ".activation")
+        if name == "softmax" and n_out == 1:
+            raise ConfigError(
+                path + ".activation", "softmax over 1 unit is always 1 and passes no gradient; use sigmoid for one unit"
+            )
         layers.append(Layer(w, b, make_activation(name, relu0)))
     return layers
 
 
 def _input(value: object, n_in: int) -> tuple[np.ndarray, bool]:
     """The input as ``(n_in, batch)`` and whether it was given as a batch."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
     if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
         x = _matrix(value, "input")
         if x.shape[1] != n_in:
@@ -155,23 +170,27 @@ def _input(value: object, n_in: int) -> tuple[np.ndarray, bool]:
 
 def _labels(value: object, batch: bool, count: int, n_out: int, output: str, loss: str) -> np.ndarray:
     """The targets as ``(n_out, batch)``."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
     if not batch:
         return _label(value, "label", n_out, output, loss)[:, None]
     if not isinstance(value, list):
-        raise ConfigError("label", f"{_describe(value)}, but the input is a batch of {count} points: give a list of {count} labels")
+        raise ConfigError("label", f"{_describe(value)}, but the input is a batch of {_count(count, 'point')}: give a list of {_count(count, 'label')}")
     if len(value) != count:
-        raise ConfigError("label", f"{_count(len(value), 'label')}, but the input has {count} points; give one label per point")
+        raise ConfigError("label", f"{_count(len(value), 'label')}, but the input has {_count(count, 'point')}; give one label per point")
     return np.stack([_label(v, f"label[{i}]", n_out, output, loss) for i, v in enumerate(value)], axis=1)
 
 
 def _label(value: object, path: str, n_out: int, output: str, loss: str) -> np.ndarray:
     """One point's target, ``(n_out,)``."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
     if output == "softmax" and not isinstance(value, list):
         k = _number(value, path)
         if k != int(k):
             raise ConfigError(path, f"{k:g} is not a class index; give a whole number from 0 to {n_out - 1}, or a one-hot list")
         if not 0 <= k < n_out:
-            raise ConfigError(path, f"class {int(k)} is out of range; the output layer has {n_out} classes, 0 to {n_out - 1}")
+            raise ConfigError(path, f"class {k:g} is out of range; the output layer has {_count(n_out, 'class')}, 0 to {n_out - 1}")
         y = np.zeros(n_out)
         y[int(k)] = 1.0
         return y
@@ -185,7 +204,9 @@ def _label(value: object, path: str, n_out: int, output: str, loss: str) -> np.n
         if n_out != 1:
             raise ConfigError(path, f"a single number, but the output layer has {n_out} units; give a list of {n_out} targets")
     if loss == "nll" and output == "softmax":
-        if (y < 0).any() or abs(y.sum() - 1.0) > 1e-6:
+        with np.errstate(over="ignore"):
+            total = y.sum()
+        if (y < 0).any() or not abs(total - 1.0) <= 1e-6:
             raise ConfigError(path, "a softmax target for nll is a probability vector (>= 0, summing to 1), or a class index")
     elif loss == "nll" and ((y < 0) | (y > 1)).any():
         raise ConfigError(path, "sigmoid targets for nll (binary cross-entropy) must lie between 0 and 1")
@@ -197,15 +218,19 @@ def _label(value: object, path: str, n_out: int, output: str, loss: str) -> np.n
 
 def _matrix(value: object, path: str) -> np.ndarray:
     """A 2-D float64 array from a list of rows of numbers."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
     if not isinstance(value, list) or not value:
         raise ConfigError(path, f"{_describe(value)}; give a matrix as a list of rows, e.g. [[1, 0], [0, 1]]")
     width = None
     for i, row in enumerate(value):
         if not isinstance(row, list):
             raise ConfigError(f"{path}[{i}]", f"{_describe(row)}; every row of a matrix is a list of numbers")
+        if not row:
+            raise ConfigError(f"{path}[{i}]", "an empty row; every row of a matrix holds numbers")
         if width is None:
             width = len(row)
-        if len(row) != width or not row:
+        if len(row) != width:
             raise ConfigError(path, f"ragged: row {i} has {len(row)} values, row 0 has {width}; every row needs the same length")
         if not {type(v) for v in row} <= {int, float}:
             for j, v in enumerate(row):
@@ -217,6 +242,8 @@ def _matrix(value: object, path: str) -> np.ndarray:
 
 def _vector(value: object, path: str) -> np.ndarray:
     """A 1-D float64 array from a flat list (or a one-column / one-row matrix)."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
     if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
         m = _matrix(value, path)
         if 1 not in m.shape:
@@ -247,8 +274,11 @@ def _finite(value: list, path: str) -> np.ndarray:
 
 
 def _number(value: object, path: str) -> float:
+    if isinstance(value, np.generic):  # NumPy scalars from the Python API
+        value = value.item()
     if type(value) not in (int, float):
-        raise ConfigError(path, f"{_describe(value)}; expected a number")
+        fix = "write the number without quotes or underscores" if _looks_numeric(value) else "expected a number"
+        raise ConfigError(path, f"{_describe(value)}; {fix}")
     try:
         number = float(value)
     except OverflowError:
@@ -272,9 +302,9 @@ def _choice(value: object, choices: tuple[str, ...], path: str) -> str:
 def _check_keys(data: dict, allowed: tuple[str, ...], required: tuple[str, ...], prefix: str) -> None:
     for key in data:
         if key not in allowed:
-            close = difflib.get_close_matches(str(key), allowed, n=1)
+            close = difflib.get_close_matches(key, allowed, n=1) if isinstance(key, str) else []
             hint = f"did you mean {close[0]}?" if close else f"valid keys: {', '.join(allowed)}"
-            raise ConfigError(f"{prefix}{key}", f"unknown key ({hint})")
+            raise ConfigError(f"{prefix}{key_text(key)}", f"unknown key ({hint})")
     for key in required:
         if key not in data:
             raise ConfigError(f"{prefix}{key}", f"missing; add it ({_EXAMPLES[key]})")
@@ -299,22 +329,28 @@ def _describe(value: object) -> str:
     if isinstance(value, bool):
         return f"{str(value).lower()} is a boolean"
     if isinstance(value, str):
-        try:
-            float(value)
-            return f"{value!r} is text (in quotes)"
-        except ValueError:
-            return f"{value if len(value) <= 40 else value[:37] + '...'!r} is text"
+        shown = repr(value if len(value) <= 40 else value[:37] + "...")
+        if value.strip().lower().lstrip("+-.") in ("nan", "inf", "infinity"):
+            return f"{shown} is not a finite number"
+        return f"{shown} is text"
     if isinstance(value, (int, float)):
         return f"{value!r} is a number"
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
         return "an empty list" if not value else "a list"
-    return f"a {type(value).__name__}"
+    return f"a value of type {type(value).__name__}"
+
+
+def _looks_numeric(value: object) -> bool:
+    try:
+        return isinstance(value, str) and math.isfinite(float(value))
+    except ValueError:
+        return False
 
 
 def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
+    return f"{n} {noun}" + ("" if n == 1 else "es" if noun.endswith("s") else "s")
 
 
 def _shape(array: np.ndarray) -> str:

@@ -20,3 +20,12 @@ class ConfigError(MlpstepError):
 
 class NumericError(MlpstepError):
     """The step produced a value that is not a finite float64 (overflow)."""
+
+
+def key_text(key: object) -> str:
+    """A mapping key as a message shows it: plain names plainly, anything odd quoted."""
+    if isinstance(key, str) and key and key.isprintable() and key.strip() == key:
+        return key
+    if key is None or isinstance(key, bool):
+        return {None: "null", True: "true", False: "false"}[key]
+    return repr(key)

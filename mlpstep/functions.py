@@ -139,7 +139,8 @@ class NLL(Loss):
     """Negative log-likelihood: cross-entropy for softmax, binary for sigmoid.
 
     Both are computed from z (log-sum-exp, softplus), so saturated outputs
-    stay finite, and both have the fused gradient dL/dz = a - y.
+    stay finite, and both have the fused gradient dL/dz = a - y (for softmax,
+    a * sum(y) - y, so a probability label summing to 1 within rounding is exact).
     """
 
     name = "nll"
@@ -151,6 +152,8 @@ class NLL(Loss):
         return (_softplus(z) - y * z).sum(axis=0)
 
     def grad_z(self, z, a, y, output):
+        if output.name == "softmax":  # a * sum(y) - y: exactly a - y when y sums to 1
+            return a * y.sum(axis=0, keepdims=True) - y
         return a - y
 
 

@@ -1,46 +1,59 @@
 """Read a config file (YAML or JSON) into plain Python data, safely.
 
-Safe loading only: no YAML tag can build a Python object, nothing in the
-file ever runs. Scalars follow YAML 1.2's core schema, so numbers as people
-type them (``1e-3``, ``-1E0``, ``2e+0``) are numbers, ``012`` is twelve and
-``1:30`` is text. Hostile files are refused before they cost much: the size
-is capped, nesting is bounded, and alias expansion ("billion laughs") is
-counted before anything walks the data.
+Safe loading only: a config holds numbers, text, booleans, nulls, lists and
+mappings, and any other YAML tag is refused, so nothing in the file ever runs.
+Scalars follow YAML 1.2's core schema: numbers as people type them (``1e-3``,
+``-1E0``, ``2e+0``) are numbers, ``012`` is twelve and ``1:30`` is text.
+Hostile files are refused before they cost much: the size and the number of
+values are capped before parsing, libyaml bounds the nesting, and alias
+expansion ("billion laughs") is counted before anything walks the data.
 """
 
 from __future__ import annotations
 
 import re
 import sys
-from pathlib import Path
 
 import yaml
+from yaml.constructor import ConstructorError
+from yaml.nodes import MappingNode
 
-from .errors import ConfigError
+from .errors import ConfigError, key_text
 
 MAX_BYTES = 32 * 1024 * 1024
 """Largest config file read, in bytes."""
-MAX_VALUES = 5_000_000
-"""Most values (numbers, strings, lists, mappings) a config may expand to."""
+MAX_VALUES = 1_000_000
+"""Most values (numbers, strings, lists, mappings) a config may hold, aliases expanded."""
 MAX_DEPTH = 64
-"""Deepest nesting of lists and mappings accepted."""
+"""Deepest nesting of lists and mappings that YAML aliases may build."""
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-
-class _Loader(_Base):
-    """SafeLoader with YAML 1.2 core-schema numbers and booleans."""
-
-
+_NULL = "tag:yaml.org,2002:null"
+_BOOL = "tag:yaml.org,2002:bool"
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
-_BOOL = "tag:yaml.org,2002:bool"
-_KEEP = {"tag:yaml.org,2002:null", "tag:yaml.org,2002:merge"}
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag in _KEEP]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+
+class _Loader(_Base):
+    """A safe loader with YAML 1.2 core-schema scalars and only the plain data types."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag == _NULL]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    # None: the constructor for every other tag, which refuses it
+    yaml_constructors = {tag: yaml.SafeLoader.yaml_constructors[tag] for tag in (_NULL, _STR, _SEQ, None)}
+    yaml_multi_constructors = {}
+
+
+class _ValueProblem(ConstructorError):
+    """A value the file spells wrongly (not a syntax error)."""
+
+
 _Loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 _Loader.add_implicit_resolver(_INT, re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
 _Loader.add_implicit_resolver(
@@ -53,36 +66,65 @@ _Loader.add_implicit_resolver(
 )
 
 
+def _scalar_text(loader, node) -> str:
+    if not isinstance(node, yaml.ScalarNode):
+        raise _ValueProblem(None, None, f"{node.tag.replace('tag:yaml.org,2002:', '!!')} needs a single value", node.start_mark)
+    return loader.construct_scalar(node)
+
+
+def _construct_bool(loader, node):
+    text = _scalar_text(loader, node).lower()
+    if text not in ("true", "false"):
+        raise _ValueProblem(None, None, f"{text[:20]!r} is not true or false", node.start_mark)
+    return text == "true"
+
+
 def _construct_int(loader, node):
-    return int(loader.construct_scalar(node))
+    text = _scalar_text(loader, node)
+    try:
+        return int(text)
+    except ValueError:
+        if text.lstrip("+-").isdigit():  # past Python's digit limit for int(): far past float64
+            return float(text)
+        raise _ValueProblem(None, None, f"{text[:20]!r} is not a whole number", node.start_mark) from None
 
 
 def _construct_float(loader, node):
-    text = loader.construct_scalar(node).lower()
-    if text.endswith(("inf", "nan")):
-        return float(text.replace(".", ""))
-    return float(text)
+    text = _scalar_text(loader, node).lower()
+    try:
+        return float(text.replace(".inf", "inf").replace(".nan", "nan"))
+    except ValueError:
+        raise _ValueProblem(None, None, f"{text[:20]!r} is not a number", node.start_mark) from None
 
 
 def _construct_mapping(loader, node):
-    seen = {}
-    for key_node, _ in node.value:
+    if not isinstance(node, MappingNode):
+        raise _ValueProblem(None, None, "!!map needs key: value pairs", node.start_mark)
+    data, seen = {}, {}
+    for key_node, value_node in node.value:
         key = loader.construct_object(key_node)
-        if isinstance(key, str) and key in seen:
-            line = key_node.start_mark.line + 1
-            raise ConfigError(key, f"the key appears twice (lines {seen[key]} and {line}); keep one")
-        seen[key] = key_node.start_mark.line + 1
-    loader.flatten_mapping(node)
-    return dict(loader.construct_pairs(node))
+        where = key_node.start_mark
+        if isinstance(key, (list, dict)):
+            raise _ValueProblem(None, None, "a list or mapping as a key; keys are names such as input or layers", where)
+        if key == "<<":
+            raise _ValueProblem(None, None, "YAML merge keys (<<) are not supported; write the keys out", where)
+        if key in seen:
+            first = seen[key]
+            raise _ValueProblem(
+                None, None, f"the key {key_text(key)} appears twice (first at line {first.line + 1}); keep one", where
+            )
+        seen[key] = where
+        data[key] = loader.construct_object(value_node)
+    return data
 
 
+_Loader.add_constructor(_BOOL, _construct_bool)
 _Loader.add_constructor(_INT, _construct_int)
 _Loader.add_constructor(_FLOAT, _construct_float)
-_Loader.add_constructor(_BOOL, lambda loader, node: loader.construct_scalar(node).lower() == "true")
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_Loader.add_constructor(_MAP, _construct_mapping)
 
 
-def read_config(source: str | Path) -> object:
+def read_config(source: str) -> object:
     """Return the data of a config file; ``"-"`` reads standard input.
 
     Raises ConfigError naming the source for every problem a user can fix.
@@ -94,27 +136,29 @@ def read_config(source: str | Path) -> object:
 
 def _read_bytes(name: str) -> bytes:
     if name == "-":
+        if sys.stdin is None:
+            raise ConfigError("stdin", "there is no standard input to read; give a config file")
         raw = sys.stdin.buffer.read(MAX_BYTES + 1)
+    elif not name:
+        raise ConfigError("config", "an empty file name; give the path of a config file")
     else:
-        path = Path(name)
         try:
-            if path.is_dir():
-                raise ConfigError(name, "is a directory, not a config file")
-            if path.stat().st_size > MAX_BYTES:
-                raise ConfigError(name, f"larger than {MAX_BYTES // 2**20} MiB; keep configs smaller")
-            raw = path.read_bytes()
+            with open(name, "rb") as f:  # read at most the cap: devices and pipes have no size
+                raw = f.read(MAX_BYTES + 1)
         except FileNotFoundError:
             raise ConfigError(name, "no such file; check the path") from None
+        except IsADirectoryError:
+            raise ConfigError(name, "is a directory, not a config file") from None
         except PermissionError:
             raise ConfigError(name, "permission denied; check the file's permissions") from None
         except OSError as e:
             raise ConfigError(name, f"cannot be read ({e.strerror or e})") from None
     if len(raw) > MAX_BYTES:
-        raise ConfigError(name, f"larger than {MAX_BYTES // 2**20} MiB; keep configs smaller")
+        raise ConfigError(name, f"larger than {MAX_BYTES // 2**20} MiB; refused")
     return raw
 
 
-def parse_text(raw: bytes, name: str = "<config>") -> object:
+def parse_text(raw: bytes, name: str = "config") -> object:
     """Parse the bytes of a YAML or JSON document into plain Python data."""
     if b"\0" in raw:
         raise ConfigError(name, "not a text file; give a YAML or JSON config")
@@ -122,16 +166,16 @@ def parse_text(raw: bytes, name: str = "<config>") -> object:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ConfigError(name, "not UTF-8 text; give a YAML or JSON config saved as UTF-8") from None
+    if text.count(",") + text.count("\n") >= MAX_VALUES:  # an upper bound on the values a file can spell
+        raise ConfigError(name, f"holds more than {MAX_VALUES:,} values; refused")
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
-    except ConfigError as e:
-        raise ConfigError(name, f"{e.path}: {e.problem}") from None
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a safe loader
     except yaml.MarkedYAMLError as e:
         raise ConfigError(name, _yaml_message(e)) from None
     except yaml.YAMLError as e:
         raise ConfigError(name, f"not valid YAML ({str(e).splitlines()[0]})") from None
     except RecursionError:
-        raise ConfigError(name, f"nested deeper than {MAX_DEPTH} levels; a config needs 4") from None
+        raise ConfigError(name, "nested too deeply; a config needs 4 levels") from None
     if "&" in text:  # anchors exist, so aliases may multiply what the walk below sees
         _check_expansion(data, name)
     return data
@@ -139,14 +183,18 @@ def parse_text(raw: bytes, name: str = "<config>") -> object:
 
 def _yaml_message(e: yaml.MarkedYAMLError) -> str:
     mark = e.problem_mark or e.context_mark
-    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-    if "could not determine a constructor" in (e.problem or ""):
-        tag = (e.problem or "").split("tag ", 1)[-1].strip("'").replace("tag:yaml.org,2002:", "!!")
-        return f"YAML tag {tag}{where} is not allowed; configs hold only numbers, text, lists and mappings"
-    if "maximum nesting depth" in (e.problem or ""):
-        return f"nested too deeply{where}; a config needs 4 levels"
-    problem = e.problem or e.context or "invalid YAML"
-    return f"YAML syntax error{where}: {problem}"
+    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
+    problem = e.problem or ""
+    if isinstance(e, _ValueProblem):
+        return f"{where}: {problem}"
+    if "could not determine a constructor" in problem:
+        tag = problem.split("tag ", 1)[-1].strip("'").replace("tag:yaml.org,2002:", "!!")
+        return f"YAML tag {tag} at {where} is not allowed; configs hold only numbers, text, lists and mappings"
+    if "maximum nesting depth" in problem:
+        return f"nested too deeply at {where}; a config needs 4 levels"
+    if "single document" in (e.context or ""):
+        return f"a second YAML document (---) at {where}; a config is one document"
+    return f"YAML syntax error at {where}: {problem or e.context or 'invalid YAML'}"
 
 
 def _check_expansion(data: object, name: str) -> None:
@@ -157,7 +205,7 @@ def _check_expansion(data: object, name: str) -> None:
         if not isinstance(obj, (list, dict)):
             return 1
         if depth > MAX_DEPTH:
-            raise ConfigError(name, f"nested deeper than {MAX_DEPTH} levels; a config needs 4")
+            raise ConfigError(name, f"YAML aliases nest deeper than {MAX_DEPTH} levels; refused")
         known = sizes.get(id(obj))
         if known is not None:
             return known

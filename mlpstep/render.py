@@ -75,7 +75,7 @@ def _header(trace: Trace) -> Group:
     problem = trace.problem
     batch = problem.batch_size
     points = f"{batch} points, {problem.reduction}" if batch > 1 else "1 point"
-    details = f"{points} · {problem.layout} layout · learning rate {problem.learning_rate:g}"
+    details = f"{points} · {problem.layout} layout · learning rate {problem.learning_rate!r}"
     if problem.relu_grad_at_zero:
         details += f" · relu'(0) = {problem.relu_grad_at_zero:g}"
     return Group(Text(trace.network, style="bold"), Text(details, style="dim"), Text())

@@ -5,6 +5,7 @@ import textwrap
 import pytest
 from typer.testing import CliRunner
 
+import mlpstep
 from mlpstep.cli import app
 
 SEED = textwrap.dedent(
@@ -60,7 +61,7 @@ BAD_CONFIGS = {
     # matrices
     "ragged weights": (seed_with("[0, 1, 0, -1]]", "[0, 1, 0]]"), "layers[0].weights: ragged: row 1 has 3 values, row 0 has 4"),
     "empty weights": (seed_with("[[1, 0, -1, 0], [0, 1, 0, -1]]", "[]"), "layers[0].weights: an empty list"),
-    "empty row": (seed_with("[[1, 0, -1, 0], [0, 1, 0, -1]]", "[[], []]"), "layers[0].weights: ragged"),
+    "empty row": (seed_with("[[1, 0, -1, 0], [0, 1, 0, -1]]", "[[], []]"), "layers[0].weights[0]: an empty row"),
     "3-D weights": (seed_with("[[1, 0, -1, 0], [0, 1, 0, -1]]", "[[[1, 0], [-1, 0]], [[0, 1], [0, -1]]]"), "nested three lists deep"),
     "flat weights": (seed_with("[[1, 0, -1, 0], [0, 1, 0, -1]]", "[1, 0, -1, 0]"), "layers[0].weights[0]: 1 is a number; every row"),
     "scalar weights": (seed_with("[[1, 0, -1, 0], [0, 1, 0, -1]]", "3"), "layers[0].weights: 3 is a number; give a matrix"),
@@ -92,7 +93,7 @@ BAD_CONFIGS = {
     "number label for many units": (seed_with("activation: softmax", "activation: linear").replace("loss: nll", "loss: squared"), "label: a single number, but the output layer has 2 units"),
     # numbers
     "string for a number": (seed_with("learning_rate: 0.1", "learning_rate: fast"), "learning_rate: 'fast' is text; expected a number"),
-    "quoted number": (seed_with("learning_rate: 0.1", "learning_rate: '0.1'"), "learning_rate: '0.1' is text (in quotes)"),
+    "quoted number": (seed_with("learning_rate: 0.1", "learning_rate: '0.1'"), "learning_rate: '0.1' is text; write the number without quotes"),
     "boolean for a number": (seed_with("[1, 0, -1, 0]", "[1, true, -1, 0]"), "layers[0].weights[0][1]: true is a boolean"),
     "null for a number": (seed_with("bias: [0, 2]", "bias: [0, null]"), "layers[1].bias[1]: empty (null)"),
     "null value": (seed_with("learning_rate: 0.1", "learning_rate:"), "learning_rate: empty (null)"),
@@ -104,9 +105,35 @@ BAD_CONFIGS = {
     "relu grad at zero": (seed_with("input:", "relu_grad_at_zero: 0.3\ninput:"), "relu_grad_at_zero: 0.3 is not allowed"),
     # YAML itself
     "YAML syntax error": (seed_with("input: [3, 14]", "input: [3, 14"), "YAML syntax error at line"),
-    "duplicate key": (SEED + "loss: squared\n", "loss: the key appears twice (lines 3 and 12)"),
+    "duplicate key": (SEED + "loss: squared\n", "line 12, column 1: the key loss appears twice (first at line 3); keep one"),
     "python object tag": ("!!python/object/apply:os.system ['echo hacked']\n", "YAML tag !!python/object/apply:os.system"),
     "python name tag": (seed_with("learning_rate: 0.1", "learning_rate: !!python/name:os.system"), "YAML tag !!python/name:os.system"),
+    "integer past Python's digit limit": (seed_with("label: 1", "label: " + "9" * 5000), "label: infinite"),
+    "bad explicit int": (seed_with("label: 1", "label: !!int abc"), "'abc' is not a whole number"),
+    "bad explicit float": (seed_with("learning_rate: 0.1", "learning_rate: !!float abc"), "'abc' is not a number"),
+    "map tag on a list": (seed_with("learning_rate: 0.1", "learning_rate: !!map [1]"), "!!map needs key: value pairs"),
+    "list as a key": ("? [a, b]\n: 1\n" + SEED, "a list or mapping as a key"),
+    "set tag": (seed_with("label: 1", "label: !!set {a}"), "YAML tag !!set"),
+    "merge key": ("base: &b {loss: nll}\n<<: *b\n" + SEED.replace("loss: nll\n", ""), "YAML merge keys (<<) are not supported"),
+    "two documents": (SEED + "---\n" + SEED, "a second YAML document (---)"),
+    "duplicate key in a layer": (seed_with("    bias: [0, 2]", "    bias: [0, 2]\n    bias: [0, 2]"), "line 11, column 5: the key bias appears twice (first at line 10)"),
+    "null as a key": ("null: 1\n" + SEED, "null: unknown key"),
+    "unknown key with a newline": ('"a\\nb": 1\n' + SEED, "'a\\nb': unknown key"),
+    "unknown key with an escape": ('"\\e[31mred": 1\n' + SEED, "'\\x1b[31mred': unknown key"),
+    "JSON NaN": (seed_with("input: [3, 14]", "input: [NaN, 14]"), "input[0]: 'NaN' is not a finite number"),
+    "underscored number": (seed_with("input: [3, 14]", "input: [3, 1_000]"), "input[1]: '1_000' is text; write the number without quotes or underscores"),
+    "huge class index": (seed_with("label: 1", "label: 1e300"), "label: class 1e+300 is out of range; the output layer has 2 classes"),
+    "one class": (seed_with("[[1, -1], [1, -1], [1, -1], [1, -1]]", "[[1], [1], [1], [1]]").replace("bias: [0, 2]", "bias: [0]"),
+                  "layers[1].activation: softmax over 1 unit is always 1"),
+    "batch of one with a bare label": (seed_with("input: [3, 14]", "input: [[3, 14]]"), "the input is a batch of 1 point: give a list of 1 label"),
+    "overflowing label sum": (seed_with("label: 1", "label: [1e308, 1e308]"), "a probability vector"),
+    "too many values": ("input: [" + "0," * 1_000_000 + "0]\n", "holds more than 1,000,000 values"),
+    "too many activations": (
+        "input: [" + "[3, 14], " * 2000 + "]\nlabel: [" + "1, " * 2000 + "]\nloss: nll\nlearning_rate: 0.1\nlayers:\n"
+        f"  - {{weights: {[[1] * 5000] * 2}, bias: {[0] * 5000}, activation: relu}}\n"
+        f"  - {{weights: {[[1, -1]] * 5000}, bias: [0, 0], activation: softmax}}\n",
+        "input: 2000 points through 5,002 units make 10,004,000 activations, more than the 10,000,000",
+    ),
     "binary file": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a text file"),
     "not UTF-8": (b"input: [3, 14]\nlabel: \xff\xfe\n", "not UTF-8 text"),
 }
@@ -148,3 +175,34 @@ def test_overflow_is_reported_not_printed_as_nan(tmp_path):
 )
 def test_hostile_file_is_refused_before_it_expands(tmp_path, name, text):
     assert_refused(run_config(tmp_path, text))
+
+
+def test_empty_file_name_is_refused():
+    assert_refused(CliRunner().invoke(app, ["run", ""]), "an empty file name")
+
+
+def test_endless_device_is_refused_after_the_size_cap():
+    assert_refused(CliRunner().invoke(app, ["run", "/dev/zero"]), "/dev/zero: larger than 32 MiB")
+
+
+def test_file_over_the_size_cap_is_refused(tmp_path):
+    path = tmp_path / "big.yaml"
+    path.write_bytes(b"#" * (32 * 2**20 + 1))
+    assert_refused(CliRunner().invoke(app, ["run", str(path)]), "larger than 32 MiB")
+
+
+def test_closed_stdin_is_refused(monkeypatch):
+    from mlpstep import reader
+
+    monkeypatch.setattr(reader.sys, "stdin", None)
+    with pytest.raises(mlpstep.ConfigError, match="no standard input"):
+        reader.read_config("-")
+
+
+@pytest.mark.parametrize(
+    "args,fragment",
+    [([], "Missing command"), (["run"], "Missing argument"), (["run", "x.yaml", "--bogus"], "No such option: --bogus"),
+     (["bogus"], "No such command"), (["run", "configs/seed.yaml", "--json=1"], "does not take a value")],
+)
+def test_command_line_misuse_gets_one_line(args, fragment):
+    assert_refused(CliRunner().invoke(app, args), fragment)

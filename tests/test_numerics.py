@@ -67,3 +67,20 @@ def test_softmax_with_squared_loss_uses_the_full_jacobian():
 def test_overflowing_step_is_an_error_not_a_nan():
     with pytest.raises(mlpstep.NumericError, match="overflows float64"):
         one_layer([[1e308, 1e308]], [1e308, 1e308], "linear", [0, 0], "squared")
+
+
+def test_soft_label_not_summing_exactly_to_one_gets_the_exact_gradient():
+    # dL/dz of -sum y log softmax(z) is a * sum(y) - y, which is a - y only when sum(y) == 1
+    y = [0.25, 0.7500005]
+    trace = one_layer([[0.3, -0.2]], [0.1, 0.4], "softmax", y, "nll")
+    a = trace.forward["a1"][:, 0]
+    np.testing.assert_allclose(trace.grads["z1"][:, 0], a * sum(y) - np.array(y), rtol=1e-15)
+    eps = 1e-6
+    for k in range(2):
+        bias = [0.1, 0.4]
+        up, down = list(bias), list(bias)
+        up[k] += eps
+        down[k] -= eps
+        numeric = (one_layer([[0.3, -0.2]], up, "softmax", y, "nll").loss
+                   - one_layer([[0.3, -0.2]], down, "softmax", y, "nll").loss) / (2 * eps)
+        assert trace.grads["w10"][k, 0] == pytest.approx(numeric, rel=1e-7)

@@ -54,7 +54,7 @@ def test_engine_matches_live_torch_on_random_networks(output, loss):
     for layout, (batch, reduction) in itertools.product(LAYOUTS, BATCHES):
         depth = int(rng.integers(1, 4))
         sizes = [int(n) for n in rng.integers(1, 6, size=depth + 1)]
-        sizes[-1] = max(sizes[-1], 2) if output == "softmax" else sizes[-1]
         hidden = [ACTIVATIONS[int(k)] for k in rng.integers(len(ACTIVATIONS), size=depth - 1)]
+        sizes[1:] = [max(n, 2) if act == "softmax" else n for n, act in zip(sizes[1:], [*hidden, output])]
         config = random_config(rng, sizes, [*hidden, output], loss, layout, batch, reduction)
         assert_matches(mlpstep.step(mlpstep.load(config)).to_dict(), torch_step(config))
