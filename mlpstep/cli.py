@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sys
-from enum import IntEnum
-from typing import Optional
+from enum import Enum, IntEnum
+from typing import List, Optional
 
 import typer
 from typer.core import TyperGroup
@@ -16,6 +16,7 @@ class Exit(IntEnum):
     """Exit codes of every command."""
 
     OK = 0
+    WRONG = 1  # check: some answers are wrong
     INVALID = 2  # bad input or usage: the message names the field and the fix
 
 
@@ -75,22 +76,159 @@ def run(
 
     Example: mlpstep run configs/seed.yaml --json | jq .updated.W1
     """
+    trace = _step(config)
+    if json_output:
+        _write_json(trace.to_dict())
+    else:
+        from .render import print_trace
+
+        print_trace(trace, full=full)
+
+
+class CheckFormat(str, Enum):
+    table = "table"
+    json = "json"
+    gradescope = "gradescope"
+
+
+class NameStyle(str, Enum):
+    notebook = "notebook"
+    paths = "paths"
+
+
+@app.command()
+def check(
+    config: str = typer.Argument(..., help="The problem: a YAML or JSON config, or - for stdin."),
+    answers: List[str] = typer.Argument(
+        ..., help="Answer files (YAML or JSON) mapping names to numbers or matrices; - reads stdin."
+    ),
+    rtol: Optional[float] = typer.Option(None, "--rtol", help="Relative tolerance; replaces the written-precision rule."),
+    atol: Optional[float] = typer.Option(None, "--atol", help="Absolute tolerance; replaces the written-precision rule."),
+    expect: Optional[str] = typer.Option(
+        None, "--expect", help="Names every file must answer, comma-separated, or 'all'; a missing one counts as wrong."
+    ),
+    output_format: CheckFormat = typer.Option(CheckFormat.table, "--format", help="table, json, or gradescope (results.json)."),
+    json_output: bool = typer.Option(False, "--json", help="Shortcut for --format json."),
+    full: bool = typer.Option(False, "--full", help="Print every entry of big matrices instead of eliding them."),
+) -> None:
+    """Check answers worked out by hand against the computed step.
+
+    An answers file maps names to values. Names are the seed notebook's (a1, z2,
+    loss, z2.grad, W1.grad, w10.grad, W1n, w10n, ...) or the JSON paths of
+    mlpstep run --json (forward.a1, grads.W1, updated.w10, ...). Shapes follow
+    the run output; a column vector may be written flat.
+
+    An answer is correct when every number is within half a unit of the last
+    decimal place written: 0.40 allows +-0.005, 2 allows +-0.5, 6.91e-13
+    allows +-5e-16 (plus a few ulps). --rtol/--atol replace this rule with
+    |given - expected| <= atol + rtol |expected|. Wrong answers get a hint when
+    they match a likely mistake (a transpose, a sign, a missing derivative...).
+
+    Many files at once grade a class: the step is computed once and a summary
+    lists each file's score. Exit codes: 0 all correct, 1 some answer wrong,
+    2 invalid input (the config, an unreadable answers file, an unknown name).
+
+    Example: mlpstep check configs/seed.yaml answers.yaml
+    """
+    from .answers import answer_names, read_answers
+    from .errors import MlpstepError
+    from .grading import Graded, Tolerance, grade
+
+    form = CheckFormat.json if json_output else output_format
+    if form is CheckFormat.gradescope and len(answers) != 1:
+        _fail("--format gradescope grades one answers file (Gradescope runs the autograder once per submission)")
+    if [config, *answers].count("-") > 1:
+        _fail("only one of CONFIG and ANSWERS can be - (standard input)")
+    for value, flag in ((rtol, "--rtol"), (atol, "--atol")):
+        if value is not None and not 0 <= value < float("inf"):
+            _fail(f"{flag}: {value} is not a tolerance; give a number >= 0")
+    trace = _step(config)
+    names = answer_names(trace)
+    expected = _expected_paths(expect, names)
+    tolerance = Tolerance(rtol, atol)
+    results = []
+    for source in answers:
+        label = "stdin" if source == "-" else source
+        try:
+            given, _ = read_answers(source, names)
+        except MlpstepError as e:
+            message = str(e)
+            results.append(Graded(label, error=message[len(label) + 2 :] if message.startswith(label + ": ") else message))
+            continue
+        results.append(Graded(label, grade(trace, given, tolerance, expected)))
+
+    if form is CheckFormat.table and len(results) == 1 and results[0].error:
+        _fail(f"{results[0].file}: {results[0].error}")
+    if form is CheckFormat.table:
+        from .report import print_report
+
+        print_report(results, full=full)
+    else:
+        from .report import to_gradescope, to_json
+
+        _write_json(to_gradescope(results[0]) if form is CheckFormat.gradescope else to_json(results))
+    if any(graded.error for graded in results):
+        raise typer.Exit(Exit.INVALID)
+    raise typer.Exit(Exit.OK if all(graded.correct == graded.total for graded in results) else Exit.WRONG)
+
+
+@app.command()
+def answers(
+    config: str = typer.Argument(..., help="YAML or JSON config file, or - to read standard input."),
+    decimals: Optional[int] = typer.Option(
+        None, "--decimals", min=0, max=17, help="Round every value to this many decimals (default: full precision)."
+    ),
+    names: NameStyle = typer.Option(NameStyle.notebook, "--names", help="notebook (a1, W1n, ...) or paths (forward.a1, ...)."),
+    blank: bool = typer.Option(False, "--blank", help="Leave every value empty: a template for students to fill in."),
+) -> None:
+    """Write every value of the step as an answers file, in the format check reads.
+
+    A teacher gets an answer key, a student (with --blank) a template that
+    lists every name and shape. Checking the key scores n/n.
+
+    Example: mlpstep answers configs/seed.yaml --decimals 4 > key.yaml
+    """
+    from .answers import write_answers
+
+    trace = _step(config)
+    shown = "stdin" if config == "-" else config
+    header = [f"# mlpstep answers for {shown}: {trace.network}"]
+    if blank:
+        header.append("# Fill in each value as you worked it out (a column vector may be written flat), then run:")
+    header.append(f"# mlpstep check {shown} THIS_FILE")
+    body = write_answers(trace, decimals, names.value, blank)
+    sys.stdout.write("\n".join(header) + "\n" + body)
+
+
+def _step(config: str):
+    """Load and run a config, or fail with its one-line message."""
     from .config import load
     from .engine import step
     from .errors import MlpstepError
 
     try:
-        trace = step(load(config))
+        return step(load(config))
     except MlpstepError as e:
         _fail(e)
-    if json_output:
-        import json
 
-        sys.stdout.write(json.dumps(trace.to_dict(), allow_nan=False) + "\n")
-    else:
-        from .render import print_trace
 
-        print_trace(trace, full=full)
+def _expected_paths(expect: str | None, names: dict[str, str]) -> list[str]:
+    if expect is None:
+        return []
+    if expect.strip() == "all":
+        return list(dict.fromkeys(names.values()))
+    paths = []
+    for name in (part.strip() for part in expect.split(",") if part.strip()):
+        if name not in names:
+            _fail(f"--expect: {name} is not an answer name; valid names: {', '.join(dict.fromkeys(names))}")
+        paths.append(names[name])
+    return list(dict.fromkeys(paths))
+
+
+def _write_json(data: dict) -> None:
+    import json
+
+    sys.stdout.write(json.dumps(data, allow_nan=False) + "\n")
 
 
 def _fail(error: object, raise_exit: bool = True) -> None:

@@ -124,14 +124,42 @@ _Loader.add_constructor(_FLOAT, _construct_float)
 _Loader.add_constructor(_MAP, _construct_mapping)
 
 
-def read_config(source: str) -> object:
-    """Return the data of a config file; ``"-"`` reads standard input.
+class Written(float):
+    """A number that remembers how it was written (``0.40`` keeps its two decimals)."""
 
+    __slots__ = ("text",)
+
+    def __new__(cls, value: float, text: str):
+        number = super().__new__(cls, value)
+        number.text = text
+        return number
+
+
+class _AnswerLoader(_Loader):
+    """Like _Loader, but numbers come back as Written, for tolerances read from the text."""
+
+
+def _written(construct):
+    def construct_written(loader, node):
+        value = construct(loader, node)
+        return Written(value, node.value.strip()) if isinstance(value, (int, float)) else value
+
+    return construct_written
+
+
+_AnswerLoader.add_constructor(_INT, _written(_construct_int))
+_AnswerLoader.add_constructor(_FLOAT, _written(_construct_float))
+
+
+def read_config(source: str, keep_text: bool = False) -> object:
+    """Return the data of a config (or answers) file; ``"-"`` reads standard input.
+
+    With ``keep_text``, numbers are Written floats that keep their text.
     Raises ConfigError naming the source for every problem a user can fix.
     """
     name = str(source)
     raw = _read_bytes(name)
-    return parse_text(raw, "stdin" if name == "-" else name)
+    return parse_text(raw, "stdin" if name == "-" else name, keep_text)
 
 
 def _read_bytes(name: str) -> bytes:
@@ -158,7 +186,7 @@ def _read_bytes(name: str) -> bytes:
     return raw
 
 
-def parse_text(raw: bytes, name: str = "config") -> object:
+def parse_text(raw: bytes, name: str = "config", keep_text: bool = False) -> object:
     """Parse the bytes of a YAML or JSON document into plain Python data."""
     if b"\0" in raw:
         raise ConfigError(name, "not a text file; give a YAML or JSON config")
@@ -169,7 +197,7 @@ def parse_text(raw: bytes, name: str = "config") -> object:
     if text.count(",") + text.count("\n") >= MAX_VALUES:  # an upper bound on the values a file can spell
         raise ConfigError(name, f"holds more than {MAX_VALUES:,} values; refused")
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a safe loader
+        data = yaml.load(text, Loader=_AnswerLoader if keep_text else _Loader)  # noqa: S506 - safe loaders
     except yaml.MarkedYAMLError as e:
         raise ConfigError(name, _yaml_message(e)) from None
     except yaml.YAMLError as e:

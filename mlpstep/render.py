@@ -49,11 +49,11 @@ def print_trace(trace: Trace, full: bool = False, console: Console | None = None
         else:
             console.print(Rule(SECTION_TITLES[section], align="left"))
             entries = getattr(trace, section).items()
-            _print_side_by_side(console, [matrix_table(value, text[section][name], full) for name, value in entries])
+            print_side_by_side(console, [matrix_table(value, text[section][name], full) for name, value in entries])
         console.print()
 
 
-def _print_side_by_side(console: Console, items: list) -> None:
+def print_side_by_side(console: Console, items: list) -> None:
     """Pack items in columns; one wider than the terminal goes alone, uncut."""
     row: list = []
     for item in items:
@@ -81,17 +81,31 @@ def _header(trace: Trace) -> Group:
     return Group(Text(trace.network, style="bold"), Text(details, style="dim"), Text())
 
 
-def matrix_table(value: np.ndarray, title: str, full: bool = False) -> Group:
-    """A 1-D or 2-D array in brackets, under the line ``title   RxC``."""
-    m = value if value.ndim == 2 else value[None, :]
+def matrix_table(value: np.ndarray, title: str, full: bool = False, wrong: np.ndarray | None = None) -> Group:
+    """A 0-D, 1-D or 2-D array in brackets, under the line ``title   RxC``.
+
+    Cells where ``wrong`` is true are marked with ``*`` (and red, in colour).
+    """
+    m = value.reshape(1, -1) if value.ndim < 2 else value
+    marks = None if wrong is None else (wrong.reshape(1, -1) if wrong.ndim < 2 else wrong)
     shape = "x".join(str(n) for n in value.shape)
     table = Table(show_header=False, box=BRACKETS, padding=(0, 1))
     rows, cols = _kept(m.shape[0], full, m.size), _kept(m.shape[1], full, m.size)
     for _ in cols:
         table.add_column(justify="right", no_wrap=True)
     for i in rows:
-        table.add_row(*("⋮" if i is None else "⋯" if j is None else format_number(m[i, j]) for j in cols))
+        table.add_row(*(_cell(m, marks, i, j) for j in cols))
     return Group(Text.assemble((title, "bold"), "   ", (shape, "dim")), table)
+
+
+def _cell(m: np.ndarray, marks: np.ndarray | None, i: int | None, j: int | None) -> str | Text:
+    if i is None:
+        return "⋮"
+    if j is None:
+        return "⋯"
+    if marks is not None and marks[i, j]:
+        return Text(format_number(m[i, j]) + "*", style="bold red")
+    return format_number(m[i, j])
 
 
 def _kept(n: int, full: bool, size: int) -> list[int | None]:

@@ -46,6 +46,16 @@ class Trace:
     def network(self) -> str:
         return network_picture(self.problem)
 
+    @property
+    def params(self) -> dict[str, np.ndarray]:
+        """The parameters before the update, named and shaped as in ``updated``."""
+        columns = self.problem.layout == "columns"
+        params = {}
+        for l, layer in enumerate(self.problem.layers, 1):
+            params[weight_name(l)] = layer.weights
+            params[bias_name(l, self.problem.layout)] = layer.bias[:, None] if columns else layer.bias
+        return params
+
     def to_dict(self) -> dict:
         """Plain Python data, exactly what ``mlpstep run --json`` prints."""
         return {

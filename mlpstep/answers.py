@@ -1,0 +1,164 @@
+"""Answer files: the names they may use, reading them with the precision they
+were written in, and writing keys and templates in the same format."""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import ConfigError, key_text
+from .reader import Written, read_config
+from .trace import SECTIONS, Trace
+
+RUN_METADATA = ("network", "layout")
+"""Keys of ``mlpstep run --json`` that are descriptions, not answers."""
+
+
+def answer_paths(trace: Trace) -> list[str]:
+    """The JSON path of every value of the step: ``forward.z1``, ..., ``loss``, ``grads.z2``, ..."""
+    paths = [f"forward.{key}" for key in trace.forward] + ["loss"]
+    return paths + [f"{section}.{key}" for section in SECTIONS[1:] for key in getattr(trace, section)]
+
+
+def answer_names(trace: Trace) -> dict[str, str]:
+    """Every name an answer may use -> its JSON path (``W1n`` -> ``updated.W1``)."""
+    paths = answer_paths(trace)
+    return {**{notebook_name(path): path for path in paths}, **{path: path for path in paths}}
+
+
+def notebook_name(path: str) -> str:
+    """The seed notebook's name for a JSON path: ``a1``, ``z2.grad``, ``W1n``, ``loss``."""
+    section, _, key = path.partition(".")
+    return {"forward": key, "grads": f"{key}.grad", "updated": f"{key}n"}.get(section, path)
+
+
+def expected_value(trace: Trace, path: str) -> np.ndarray:
+    if path == "loss":
+        return np.array(trace.loss)
+    section, _, key = path.partition(".")
+    return getattr(trace, section)[key]
+
+
+def half_unit(text: str) -> float:
+    """Half a unit of the last decimal place written: ``0.40`` -> 0.005, ``2`` -> 0.5, ``6.91e-13`` -> 5e-16."""
+    mantissa, _, exponent = text.lower().lstrip("+-").partition("e")
+    decimals = len(mantissa.partition(".")[2])
+    return 0.5 * 10.0 ** (int(exponent or 0) - decimals)
+
+
+@dataclass
+class Given:
+    """One answer as written: its values and, cell by cell, half a unit of the last digit."""
+
+    written_as: str
+    values: np.ndarray  # shape as written: () for a number, (n,) flat, (r, c)
+    half_units: np.ndarray  # same shape
+
+
+def read_answers(source: str, names: dict[str, str]) -> tuple[dict[str, Given], list[str]]:
+    """The answers of one file by JSON path, and the paths left blank (null).
+
+    ``names`` is ``answer_names(trace)``. Raises ConfigError for a file that
+    cannot be graded: unreadable, not a mapping, unknown names, bad values.
+    """
+    label = "stdin" if source == "-" else source
+    data = read_config(source, keep_text=True)
+    if not isinstance(data, dict):
+        raise ConfigError(label, "answers are a mapping of names to values, e.g. a1: [2, 13, 0, 0]")
+    answers: dict[str, Given] = {}
+    blank: list[str] = []
+    for name, value in _flatten(data, ""):
+        path = names.get(name)
+        if path is None:
+            raise ConfigError(f"{label}: {key_text(name)}", _unknown_name(name, names))
+        if path in answers or path in blank:
+            raise ConfigError(f"{label}: {key_text(name)}", f"a second answer for {path}; keep one")
+        if value is None:
+            blank.append(path)
+        else:
+            answers[path] = _given(value, name, f"{label}: {name}")
+    if not answers and not blank:
+        raise ConfigError(label, "no answers; write one name: value per line, e.g. a1: [2, 13, 0, 0]")
+    return answers, blank
+
+
+def _flatten(data: dict, prefix: str):
+    """(name, value) pairs, nested mappings joined with dots: {grads: {W1: ..}} -> grads.W1."""
+    for key, value in data.items():
+        if not prefix and key in RUN_METADATA and isinstance(value, str):
+            continue
+        name = f"{prefix}{key}" if isinstance(key, str) else key
+        if isinstance(value, dict) and isinstance(name, str):
+            yield from _flatten(value, name + ".")
+        else:
+            yield name, value
+
+
+def _unknown_name(name: object, names: dict[str, str]) -> str:
+    close = difflib.get_close_matches(name, list(names), n=1) if isinstance(name, str) else []
+    hint = f"did you mean {close[0]}? " if close else ""
+    notebook = list(dict.fromkeys(notebook_name(path) for path in names.values()))
+    return f"unknown answer name; {hint}valid names: {', '.join(notebook)}, or their JSON paths (forward.a1, grads.W1, ...)"
+
+
+def _given(value: object, name: str, where: str) -> Given:
+    def number(cell: object, at: str) -> Written:
+        if isinstance(cell, Written) and math.isfinite(cell):
+            return cell
+        if isinstance(cell, Written):
+            raise ConfigError(at, "not a finite number; give a finite value")
+        what = {None: "empty (null)", True: "true", False: "false"}.get(cell) if not isinstance(cell, (list, dict, str)) else None
+        what = what or (f"{cell!r} is text" if isinstance(cell, str) else "a mapping" if isinstance(cell, dict) else "a list")
+        raise ConfigError(at, f"{what}; expected a number")
+
+    if not isinstance(value, list):
+        cells = [[number(value, where)]]
+        shape: tuple[int, ...] = ()
+    elif value and all(isinstance(row, list) for row in value):
+        widths = {len(row) for row in value}
+        if len(widths) != 1 or 0 in widths:
+            raise ConfigError(where, "ragged or empty rows; every row of a matrix needs the same number of values")
+        cells = [[number(c, f"{where}[{i}][{j}]") for j, c in enumerate(row)] for i, row in enumerate(value)]
+        shape = (len(value), len(value[0]))
+    elif value:
+        cells = [[number(c, f"{where}[{j}]") for j, c in enumerate(value)]]
+        shape = (len(value),)
+    else:
+        raise ConfigError(where, "an empty list; give the value you worked out")
+    values = np.array(cells, dtype=np.float64).reshape(shape)
+    half_units = np.array([[half_unit(c.text) for c in row] for row in cells]).reshape(shape)
+    return Given(name, values, half_units)
+
+
+def write_answers(trace: Trace, decimals: int | None = None, names: str = "notebook", blank: bool = False) -> str:
+    """An answers file for every value of the step, in the format ``check`` reads.
+
+    ``decimals=None`` writes full precision (an answer key); ``blank`` leaves
+    every value empty for a student to fill in, with its shape in a comment.
+    """
+    lines = []
+    for path in answer_paths(trace):
+        name = notebook_name(path) if names == "notebook" else path
+        value = expected_value(trace, path)
+        shape = "x".join(map(str, value.shape)) or "a number"
+        if blank:
+            lines.append(f"{name}:  # {shape}")
+        else:
+            lines.append(f"{name}: {_yaml_value(value, decimals)}")
+    return "\n".join(lines) + "\n"
+
+
+def _yaml_value(value: np.ndarray, decimals: int | None) -> str:
+    def number(v: float) -> str:
+        v = float(v) + 0.0  # no -0
+        text = repr(v) if decimals is None else f"{v:.{decimals}f}"
+        return "0" + text[2:] if text.startswith("-0") and float(text) == 0 else text
+
+    if value.ndim == 0:
+        return number(value)
+    if value.ndim == 1:
+        return "[" + ", ".join(map(number, value)) + "]"
+    return "[" + ", ".join("[" + ", ".join(map(number, row)) + "]" for row in value) + "]"

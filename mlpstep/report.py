@@ -1,0 +1,95 @@
+"""Reports of graded answers: tables for people, JSON and Gradescope's results.json for tools."""
+
+from __future__ import annotations
+
+from .grading import Graded
+
+
+def to_json(results: list[Graded]) -> dict:
+    return {"files": [graded.to_dict() for graded in results]}
+
+
+def to_gradescope(graded: Graded) -> dict:
+    """Gradescope's autograder results: one test per answer, 1 point each."""
+    tests = []
+    for answer in graded.answers:
+        lines = [] if answer.correct else [f"expected: {answer.expected.tolist()}"]
+        if not answer.correct and answer.given is not None:
+            lines.append(f"given: {answer.given.tolist()}")
+        if answer.hint:
+            lines.append(f"hint: {answer.hint}")
+        tests.append(
+            {
+                "name": f"{answer.path} ({answer.written_as})" if answer.written_as != answer.path else answer.path,
+                "score": 1.0 if answer.correct else 0.0,
+                "max_score": 1.0,
+                "status": "passed" if answer.correct else "failed",
+                "output": "\n".join(lines) if lines else "correct",
+            }
+        )
+    summary = f"error: {graded.error}" if graded.error else f"{graded.correct}/{graded.total} answers correct"
+    return {"score": float(graded.correct), "output": summary, "tests": tests}
+
+
+def print_report(results: list[Graded], console=None, full: bool = False) -> None:
+    """One file: every answer, with expected and given side by side for wrong ones. Many: a summary table."""
+    from rich.console import Console
+
+    console = console or Console()
+    if len(results) == 1:
+        _print_file(results[0], console, full)
+    else:
+        _print_summary(results, console)
+
+
+def _print_file(graded: Graded, console, full: bool) -> None:
+    from rich.padding import Padding
+    from rich.text import Text
+
+    from .render import matrix_table, print_side_by_side
+
+    if graded.error:
+        console.print(Text.assemble((f"{graded.file}: ", "bold"), ("error: ", "bold red"), graded.error))
+        return
+    for answer in graded.answers:
+        mark = ("✓ ", "bold green") if answer.correct else ("✗ ", "bold red")
+        name = answer.written_as if answer.written_as == answer.path else f"{answer.written_as} ({answer.path})"
+        line = Text.assemble(mark, (name, "bold"))
+        if answer.hint:
+            line.append(f"   {answer.hint}", style="yellow")
+        console.print(line)
+        if not answer.correct:
+            tables = [matrix_table(answer.expected, "expected", full)]
+            if answer.given is not None:
+                tables.append(matrix_table(answer.given, "given", full, answer.wrong))
+            print_side_by_side(console, [Padding(table, (0, 0, 0, 4)) for table in tables])
+    score_style = "bold green" if graded.correct == graded.total else "bold red"
+    console.print(
+        Text.assemble("\n", (graded.file, "bold"), ": ", (f"{graded.correct}/{graded.total}", score_style), " correct")
+    )
+    if any(answer.wrong is not None and answer.wrong.any() for answer in graded.answers):
+        console.print(Text("* marks the wrong cells", style="dim"))
+
+
+def _print_summary(results: list[Graded], console) -> None:
+    from rich.table import Table
+
+    table = Table("file", "score", "wrong answers", title_justify="left")
+    for graded in results:
+        if graded.error:
+            table.add_row(graded.file, "-", f"[red]error:[/] {_escape(graded.error)}")
+        else:
+            wrong = ", ".join(answer.written_as for answer in graded.answers if not answer.correct)
+            style = "green" if not wrong else "red"
+            table.add_row(graded.file, f"[{style}]{graded.correct}/{graded.total}[/]", _escape(wrong))
+    console.print(table)
+    graded_files = [graded for graded in results if not graded.error]
+    perfect = sum(graded.correct == graded.total for graded in graded_files)
+    console.print(f"{len(results)} files: {perfect} all correct, {len(graded_files) - perfect} with wrong answers, "
+                  f"{len(results) - len(graded_files)} not gradable")
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
