@@ -66,6 +66,8 @@ def read_answers(source: str, names: dict[str, str]) -> tuple[dict[str, Given], 
     """
     label = "stdin" if source == "-" else source
     data = read_config(source, keep_text=True)
+    if data is None:
+        raise ConfigError(label, "no answers; write one name: value per line, e.g. a1: [2, 13, 0, 0]")
     if not isinstance(data, dict):
         raise ConfigError(label, "answers are a mapping of names to values, e.g. a1: [2, 13, 0, 0]")
     answers: dict[str, Given] = {}

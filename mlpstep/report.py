@@ -32,7 +32,10 @@ def to_gradescope(graded: Graded) -> dict:
 
 
 def print_report(results: list[Graded], console=None, full: bool = False) -> None:
-    """One file: every answer, with expected and given side by side for wrong ones. Many: a summary table."""
+    """One file: every answer, with expected and given side by side for wrong ones. Many: a summary table.
+
+    A single file that could not be graded is the CLI's one-line error, not a report.
+    """
     from rich.console import Console
 
     console = console or Console()
@@ -48,16 +51,13 @@ def _print_file(graded: Graded, console, full: bool) -> None:
 
     from .render import matrix_table, print_side_by_side
 
-    if graded.error:
-        console.print(Text.assemble((f"{graded.file}: ", "bold"), ("error: ", "bold red"), graded.error))
-        return
     for answer in graded.answers:
         mark = ("✓ ", "bold green") if answer.correct else ("✗ ", "bold red")
         name = answer.written_as if answer.written_as == answer.path else f"{answer.written_as} ({answer.path})"
         line = Text.assemble(mark, (name, "bold"))
         if answer.hint:
             line.append(f"   {answer.hint}", style="yellow")
-        console.print(line)
+        console.print(line, soft_wrap=True)
         if not answer.correct:
             tables = [matrix_table(answer.expected, "expected", full)]
             if answer.given is not None:
@@ -65,7 +65,8 @@ def _print_file(graded: Graded, console, full: bool) -> None:
             print_side_by_side(console, [Padding(table, (0, 0, 0, 4)) for table in tables])
     score_style = "bold green" if graded.correct == graded.total else "bold red"
     console.print(
-        Text.assemble("\n", (graded.file, "bold"), ": ", (f"{graded.correct}/{graded.total}", score_style), " correct")
+        Text.assemble("\n", (graded.file, "bold"), ": ", (f"{graded.correct}/{graded.total}", score_style), " correct"),
+        soft_wrap=True,
     )
     if any(answer.wrong is not None and answer.wrong.any() for answer in graded.answers):
         console.print(Text("* marks the wrong cells", style="dim"))

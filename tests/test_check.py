@@ -1,0 +1,333 @@
+"""mlpstep check: grading hand-worked answers, the tolerance rule, hints, and the grader's outputs."""
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import mlpstep
+from mlpstep.answers import answer_names, half_unit, read_answers, write_answers
+from mlpstep.cli import app
+from mlpstep.grading import Tolerance, grade
+
+runner = CliRunner()
+SEED = "configs/seed.yaml"
+
+SEED_TO_4_DECIMALS = """\
+a1: [[2.0000], [13.0000], [0.0000], [0.0000]]
+a2: [[1.0000], [0.0000]]
+loss: 28.0000
+z2.grad: [[1.0000], [-1.0000]]
+a1.grad: [[2.0000], [2.0000], [2.0000], [2.0000]]
+W1n: [[0.4000, -0.6000, -1.0000, 0.0000], [-2.8000, -1.8000, 0.0000, -1.0000]]
+W2n: [[0.8000, -0.8000], [-0.3000, 0.3000], [1.0000, -1.0000], [1.0000, -1.0000]]
+w10n: [[-1.2000], [-1.2000], [-1.0000], [-1.0000]]
+w20n: [[-0.1000], [2.1000]]
+"""
+
+
+def trace_of(config):
+    return mlpstep.step(mlpstep.load(config))
+
+
+def graded(config, text, tmp_path, tolerance=Tolerance()):
+    """The graded answers of ``text``, by name as written."""
+    path = tmp_path / "answers.yaml"
+    path.write_text(text)
+    trace = trace_of(config)
+    given, _ = read_answers(str(path), answer_names(trace))
+    return {answer.written_as: answer for answer in grade(trace, given, tolerance)}
+
+
+def check(*args, **kwargs):
+    return runner.invoke(app, ["check", *args], **kwargs)
+
+
+# -- the done-when of the issue ---------------------------------------------------------
+
+
+def test_seed_answers_to_4_decimals_are_all_correct(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text(SEED_TO_4_DECIMALS)
+    result = check(SEED, str(path))
+    assert result.exit_code == 0, result.output
+    assert f"{path}: 9/9 correct" in result.stdout
+
+
+def test_wrong_answer_names_the_wrong_cells_and_the_mistake(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text("W1n: [[1.6, 0.6, -1, 0], [2.8, 3.8, 0, -1]]\n")
+    result = check(SEED, str(path))
+    assert result.exit_code == 1
+    assert "✗ W1n (updated.W1)   the gradient was added: W1 + 0.1 dL/dW1; the update subtracts it" in result.stdout
+    assert "1.6*" in result.stdout and "3.8*" in result.stdout and "-1*" not in result.stdout
+
+
+# -- the tolerance rule --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text,half", [("0.40", 0.005), ("2", 0.5), ("6.91e-13", 5e-16), ("-1.5E2", 5.0), (".5", 0.05), ("3.", 0.5)])
+def test_half_a_unit_of_the_last_decimal_written(text, half):
+    assert half_unit(text) == pytest.approx(half, rel=1e-12)
+
+
+@pytest.mark.parametrize("decimals", [1, 2, 3, 4, 5, 6])
+@pytest.mark.parametrize("config", ["configs/seed.yaml", "configs/batch.yaml", "configs/rows.yaml", "configs/three_layer.yaml"])
+def test_every_value_rounded_to_any_decimals_is_correct(tmp_path, config, decimals):
+    key = tmp_path / "key.yaml"
+    key.write_text(write_answers(trace_of(config), decimals))
+    result = check(config, str(key))
+    assert result.exit_code == 0, result.stdout
+
+
+def test_trailing_zeros_keep_their_precision(tmp_path):
+    # 0.40 claims two decimals: 0.404 rounds to it, 0.406 does not
+    assert graded({**_one_unit(0.404)}, "a1: 0.40", tmp_path)["a1"].correct
+    assert not graded({**_one_unit(0.406)}, "a1: 0.40", tmp_path)["a1"].correct
+    assert graded({**_one_unit(0.406)}, "a1: 0.4", tmp_path)["a1"].correct
+
+
+def test_a_whole_number_allows_half_a_unit(tmp_path):
+    assert graded(_one_unit(2.49), "a1: 2", tmp_path)["a1"].correct
+    assert not graded(_one_unit(2.51), "a1: 2", tmp_path)["a1"].correct
+
+
+def test_scientific_notation_uses_the_mantissa_decimals(tmp_path):
+    assert graded(SEED, "a2: [1, 6.91e-13]", tmp_path)["a2"].correct  # a2[1] = 6.9144e-13, within 5e-16
+    assert not graded(SEED, "a2: [1, 6.92e-13]", tmp_path)["a2"].correct
+
+
+def test_rtol_and_atol_replace_the_rule(tmp_path):
+    loose = Tolerance(rtol=0.1)
+    assert graded(SEED, "loss: 30", tmp_path, loose)["loss"].correct  # within 10% of 28
+    assert not graded(SEED, "loss: 28", tmp_path, Tolerance(atol=1e-15))["loss"].correct
+    path = tmp_path / "a.yaml"
+    path.write_text("loss: 28\n")
+    assert check(SEED, str(path), "--atol", "1e-15").exit_code == 1
+    assert check(SEED, str(path)).exit_code == 0
+
+
+def _one_unit(target_a1: float) -> dict:
+    """A one-weight linear layer whose a1 is exactly target_a1."""
+    return {"input": [1], "label": 0, "loss": "squared", "learning_rate": 0.1,
+            "layers": [{"weights": [[target_a1]], "bias": [0], "activation": "linear"}]}
+
+
+# -- names and shapes ----------------------------------------------------------------------
+
+
+def test_notebook_names_and_json_paths_are_both_accepted(tmp_path):
+    answers = graded(SEED, "a1: [2, 13, 0, 0]\nforward.z2: [15, -13]\ngrads:\n  W1: [[6, 6, 0, 0], [28, 28, 0, 0]]\n"
+                           "updated.w20: [-0.1, 2.1]\nW2.grad: [[2, -2], [13, -13], [0, 0], [0, 0]]\n", tmp_path)
+    assert all(answer.correct for answer in answers.values())
+    assert {answer.path for answer in answers.values()} == {"forward.a1", "forward.z2", "grads.W1", "updated.w20", "grads.W2"}
+
+
+def test_rows_layout_names_its_biases_b(tmp_path):
+    answers = graded("configs/rows.yaml", "b1n: [-1.2, -1.2, -1, -1]\nb2.grad: [1, -1]\nz1: [[2, 13, -4, -15]]", tmp_path)
+    assert all(answer.correct for answer in answers.values())
+
+
+def test_run_json_output_checks_as_answers(tmp_path):
+    out = runner.invoke(app, ["run", SEED, "--json"]).stdout
+    result = check(SEED, "-", input=out)
+    assert result.exit_code == 0 and "16/16 correct" in result.stdout
+
+
+def test_transposed_answer_is_wrong_with_a_hint(tmp_path):
+    answer = graded(SEED, "W1.grad: [[6, 28], [6, 28], [0, 0], [0, 0]]", tmp_path)["W1.grad"]
+    assert not answer.correct
+    assert answer.hint == "transposed: this is W1.gradᵀ, 4x2; W is n_in x n_out in the columns layout"
+
+
+def test_transposed_square_matrix_is_caught_too(tmp_path):
+    config = {"input": [1, 2], "label": [0, 0], "loss": "squared", "learning_rate": 0.1,
+              "layers": [{"weights": [[1, 2], [3, 4]], "bias": [0, 0], "activation": "linear"}]}
+    trace = trace_of(config)
+    transposed = trace.updated["W1"].T.tolist()
+    assert graded(config, f"W1n: {transposed}", tmp_path)["W1n"].hint.startswith("transposed")
+
+
+def test_wrongly_shaped_answer_says_the_expected_shape(tmp_path):
+    answer = graded(SEED, "W1n: [[0.4, -0.6, -1], [-2.8, -1.8, 0]]", tmp_path)["W1n"]
+    assert not answer.correct and answer.hint == "shape 2x3, but W1n is 2x4"
+
+
+def test_column_vector_may_be_written_flat_and_a_1x1_as_a_number(tmp_path):
+    assert graded(SEED, "w10n: [-1.2, -1.2, -1, -1]", tmp_path)["w10n"].correct
+    assert graded("configs/sigmoid_squared.yaml", "a2: 0.6068", tmp_path)["a2"].correct
+
+
+# -- mistake hints ------------------------------------------------------------------------
+
+HINTS = [
+    # (config, answer line, expected hint)
+    (SEED, "z1.grad: [2, 2, 2, 2]", "this is dL/da1: the derivative relu'(z1) is left out"),
+    (SEED, "a1.grad: [2, 2, 0, 0]", "this is dL/dz1: relu'(z1) belongs to dL/dz1, not dL/da1"),
+    (SEED, "W1.grad: [[6, 6, 6, 6], [28, 28, 28, 28]]", "the derivative relu'(z1) is left out of dL/dz1"),
+    (SEED, "z2.grad: [-1, 1]", "opposite sign"),
+    (SEED, "W1n: [[1.6, 0.6, -1, 0], [2.8, 3.8, 0, -1]]", "the gradient was added: W1 + 0.1 dL/dW1; the update subtracts it"),
+    (SEED, "W1n: [[6, 6, 0, 0], [28, 28, 0, 0]]", "this is the gradient dL/dW1, not the updated W1"),
+    (SEED, "W1.grad: [[0.4, -0.6, -1, 0], [-2.8, -1.8, 0, -1]]", "the updated W1, not the gradient dL/dW1"),
+    (SEED, "W1.grad: [[0.6, 0.6, 0, 0], [2.8, 2.8, 0, 0]]", "the step 0.1 dL/dW1, not the gradient dL/dW1"),
+    (SEED, "W1n: [[0.6, 0.6, 0, 0], [2.8, 2.8, 0, 0]]", "this is only the step 0.1 dL/dW1: subtract it from W1"),
+    (SEED, "W1n: [[-5, -6, -1, 0], [-28, -27, 0, -1]]", "the learning rate is left out: W1 - dL/dW1"),
+    (SEED, "W1n: [[1, 0, -1, 0], [0, 1, 0, -1]]", "this is W1 before the update"),
+    (SEED, "a1: [2, 13, -4, -15]", "this is z1: relu was not applied"),
+    (SEED, "z1: [2, 13, 0, 0]", "this is a1 = relu(z1), not z1"),
+    (SEED, "w20n: [[-0.09], [2.09]]", "truncated instead of rounded: round the last digit to nearest"),
+    (SEED, "a1: [15, -13]", "shape 2, but a1 is 4x1"),
+    ("configs/three_layer.yaml", "z2.grad: [[0, 0], [0, 0], [0, 0]]", None),  # a value of its own: no hint
+    (SEED, "W1n: [[0.5, -0.6, -1, 0], [-2.8, -1.8, 0, -1]]", None),  # one cell off: no hint
+    (SEED, "w20n: [[-0.11], [2.11]]", None),  # wrong, but not by truncation
+]
+
+
+@pytest.mark.parametrize("config,line,hint", HINTS)
+def test_mistake_hint(tmp_path, config, line, hint):
+    (answer,) = graded(config, line, tmp_path).values()
+    assert not answer.correct
+    assert answer.hint == hint
+
+
+def test_mean_versus_sum_over_the_batch(tmp_path):
+    trace = trace_of("configs/batch.yaml")
+    summed = (trace.grads["W1"] * 3).tolist()
+    assert graded("configs/batch.yaml", f"W1.grad: {summed}", tmp_path)["W1.grad"].hint == (
+        "summed over the batch instead of averaged (x3)")
+    total = trace.loss * 3
+    assert graded("configs/batch.yaml", f"loss: {total}", tmp_path)["loss"].hint == "summed over the batch instead of averaged (x3)"
+
+
+def test_value_of_a_neighbouring_layer(tmp_path):
+    trace = trace_of("configs/three_layer.yaml")
+    a2 = trace.forward["a2"].tolist()
+    assert graded("configs/three_layer.yaml", f"a3: {a2}", tmp_path)["a3"].hint == "the value of a2, a neighbouring layer"
+
+
+# -- files, names and exit codes ----------------------------------------------------------
+
+
+def test_unknown_name_is_an_error_listing_the_valid_ones(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("W1new: [[1]]\n")
+    result = check(SEED, str(path))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "W1new: unknown answer name; did you mean W1n? valid names: z1, a1, z2, a2, loss, z2.grad" in result.stderr
+
+
+@pytest.mark.parametrize("text,message", [("", "no answers"), ("# nothing\n", "no answers"), ("[1, 2]", "a mapping of names"),
+                                          ("a1: [1, 2", "YAML syntax error"), ("a1: [2, x, 0, 0]", "a1[1]: 'x' is text"),
+                                          ("a1: .nan", "not a finite number"), ("a1: [[1, 2], [3]]", "ragged")])
+def test_empty_and_garbage_files_are_invalid(tmp_path, text, message):
+    path = tmp_path / "a.yaml"
+    path.write_text(text)
+    result = check(SEED, str(path))
+    assert result.exit_code == 2 and message in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_binary_file_is_invalid(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_bytes(b"\x00\x01\x02")
+    assert check(SEED, str(path)).exit_code == 2
+
+
+def test_expected_names_that_are_missing_count_as_wrong(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("a1: [2, 13, 0, 0]\nW1n:\n")  # W1n left blank
+    result = check(SEED, str(path), "--expect", "a1,W1n,loss", "--json")
+    assert result.exit_code == 1
+    (graded_file,) = json.loads(result.stdout)["files"]
+    assert (graded_file["correct"], graded_file["total"]) == (1, 3)
+    assert {a["name"]: a["hint"] for a in graded_file["answers"]}["updated.W1"] == "missing: no answer given"
+
+
+def test_expect_all_and_unknown_expect_names(tmp_path):
+    key = tmp_path / "key.yaml"
+    key.write_text(write_answers(trace_of(SEED)))
+    assert check(SEED, str(key), "--expect", "all").exit_code == 0
+    result = check(SEED, str(key), "--expect", "a1,bogus")
+    assert result.exit_code == 2 and "--expect: bogus is not an answer name" in result.stderr
+
+
+def test_blank_template_lists_every_name_and_checks_as_unanswered(tmp_path):
+    result = runner.invoke(app, ["answers", SEED, "--blank"])
+    assert "W1n:  # 2x4" in result.stdout and "loss:  # a number" in result.stdout
+    template = tmp_path / "template.yaml"
+    template.write_text(result.stdout)
+    assert json.loads(check(SEED, str(template), "--json", "--expect", "all").stdout)["files"][0]["correct"] == 0
+
+
+def test_answers_paths_style_round_trips(tmp_path):
+    out = runner.invoke(app, ["answers", SEED, "--names", "paths"]).stdout
+    assert "updated.W1: [[0.4000000000004148," in out
+    assert check(SEED, "-", input=out).exit_code == 0
+
+
+# -- grader mode -----------------------------------------------------------------------
+
+
+def test_many_files_at_once_with_one_broken(tmp_path):
+    (tmp_path / "alice.yaml").write_text(SEED_TO_4_DECIMALS)
+    (tmp_path / "bob.yaml").write_text("z1.grad: [2, 2, 2, 2]\nloss: 28\n")
+    (tmp_path / "carol.yaml").write_text("a1: [2, 13\n")
+    files = [str(tmp_path / name) for name in ("alice.yaml", "bob.yaml", "carol.yaml")]
+    result = check(SEED, *files)
+    assert result.exit_code == 2  # a broken file: invalid input, after every file was graded
+    out = result.stdout
+    assert "9/9" in out and "1/2" in out and "z1.grad" in out and "error: YAML syntax error" in out
+    assert "3 files: 1 all correct, 1 with wrong answers, 1 not gradable" in out
+
+
+def test_many_files_json(tmp_path):
+    (tmp_path / "a.yaml").write_text(SEED_TO_4_DECIMALS)
+    (tmp_path / "b.yaml").write_text("W1n: [[1.6, 0.6, -1, 0], [2.8, 3.8, 0, -1]]\n")
+    result = check(SEED, str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml"), "--json")
+    assert result.exit_code == 1
+    files = json.loads(result.stdout)["files"]
+    assert [(f["correct"], f["total"], f["error"]) for f in files] == [(9, 9, None), (0, 1, None)]
+    assert files[1]["answers"] == [{
+        "name": "updated.W1", "written_as": "W1n", "correct": False,
+        "expected": files[1]["answers"][0]["expected"],
+        "given": [[1.6, 0.6, -1.0, 0.0], [2.8, 3.8, 0.0, -1.0]],
+        "hint": "the gradient was added: W1 + 0.1 dL/dW1; the update subtracts it",
+    }]
+    np.testing.assert_allclose(files[1]["answers"][0]["expected"], [[0.4, -0.6, -1, 0], [-2.8, -1.8, 0, -1]], atol=1e-11)
+
+
+def test_gradescope_results_json(tmp_path):
+    path = tmp_path / "submission.yaml"
+    path.write_text("a1: [2, 13, 0, 0]\nz1.grad: [2, 2, 2, 2]\n")
+    result = check(SEED, str(path), "--format", "gradescope")
+    assert result.exit_code == 1
+    results = json.loads(result.stdout)
+    assert results["score"] == 1.0 and results["output"] == "1/2 answers correct"
+    first, second = results["tests"]
+    assert first == {"name": "forward.a1 (a1)", "score": 1.0, "max_score": 1.0, "status": "passed", "output": "correct"}
+    assert second["score"] == 0.0 and second["max_score"] == 1.0 and second["status"] == "failed"
+    assert "hint: this is dL/da1" in second["output"]
+
+
+def test_gradescope_takes_one_file(tmp_path):
+    result = check(SEED, "a.yaml", "b.yaml", "--format", "gradescope")
+    assert result.exit_code == 2 and "one answers file" in result.stderr
+
+
+def test_gradescope_reports_a_broken_submission(tmp_path):
+    path = tmp_path / "submission.yaml"
+    path.write_text("nonsense: 1\n")
+    result = check(SEED, str(path), "--format", "gradescope")
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["output"].startswith("error: nonsense: unknown answer name")
+
+
+def test_invalid_config_stops_before_grading(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("a1: 1\n")
+    result = check("configs/nope.yaml", str(path))
+    assert result.exit_code == 2 and "configs/nope.yaml: no such file" in result.stderr
+
+
+def test_negative_tolerance_is_refused():
+    assert check(SEED, "x.yaml", "--rtol", "-1").exit_code == 2
