@@ -43,7 +43,7 @@ class Answer:
     written_as: str  # the name the file used, e.g. "W1n"
     correct: bool
     expected: np.ndarray
-    given: np.ndarray | None  # as written; None when missing
+    given: np.ndarray | None  # in the expected shape when it was only written flat; None when missing
     wrong: np.ndarray | None = None  # mask over expected's cells; None when the shapes differ
     hint: str | None = None
 
@@ -98,9 +98,9 @@ def grade(trace: Trace, answers: dict[str, Given], tolerance: Tolerance = Tolera
 def grade_one(trace: Trace, path: str, given: Given, tolerance: Tolerance) -> Answer:
     expected = expected_value(trace, path)
     values, halves = given.values, given.half_units
-    answer = Answer(path, given.written_as, False, expected, values)
     if values.shape != expected.shape and values.size == expected.size and _squeezed(values) == _squeezed(expected):
         values, halves = values.reshape(expected.shape), halves.reshape(expected.shape)  # a column written flat
+    answer = Answer(path, given.written_as, False, expected, values)
     if values.shape != expected.shape:
         if values.ndim == 2 and values.T.shape == expected.shape and tolerance.close(values.T, expected, halves.T).all():
             answer.hint = f"transposed: this is {notebook_name(path)}ᵀ, {_shape(values)}; {_shape_rule(trace, path)}"

@@ -154,6 +154,13 @@ def test_wrongly_shaped_answer_says_the_expected_shape(tmp_path):
     assert not answer.correct and answer.hint == "shape 2x3, but W1n is 2x4"
 
 
+def test_wrong_flat_column_is_shown_as_a_column(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("z1.grad: [2, 2, 2, 2]\n")
+    result = check(SEED, str(path))
+    assert result.exit_code == 1 and "given   4x1" in result.stdout and "2*" in result.stdout
+
+
 def test_column_vector_may_be_written_flat_and_a_1x1_as_a_number(tmp_path):
     assert graded(SEED, "w10n: [-1.2, -1.2, -1, -1]", tmp_path)["w10n"].correct
     assert graded("configs/sigmoid_squared.yaml", "a2: 0.6068", tmp_path)["a2"].correct
@@ -331,3 +338,16 @@ def test_invalid_config_stops_before_grading(tmp_path):
 
 def test_negative_tolerance_is_refused():
     assert check(SEED, "x.yaml", "--rtol", "-1").exit_code == 2
+
+
+@pytest.mark.parametrize("config,line,hint", HINTS)
+@pytest.mark.parametrize("form", ["table", "json", "gradescope"])
+def test_every_wrong_answer_renders_in_every_format(tmp_path, config, line, hint, form):
+    path = tmp_path / "a.yaml"
+    path.write_text(line + "\n")
+    result = check(config, str(path), "--format", form)
+    assert result.exit_code == 1, result.output
+    if form != "table":
+        json.loads(result.stdout)
+    elif hint:
+        assert hint in result.stdout
