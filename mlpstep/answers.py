@@ -101,9 +101,9 @@ def _flatten(data: dict, prefix: str):
 
 def _unknown_name(name: object, names: dict[str, str]) -> str:
     close = difflib.get_close_matches(name, list(names), n=1) if isinstance(name, str) else []
-    hint = f"did you mean {close[0]}? " if close else ""
+    hint = f" (did you mean {close[0]}?)" if close else ""
     notebook = list(dict.fromkeys(notebook_name(path) for path in names.values()))
-    return f"unknown answer name; {hint}valid names: {', '.join(notebook)}, or their JSON paths (forward.a1, grads.W1, ...)"
+    return f"unknown answer name{hint}; valid names: {', '.join(notebook)}, or their JSON paths (forward.a1, grads.W1, ...)"
 
 
 def _given(value: object, name: str, where: str) -> Given:

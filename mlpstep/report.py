@@ -78,7 +78,8 @@ def _print_summary(results: list[Graded], console) -> None:
     table = Table("file", "score", "wrong answers", title_justify="left")
     for graded in results:
         if graded.error:
-            table.add_row(graded.file, "-", f"[red]error:[/] {_escape(graded.error)}")
+            short = graded.error.split("; valid names")[0]  # the full list is one --json away
+            table.add_row(graded.file, "-", f"[red]error:[/] {_escape(short)}")
         else:
             wrong = ", ".join(answer.written_as for answer in graded.answers if not answer.correct)
             style = "green" if not wrong else "red"

@@ -221,7 +221,7 @@ def test_unknown_name_is_an_error_listing_the_valid_ones(tmp_path):
     path.write_text("W1new: [[1]]\n")
     result = check(SEED, str(path))
     assert result.exit_code == 2 and result.stdout == ""
-    assert "W1new: unknown answer name; did you mean W1n? valid names: z1, a1, z2, a2, loss, z2.grad" in result.stderr
+    assert "W1new: unknown answer name (did you mean W1n?); valid names: z1, a1, z2, a2, loss, z2.grad" in result.stderr
 
 
 @pytest.mark.parametrize("text,message", [("", "no answers"), ("# nothing\n", "no answers"), ("[1, 2]", "a mapping of names"),
