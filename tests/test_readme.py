@@ -1,0 +1,50 @@
+"""The README shows real output: its examples are re-run and compared."""
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from mlpstep.cli import app
+
+README = Path("README.md").read_text()
+
+
+def blocks_after(marker: str) -> str:
+    """The first fenced block after ``marker``."""
+    rest = README[README.index(marker):]
+    return re.search(r"```\w*\n(.*?)```", rest, re.S).group(1)
+
+
+def block_starting(first_line: str) -> str:
+    """The fenced block whose first line is ``first_line``, without that line."""
+    for block in re.findall(r"```\w*\n(.*?)```", README, re.S):
+        if block.startswith(first_line + "\n"):
+            return block[len(first_line) + 1 :]
+    raise AssertionError(f"no block starts with {first_line!r}")
+
+
+def output_of(*args) -> str:
+    """What a pipe gets (80 columns, no colour), without trailing spaces or blank lines."""
+    result = CliRunner().invoke(app, list(args))
+    return "\n".join(line.rstrip() for line in result.stdout.splitlines()).rstrip("\n") + "\n"
+
+
+def test_seed_output_in_the_readme_is_real():
+    assert blocks_after("`mlpstep run configs/seed.yaml` prints") == output_of("run", "configs/seed.yaml")
+
+
+def test_check_output_in_the_readme_is_real(tmp_path, monkeypatch):
+    answers = block_starting("# mine.yaml")
+    expected = block_starting("$ mlpstep check configs/seed.yaml mine.yaml")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "configs").mkdir()
+    (tmp_path / "configs" / "seed.yaml").write_text((Path(__file__).parent.parent / "configs" / "seed.yaml").read_text())
+    (tmp_path / "mine.yaml").write_text(answers)
+    assert expected == output_of("check", "configs/seed.yaml", "mine.yaml")
+
+
+@pytest.mark.parametrize("line", [line for line in README.splitlines() if line.startswith("python3 -m venv")])
+def test_readme_command_lines_name_real_things(line):
+    assert "configs/seed.yaml" in line or "'.[test]'" in line
