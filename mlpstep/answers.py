@@ -46,7 +46,12 @@ def half_unit(text: str) -> float:
     """Half a unit of the last decimal place written: ``0.40`` -> 0.005, ``2`` -> 0.5, ``6.91e-13`` -> 5e-16."""
     mantissa, _, exponent = text.lower().lstrip("+-").partition("e")
     decimals = len(mantissa.partition(".")[2])
-    return 0.5 * 10.0 ** (int(exponent or 0) - decimals)
+    digits = exponent.lstrip("+-")
+    if len(digits) < 6:
+        power = int(exponent or 0)
+    else:  # an exponent of a million or more: clamp it below
+        power = -(10**6) if exponent.startswith("-") else 10**6
+    return 0.5 * 10.0 ** max(min(power - decimals, 308), -400)  # beyond float64 either way
 
 
 @dataclass
@@ -92,8 +97,8 @@ def _flatten(data: dict, prefix: str):
     for key, value in data.items():
         if not prefix and key in RUN_METADATA and isinstance(value, str):
             continue
-        name = f"{prefix}{key}" if isinstance(key, str) else key
-        if isinstance(value, dict) and isinstance(name, str):
+        name = prefix + (key if isinstance(key, str) else key.text if isinstance(key, Written) else key_text(key))
+        if isinstance(value, dict) and value:
             yield from _flatten(value, name + ".")
         else:
             yield name, value
@@ -125,6 +130,8 @@ def _given(value: object, name: str, where: str) -> Given:
             raise ConfigError(where, "ragged or empty rows; every row of a matrix needs the same number of values")
         cells = [[number(c, f"{where}[{i}][{j}]") for j, c in enumerate(row)] for i, row in enumerate(value)]
         shape = (len(value), len(value[0]))
+    elif any(isinstance(c, list) for c in value):
+        raise ConfigError(where, "mixes numbers and lists; write a flat list, or a list of rows")
     elif value:
         cells = [[number(c, f"{where}[{j}]") for j, c in enumerate(value)]]
         shape = (len(value),)

@@ -150,12 +150,12 @@ def check(
     for source in answers:
         label = "stdin" if source == "-" else source
         try:
-            given, _ = read_answers(source, names)
+            given, blank = read_answers(source, names)
         except MlpstepError as e:
             message = str(e)
             results.append(Graded(label, error=message[len(label) + 2 :] if message.startswith(label + ": ") else message))
             continue
-        results.append(Graded(label, grade(trace, given, tolerance, expected)))
+        results.append(Graded(label, grade(trace, given, tolerance, [*blank, *expected])))
 
     if form is CheckFormat.table and len(results) == 1 and results[0].error:
         _fail(f"{results[0].file}: {results[0].error}")
@@ -191,7 +191,7 @@ def answers(
     from .answers import write_answers
 
     trace = _step(config)
-    shown = "stdin" if config == "-" else config
+    shown = "CONFIG" if config == "-" else config
     header = [f"# mlpstep answers for {shown}: {trace.network}"]
     if blank:
         header.append("# Fill in each value as you worked it out (a column vector may be written flat), then run:")

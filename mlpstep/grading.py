@@ -16,6 +16,10 @@ from .trace import Trace, bias_name
 
 ULPS = 4 * np.finfo(np.float64).eps
 """Slack for float representation, relative to the larger of the two values."""
+ROUNDING = 1e-12
+"""Slack for rounding in the computation, relative to the largest value of the answer, for
+numbers written with 10 or more significant digits (pasted from a program): two correct
+float64 programs (this engine, PyTorch) differ by that much where terms cancel."""
 
 
 @dataclass(frozen=True)
@@ -29,7 +33,9 @@ class Tolerance:
         """A boolean mask over the cells: is ``given`` within tolerance of ``expected``?"""
         diff = np.abs(given - expected)
         if self.rtol is None and self.atol is None:
-            bound = half_units * (1 + 1e-9) + ULPS * np.maximum(np.abs(given), np.abs(expected))
+            pasted = half_units <= 1e-10 * np.abs(given)
+            scale = np.abs(expected).max(initial=0.0)
+            bound = half_units * (1 + 1e-9) + ULPS * np.maximum(np.abs(given), np.abs(expected)) + pasted * ROUNDING * scale
         else:
             bound = (self.atol or 0.0) + (self.rtol or 0.0) * np.abs(expected)
         return diff <= bound
@@ -87,7 +93,7 @@ class Graded:
 def grade(trace: Trace, answers: dict[str, Given], tolerance: Tolerance = Tolerance(), expect: list[str] = ()) -> list[Answer]:
     """Grade each answer (by JSON path); paths in ``expect`` with no answer count as wrong."""
     graded = [grade_one(trace, path, given, tolerance) for path, given in answers.items()]
-    for path in expect:
+    for path in dict.fromkeys(expect):
         if path not in answers:
             graded.append(
                 Answer(path, notebook_name(path), False, expected_value(trace, path), None, hint="missing: no answer given")
@@ -98,12 +104,15 @@ def grade(trace: Trace, answers: dict[str, Given], tolerance: Tolerance = Tolera
 def grade_one(trace: Trace, path: str, given: Given, tolerance: Tolerance) -> Answer:
     expected = expected_value(trace, path)
     values, halves = given.values, given.half_units
-    if values.shape != expected.shape and values.size == expected.size and _squeezed(values) == _squeezed(expected):
-        values, halves = values.reshape(expected.shape), halves.reshape(expected.shape)  # a column written flat
+    if values.ndim < 2 and values.shape != expected.shape and values.size == expected.size and _squeezed(expected) in (
+        values.shape,
+        (),
+    ):  # a column (or a row) written flat, a 1x1 written as a number
+        values, halves = values.reshape(expected.shape), halves.reshape(expected.shape)
     answer = Answer(path, given.written_as, False, expected, values)
     if values.shape != expected.shape:
         if values.ndim == 2 and values.T.shape == expected.shape and tolerance.close(values.T, expected, halves.T).all():
-            answer.hint = f"transposed: this is {notebook_name(path)}ᵀ, {_shape(values)}; {_shape_rule(trace, path)}"
+            answer.hint = f"transposed: this is {notebook_name(path)}ᵀ; {_shape_rule(trace, path)}"
         else:
             answer.hint = f"shape {_shape(values)}, but {notebook_name(path)} is {_shape(expected)}"
         return answer
@@ -116,17 +125,26 @@ def grade_one(trace: Trace, path: str, given: Given, tolerance: Tolerance) -> An
 
 
 def _hint(trace: Trace, path: str, values: np.ndarray, halves: np.ndarray, tolerance: Tolerance) -> str | None:
-    """What a wrong answer matches instead, when (and only when) it matches something."""
+    """What a wrong answer matches instead, when (and only when) it matches something.
+
+    A candidate that cannot be told from zero at the precision written says
+    nothing (an answer of zeros written as whole numbers would match it by chance).
+    """
+    zeros = np.zeros_like(values)
     for text, candidate in _candidates(trace, path):
-        if candidate.shape == values.shape and tolerance.close(values, candidate, halves).all():
+        if (
+            candidate.shape == values.shape
+            and tolerance.close(values, candidate, halves).all()
+            and not tolerance.close(zeros, candidate, halves).all()
+        ):
             return text
     expected = expected_value(trace, path)
-    unit = 2 * halves
-    truncated = np.trunc(expected / unit) * unit
-    rounded_right = tolerance.close(values, expected, halves)
-    if tolerance.rtol is None and tolerance.atol is None:
+    if tolerance.rtol is None and tolerance.atol is None and (halves > 0).all():
+        unit = 2 * halves
+        truncated = np.trunc(expected / unit) * unit
+        rounded_right = tolerance.close(values, expected, halves)
         matches = np.abs(values - truncated) <= unit * 1e-6 + ULPS * np.abs(expected)
-        if (matches | rounded_right).all() and (matches & ~rounded_right).any():
+        if (matches | rounded_right).all() and (matches & ~rounded_right).any() and truncated.any():
             return "truncated instead of rounded: round the last digit to nearest"
     return None
 
@@ -159,16 +177,19 @@ def _candidates(trace: Trace, path: str):
         else:
             yield f"this is z{l}: {act} was not applied", trace.forward[f"z{l}"]
     elif section == "grads":
-        if kind == "z" and f"a{l}" in trace.grads:
-            yield f"this is dL/da{l}: the derivative {act}'(z{l}) is left out", trace.grads[f"a{l}"]
+        da = trace.grads.get(f"a{l}")
+        if da is None and l == len(problem.layers) and problem.loss.name != "nll":
+            da = _output_da(trace)
+        if kind == "z" and da is not None:
+            yield f"this is dL/da{l}: the derivative {act}'(z{l}) is left out", da
         if kind == "a":
             yield f"this is dL/dz{l}: {act}'(z{l}) belongs to dL/dz{l}, not dL/da{l}", trace.grads[f"z{l}"]
         yield "opposite sign", -expected
         if kind in ("W", "bias"):
             yield f"the step {lr!r} dL/d{key}, not the gradient dL/d{key}", lr * expected
             yield f"the updated {key}, not the gradient dL/d{key}", trace.updated[key]
-            if f"a{l}" in trace.grads:
-                yield f"the derivative {act}'(z{l}) is left out of dL/dz{l}", _param_grad_through_a(trace, key, l)
+            if da is not None:
+                yield f"the derivative {act}'(z{l}) is left out of dL/dz{l}", _param_grad_through_a(trace, key, l, da)
         if batch > 1:
             yield per_batch
     else:  # updated parameters
@@ -188,10 +209,21 @@ def _candidates(trace: Trace, path: str):
             yield f"the value of {other}, a neighbouring layer", values[other]
 
 
-def _param_grad_through_a(trace: Trace, key: str, l: int) -> np.ndarray:
-    """dL/dW or dL/db computed from dL/da instead of dL/dz: the activation's derivative left out."""
+def _output_da(trace: Trace) -> np.ndarray:
+    """dL/da of the output layer (not part of the trace), in the config's layout."""
+    problem = trace.problem
+    a = trace.forward[f"a{len(problem.layers)}"]
+    columns = problem.layout == "columns"
+    da = problem.loss.grad_a(a if columns else a.T, problem.y)
+    if problem.reduction == "mean":
+        da = da / problem.batch_size
+    return da if columns else da.T
+
+
+def _param_grad_through_a(trace: Trace, key: str, l: int, da: np.ndarray) -> np.ndarray:
+    """dL/dW or dL/db computed from dL/da (``(n, batch)`` in columns, ``(batch, n)`` in rows)
+    instead of dL/dz: the activation's derivative left out."""
     columns = trace.problem.layout == "columns"
-    da = trace.grads[f"a{l}"]  # (n, batch) in columns, (batch, n) in rows
     if key.startswith(("w", "b")):
         summed = da.sum(axis=1 if columns else 0)
         return summed[:, None] if columns else summed

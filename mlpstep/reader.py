@@ -11,6 +11,7 @@ expansion ("billion laughs") is counted before anything walks the data.
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 
@@ -142,6 +143,8 @@ class _AnswerLoader(_Loader):
 def _written(construct):
     def construct_written(loader, node):
         value = construct(loader, node)
+        if isinstance(value, int) and abs(value) > 2**1023:
+            value = math.inf if value > 0 else -math.inf  # past float64: refused later as not finite
         return Written(value, node.value.strip()) if isinstance(value, (int, float)) else value
 
     return construct_written
@@ -176,7 +179,7 @@ def _read_bytes(name: str) -> bytes:
         except FileNotFoundError:
             raise ConfigError(name, "no such file; check the path") from None
         except IsADirectoryError:
-            raise ConfigError(name, "is a directory, not a config file") from None
+            raise ConfigError(name, "is a directory, not a file") from None
         except PermissionError:
             raise ConfigError(name, "permission denied; check the file's permissions") from None
         except OSError as e:
@@ -189,11 +192,11 @@ def _read_bytes(name: str) -> bytes:
 def parse_text(raw: bytes, name: str = "config", keep_text: bool = False) -> object:
     """Parse the bytes of a YAML or JSON document into plain Python data."""
     if b"\0" in raw:
-        raise ConfigError(name, "not a text file; give a YAML or JSON config")
+        raise ConfigError(name, "not a text file; give a YAML or JSON file")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ConfigError(name, "not UTF-8 text; give a YAML or JSON config saved as UTF-8") from None
+        raise ConfigError(name, "not UTF-8 text; give a YAML or JSON file saved as UTF-8") from None
     if text.count(",") + text.count("\n") >= MAX_VALUES:  # an upper bound on the values a file can spell
         raise ConfigError(name, f"holds more than {MAX_VALUES:,} values; refused")
     try:

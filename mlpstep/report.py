@@ -79,11 +79,11 @@ def _print_summary(results: list[Graded], console) -> None:
     for graded in results:
         if graded.error:
             short = graded.error.split("; valid names")[0]  # the full list is one --json away
-            table.add_row(graded.file, "-", f"[red]error:[/] {_escape(short)}")
+            table.add_row(_escape(graded.file), "-", f"[red]error:[/] {_escape(short)}")
         else:
             wrong = ", ".join(answer.written_as for answer in graded.answers if not answer.correct)
             style = "green" if not wrong else "red"
-            table.add_row(graded.file, f"[{style}]{graded.correct}/{graded.total}[/]", _escape(wrong))
+            table.add_row(_escape(graded.file), f"[{style}]{graded.correct}/{graded.total}[/]", _escape(wrong))
     console.print(table)
     graded_files = [graded for graded in results if not graded.error]
     perfect = sum(graded.correct == graded.total for graded in graded_files)

@@ -1,6 +1,7 @@
 """mlpstep check: grading hand-worked answers, the tolerance rule, hints, and the grader's outputs."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -138,7 +139,7 @@ def test_run_json_output_checks_as_answers(tmp_path):
 def test_transposed_answer_is_wrong_with_a_hint(tmp_path):
     answer = graded(SEED, "W1.grad: [[6, 28], [6, 28], [0, 0], [0, 0]]", tmp_path)["W1.grad"]
     assert not answer.correct
-    assert answer.hint == "transposed: this is W1.gradᵀ, 4x2; W is n_in x n_out in the columns layout"
+    assert answer.hint == "transposed: this is W1.gradᵀ; W is n_in x n_out in the columns layout"
 
 
 def test_transposed_square_matrix_is_caught_too(tmp_path):
@@ -188,6 +189,15 @@ HINTS = [
     ("configs/three_layer.yaml", "z2.grad: [[0, 0], [0, 0], [0, 0]]", None),  # a value of its own: no hint
     (SEED, "W1n: [[0.5, -0.6, -1, 0], [-2.8, -1.8, 0, -1]]", None),  # one cell off: no hint
     (SEED, "w20n: [[-0.11], [2.11]]", None),  # wrong, but not by truncation
+    # zeros written as whole numbers match any small candidate by chance: no hint
+    (SEED, "w10.grad: [0, 0, 0, 0]", None),
+    (SEED, "w20n: [0, 0]", None),
+    (SEED, "z2.grad: [0, 0]", None),
+    ("configs/sigmoid_squared.yaml", "W1n: [[0, 0, 0], [0, 0, 0]]", None),
+    # the output layer's derivative left out (dL/da2 = 2(a2 - y) given for dL/dz2)
+    ("configs/sigmoid_squared.yaml", "z2.grad: -0.7865", "this is dL/da2: the derivative sigmoid'(z2) is left out"),
+    ("configs/sigmoid_squared.yaml", "w20.grad: -0.7865", "the derivative sigmoid'(z2) is left out of dL/dz2"),
+    (SEED, "a1: [[2, 13, 0, 0]]", "transposed: this is a1ᵀ; z and a are n x batch in the columns layout"),
 ]
 
 
@@ -351,3 +361,84 @@ def test_every_wrong_answer_renders_in_every_format(tmp_path, config, line, hint
         json.loads(result.stdout)
     elif hint:
         assert hint in result.stdout
+
+
+def test_a_transposed_row_is_not_taken_for_a_column(tmp_path):
+    answer = graded("configs/sigmoid_squared.yaml", "W2n: [[1.0584, -0.9531, 0.5584]]", tmp_path)["W2n"]
+    assert not answer.correct and answer.hint.startswith("transposed")
+    assert graded("configs/rows.yaml", "z1: [[2], [13], [-4], [-15]]", tmp_path)["z1"].hint.startswith("transposed")
+
+
+def test_blank_answers_count_as_missing(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("a1: [2, 13, 0, 0]\nW1n:\n")
+    result = check(SEED, str(path), "--json")
+    assert result.exit_code == 1
+    (graded_file,) = json.loads(result.stdout)["files"]
+    assert (graded_file["correct"], graded_file["total"]) == (1, 2)
+
+
+def test_an_untouched_template_scores_zero(tmp_path):
+    template = tmp_path / "t.yaml"
+    template.write_text(runner.invoke(app, ["answers", SEED, "--blank"]).stdout)
+    result = check(SEED, str(template))
+    assert result.exit_code == 1 and "0/16 correct" in result.stdout
+
+
+def test_empty_mapping_is_not_an_answer(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("a1: {}\nloss: 28\n")
+    result = check(SEED, str(path))
+    assert result.exit_code == 2 and "a1: a mapping; expected a number" in result.stderr
+
+
+@pytest.mark.parametrize("text", ["a1: 0e400", "a1: 0e" + "9" * 5000, "loss: " + "9" * 400, "a1: [1e-400, 13, 0, 0]"])
+def test_extreme_numbers_never_stop_the_class(tmp_path, text):
+    (tmp_path / "a.yaml").write_text(SEED_TO_4_DECIMALS)
+    (tmp_path / "b.yaml").write_text(text + "\n")
+    result = check(SEED, str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml"), "--json")
+    assert result.exit_code in (1, 2), result.output
+    assert "Traceback" not in result.output and result.stderr == ""
+    first, second = json.loads(result.stdout)["files"]
+    assert (first["correct"], first["total"]) == (9, 9)
+
+
+def test_file_names_are_not_read_as_markup(tmp_path, monkeypatch):
+    config = str(Path(SEED).resolve())
+    monkeypatch.chdir(tmp_path)
+    Path("sub[").mkdir()
+    Path("sub[/b].yaml").write_text(SEED_TO_4_DECIMALS)
+    Path("[red]y.yaml").write_text(SEED_TO_4_DECIMALS)
+    result = check(config, "sub[/b].yaml", "[red]y.yaml", "[bold]missing.yaml")
+    assert result.exit_code == 2
+    assert "sub[/b].yaml" in result.stdout and "[red]y.yaml" in result.stdout and "[bold]missing.yaml" in result.stdout
+
+
+def test_non_text_keys_keep_their_place(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("grads: {1: 2}\n")
+    result = check(SEED, str(path))
+    assert result.exit_code == 2 and "grads.1: unknown answer name" in result.stderr
+
+
+def test_mixed_lists_and_numbers_are_refused(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("a1: [[1, 2], 3]\n")
+    assert "mixes numbers and lists" in check(SEED, str(path)).stderr
+
+
+def test_template_from_stdin_names_a_runnable_command():
+    result = runner.invoke(app, ["answers", "-", "--blank"], input=open(SEED).read())
+    assert "# mlpstep check CONFIG THIS_FILE" in result.stdout
+
+
+GOLDEN = json.loads(open("tests/golden/torch_cases.json").read())["cases"]
+
+
+def test_pytorch_values_pasted_at_full_precision_are_correct(tmp_path):
+    for case in GOLDEN:
+        expected = case["expected"]
+        lines = [f"{section}.{key}: {json.dumps(value)}" for section in ("forward", "grads", "updated")
+                 for key, value in expected[section].items()] + [f"loss: {json.dumps(expected['loss'])}"]
+        answers = graded(case["config"], "\n".join(lines), tmp_path)
+        assert all(answer.correct for answer in answers.values()), case["name"]
