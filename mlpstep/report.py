@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from .grading import Graded
 
 
@@ -10,12 +12,17 @@ def to_json(results: list[Graded]) -> dict:
 
 
 def to_gradescope(graded: Graded) -> dict:
-    """Gradescope's autograder results: one test per answer, 1 point each."""
+    """Gradescope's autograder results: one test per answer, 1 point each.
+
+    Students see these, so a wrong answer shows the wrong cells and the hint,
+    never the expected values.
+    """
     tests = []
     for answer in graded.answers:
-        lines = [] if answer.correct else [f"expected: {answer.expected.tolist()}"]
-        if not answer.correct and answer.given is not None:
-            lines.append(f"given: {answer.given.tolist()}")
+        lines = []
+        if answer.wrong is not None and answer.wrong.ndim:
+            cells = (answer.written_as + "".join(f"[{i}]" for i in index) for index in np.argwhere(answer.wrong))
+            lines.append(f"wrong entries: {', '.join(cells)}")
         if answer.hint:
             lines.append(f"hint: {answer.hint}")
         tests.append(
@@ -24,7 +31,7 @@ def to_gradescope(graded: Graded) -> dict:
                 "score": 1.0 if answer.correct else 0.0,
                 "max_score": 1.0,
                 "status": "passed" if answer.correct else "failed",
-                "output": "\n".join(lines) if lines else "correct",
+                "output": "\n".join(lines) if lines else ("correct" if answer.correct else "wrong"),
             }
         )
     summary = f"error: {graded.error}" if graded.error else f"{graded.correct}/{graded.total} answers correct"
