@@ -11,7 +11,7 @@ import numpy as np
 
 from .config import Problem
 from .errors import NumericError
-from .trace import SECTIONS, Trace, bias_name, weight_name
+from .trace import SECTIONS, Trace, bias_in_layout, bias_name, weight_name
 
 
 def step(problem: Problem) -> Trace:
@@ -53,9 +53,6 @@ def step(problem: Problem) -> Trace:
     def out(m: np.ndarray) -> np.ndarray:  # activations and weights in the config's layout
         return m if columns else m.T
 
-    def bias_out(b: np.ndarray) -> np.ndarray:
-        return b[:, None] if columns else b
-
     L = len(layers)
     forward = {}
     for l in range(1, L + 1):
@@ -68,11 +65,11 @@ def step(problem: Problem) -> Trace:
             grads[f"a{l - 1}"] = out(das[l - 1])
     for l in range(L, 0, -1):
         grads[weight_name(l)] = out(dws[l])
-        grads[bias_name(l, problem.layout)] = bias_out(dbs[l])
+        grads[bias_name(l, problem.layout)] = bias_in_layout(dbs[l], problem.layout)
     updated = {}
     for l in range(1, L + 1):
         updated[weight_name(l)] = out(new_weights[l])
-        updated[bias_name(l, problem.layout)] = bias_out(new_biases[l])
+        updated[bias_name(l, problem.layout)] = bias_in_layout(new_biases[l], problem.layout)
 
     trace = Trace(problem, forward, loss, grads, updated)
     _check_finite(trace)

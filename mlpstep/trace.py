@@ -20,6 +20,11 @@ def bias_name(l: int, layout: str) -> str:
     return f"w{l}0" if layout == "columns" else f"b{l}"
 
 
+def bias_in_layout(b: np.ndarray, layout: str) -> np.ndarray:
+    """A bias ``(n,)`` as the output shows it: ``(n, 1)`` in the columns layout, flat in rows."""
+    return b[:, None] if layout == "columns" else b
+
+
 def network_picture(problem: Problem) -> str:
     """One line: ``x(2) -> relu(4) -> softmax(2) -> nll``."""
     parts = [f"x({problem.sizes[0]})"]
@@ -49,11 +54,11 @@ class Trace:
     @property
     def params(self) -> dict[str, np.ndarray]:
         """The parameters before the update, named and shaped as in ``updated``."""
-        columns = self.problem.layout == "columns"
+        layout = self.problem.layout
         params = {}
         for l, layer in enumerate(self.problem.layers, 1):
             params[weight_name(l)] = layer.weights
-            params[bias_name(l, self.problem.layout)] = layer.bias[:, None] if columns else layer.bias
+            params[bias_name(l, layout)] = bias_in_layout(layer.bias, layout)
         return params
 
     def to_dict(self) -> dict:
