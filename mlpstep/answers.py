@@ -13,14 +13,14 @@ from .errors import ConfigError, key_text
 from .reader import Written, read_config
 from .trace import SECTIONS, Trace
 
-RUN_METADATA = ("network", "layout")
-"""Keys of ``mlpstep run --json`` that are descriptions, not answers."""
+RUN_METADATA = ("network", "layout", "optimizer_state", "step", "losses", "final")
+"""Keys of ``mlpstep run --json`` that are not answers to check."""
 
 
 def answer_paths(trace: Trace) -> list[str]:
     """The JSON path of every value of the step: ``forward.z1``, ..., ``loss``, ``grads.z2``, ..."""
     paths = [f"forward.{key}" for key in trace.forward] + ["loss"]
-    return paths + [f"{section}.{key}" for section in SECTIONS[1:] for key in getattr(trace, section)]
+    return paths + [f"{section}.{key}" for section in SECTIONS[1:] for key in getattr(trace, section)] + ["loss_after"]
 
 
 def answer_names(trace: Trace) -> dict[str, str]:
@@ -36,8 +36,8 @@ def notebook_name(path: str) -> str:
 
 
 def expected_value(trace: Trace, path: str) -> np.ndarray:
-    if path == "loss":
-        return np.array(trace.loss)
+    if path in ("loss", "loss_after"):
+        return np.array(getattr(trace, path))
     section, _, key = path.partition(".")
     return getattr(trace, section)[key]
 
@@ -95,7 +95,7 @@ def read_answers(source: str, names: dict[str, str]) -> tuple[dict[str, Given], 
 def _flatten(data: dict, prefix: str):
     """(name, value) pairs, nested mappings joined with dots: {grads: {W1: ..}} -> grads.W1."""
     for key, value in data.items():
-        if not prefix and key in RUN_METADATA and isinstance(value, str):
+        if not prefix and key in RUN_METADATA:
             continue
         name = prefix + (key if isinstance(key, str) else key.text if isinstance(key, Written) else key_text(key))
         if isinstance(value, dict) and value:

@@ -8,29 +8,39 @@ from __future__ import annotations
 
 import difflib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from .errors import ConfigError, key_text
 from .functions import ACTIVATIONS, LOSSES, NLL_OUTPUTS, Activation, Loss, make_activation
+from .names import bias_name, weight_name
+from .optimizers import OPTIMIZERS, OPTIONS, SGD, Adam
 
 LAYOUTS = ("columns", "rows")
 REDUCTIONS = ("mean", "sum")
 RELU_GRADS_AT_ZERO = (0, 0.5, 1)
-KEYS = ("layout", "input", "label", "loss", "learning_rate", "reduction", "relu_grad_at_zero", "layers")
+KEYS = (
+    "layout", "input", "label", "loss", "learning_rate", "reduction", "relu_grad_at_zero", "layers",
+    "optimizer", "freeze", "steps",
+)  # fmt: skip
 REQUIRED = ("input", "label", "loss", "learning_rate", "layers")
 LAYER_KEYS = ("weights", "bias", "activation")
+LAYER_REQUIRED = ("weights", "activation")
+BIAS_MODES = ("units", "shared", "none")
 MAX_ACTIVATIONS = 10_000_000
 """Most values of z (batch size x all units) one step may compute: about 80 MB per array."""
+MAX_STEPS = 10_000
+"""Most training steps one run may take."""
 
 
 @dataclass(frozen=True)
 class Layer:
     weights: np.ndarray  # as given: (n_in, n_out) in the columns layout, (n_out, n_in) in rows
-    bias: np.ndarray  # (n_out,)
+    bias: np.ndarray  # (n_out,): per unit, one shared value repeated, or zeros for no bias
     activation: Activation
+    bias_mode: str = "units"  # units | shared (one bias for the layer) | none
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,10 @@ class Problem:
     layout: str = "columns"
     reduction: str = "mean"
     relu_grad_at_zero: float = 0.0
+    optimizer: SGD | Adam = SGD()
+    freeze: frozenset[str] = frozenset()
+    steps: int = 1
+    state: dict[str, dict] = field(default_factory=dict)  # optimizer state per parameter, before the first step
 
     @property
     def sizes(self) -> list[int]:
@@ -96,7 +110,23 @@ def validate(data: object) -> Problem:
             f"more than the {MAX_ACTIVATIONS:,} one step may hold; use a smaller batch",
         )
     y = _labels(data["label"], batch, x.shape[1], layers[-1].bias.shape[0], output.name, loss.name)
-    return Problem(tuple(layers), x, y, loss, learning_rate, layout, reduction, relu0)
+    shapes = param_shapes(layers, layout)
+    freeze = _freeze(data.get("freeze", []), shapes)
+    optimizer, state = _optimizer(data.get("optimizer", "sgd"), {k: v for k, v in shapes.items() if k not in freeze})
+    steps = _steps(data.get("steps", 1), "steps")
+    return Problem(tuple(layers), x, y, loss, learning_rate, layout, reduction, relu0, optimizer, freeze, steps, state)
+
+
+def param_shapes(layers: list[Layer] | tuple[Layer, ...], layout: str) -> dict[str, tuple[int, ...]]:
+    """Every parameter's name and its shape in the output, in forward order:
+    weights as given; biases n x 1 (columns) or flat (rows), a number when shared, absent when none."""
+    shapes = {}
+    for l, layer in enumerate(layers, 1):
+        shapes[weight_name(l)] = layer.weights.shape
+        if layer.bias_mode != "none":
+            n = layer.bias.shape[0]
+            shapes[bias_name(l, layout)] = () if layer.bias_mode == "shared" else (n, 1) if layout == "columns" else (n,)
+    return shapes
 
 
 # -- the parts ---------------------------------------------------------------
@@ -110,7 +140,7 @@ def _layers(value: object, layout: str, relu0: float) -> list[Layer]:
         path = f"layers[{i}]"
         if not isinstance(spec, dict):
             raise ConfigError(path, f"{_describe(spec)}; a layer is a mapping with weights, bias and activation")
-        _check_keys(spec, LAYER_KEYS, LAYER_KEYS, path + ".")
+        _check_keys(spec, LAYER_KEYS, LAYER_REQUIRED, path + ".")
         w = _matrix(spec["weights"], path + ".weights")
         n_in, n_out = w.shape if layout == "columns" else w.shape[::-1]
         if layers:
@@ -125,17 +155,25 @@ def _layers(value: object, layout: str, relu0: float) -> list[Layer]:
                     path + ".weights",
                     f"{_shape(w)}, but layer {i} has {prev} outputs, so layer {i + 1}'s weights need {fix}",
                 )
-        b = _vector(spec["bias"], path + ".bias")
-        if b.shape[0] != n_out:
-            raise ConfigError(
-                path + ".bias", f"{_count(b.shape[0], 'value')}, but layer {i + 1} has {_count(n_out, 'unit')} (from its weights, {_shape(w)})"
-            )
+        bias = spec.get("bias")
+        if bias is None or (isinstance(bias, str) and bias.lower() == "none"):
+            b, mode = np.zeros(n_out), "none"
+        elif not isinstance(bias, (list, np.ndarray)):
+            b, mode = np.full(n_out, _number(bias, path + ".bias")), "shared"
+        else:
+            b, mode = _vector(bias, path + ".bias"), "units"
+            if b.shape[0] != n_out:
+                raise ConfigError(
+                    path + ".bias",
+                    f"{_count(b.shape[0], 'value')}, but layer {i + 1} has {_count(n_out, 'unit')} (from its weights, "
+                    f"{_shape(w)}); give one per unit, one number shared by all, or none",
+                )
         name = _choice(spec["activation"], tuple(ACTIVATIONS), path + ".activation")
         if name == "softmax" and n_out == 1:
             raise ConfigError(
                 path + ".activation", "softmax over 1 unit is always 1 and passes no gradient; use sigmoid for one unit"
             )
-        layers.append(Layer(w, b, make_activation(name, relu0)))
+        layers.append(Layer(w, b, make_activation(name, relu0), mode))
     return layers
 
 
@@ -211,6 +249,101 @@ def _label(value: object, path: str, n_out: int, output: str, loss: str) -> np.n
     elif loss == "nll" and ((y < 0) | (y > 1)).any():
         raise ConfigError(path, "sigmoid targets for nll (binary cross-entropy) must lie between 0 and 1")
     return y
+
+
+def _freeze(value: object, shapes: dict[str, tuple]) -> frozenset[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise ConfigError("freeze", f"{_describe(value)}; give a list of parameter names, e.g. [w10, W2]")
+    for i, name in enumerate(value):
+        if name not in shapes:
+            raise ConfigError(f"freeze[{i}]", f"{_describe(name)} is not a parameter; parameters: {', '.join(shapes)}")
+    return frozenset(value)
+
+
+def _optimizer(value: object, trained: dict[str, tuple]) -> tuple[SGD | Adam, dict[str, dict]]:
+    """The optimizer and its starting state per trained parameter (empty: a fresh start)."""
+    if isinstance(value, str):
+        value = {"name": value}
+    if not isinstance(value, dict):
+        raise ConfigError("optimizer", f"{_describe(value)}; give sgd, adam or adamw, or a mapping with name: ...")
+    if "name" not in value:
+        raise ConfigError("optimizer.name", "missing; add it (sgd, adam or adamw)")
+    name = _choice(value["name"], tuple(OPTIMIZERS), "optimizer.name")
+    options = OPTIONS[name]
+    _check_keys(value, ("name", *options, "state"), ("name",), "optimizer.")
+    kwargs = {}
+    for key in options:
+        if key not in value:
+            continue
+        path = f"optimizer.{key}"
+        if key == "nesterov":
+            if not isinstance(value[key], bool):
+                raise ConfigError(path, f"{_describe(value[key])}; give true or false")
+            kwargs[key] = value[key]
+        elif key == "betas":
+            betas = _vector(value[key], path)
+            if betas.shape != (2,) or not ((0 <= betas) & (betas < 1)).all():
+                raise ConfigError(path, "give two numbers from 0 to below 1, e.g. [0.9, 0.999]")
+            kwargs[key] = (float(betas[0]), float(betas[1]))
+        else:
+            number = _number(value[key], path)
+            if number < 0 or (key == "eps" and number == 0):
+                raise ConfigError(path, f"{number:g} is not allowed; give a number {'> 0' if key == 'eps' else '>= 0'}")
+            kwargs[key] = number
+    optimizer = OPTIMIZERS[name](**kwargs)
+    if name == "sgd" and optimizer.nesterov and (optimizer.momentum <= 0 or optimizer.dampening != 0):
+        raise ConfigError("optimizer.nesterov", "Nesterov momentum needs momentum > 0 and dampening 0 (as torch.optim.SGD)")
+    state = _state(value["state"], optimizer, trained) if value.get("state") is not None else {}
+    return optimizer, state
+
+
+def _state(value: object, optimizer: SGD | Adam, trained: dict[str, tuple]) -> dict[str, dict]:
+    """A starting state, given as ``{momentum_buffer: {W1: ..}}`` or ``{step: t, exp_avg: {..}, exp_avg_sq: {..}}``."""
+    if not optimizer.keeps_state:
+        raise ConfigError("optimizer.state", "plain sgd keeps no state; set a momentum, or remove the state")
+    if not isinstance(value, dict):
+        raise ConfigError("optimizer.state", f"{_describe(value)}; give a mapping: {', '.join(optimizer.state_keys)}")
+    _check_keys(value, optimizer.state_keys, optimizer.state_keys, "optimizer.state.")
+    state: dict[str, dict] = {name: {} for name in trained}
+    for key in optimizer.state_keys:
+        path = f"optimizer.state.{key}"
+        if key == "step":
+            step = _number(value[key], path)
+            if step != int(step) or step < 0:
+                raise ConfigError(path, f"{step:g} is not a step count; give a whole number >= 0")
+            for name in trained:
+                state[name]["step"] = int(step)
+            continue
+        per_param = value[key]
+        if not isinstance(per_param, dict):
+            raise ConfigError(path, f"{_describe(per_param)}; give a mapping from parameter names to values")
+        _check_keys(per_param, tuple(trained), tuple(trained), path + ".")
+        for name, shape in trained.items():
+            array = _shaped(per_param[name], shape, f"{path}.{name}")
+            if key == "exp_avg_sq" and (array < 0).any():
+                raise ConfigError(f"{path}.{name}", "a second moment is never negative")
+            state[name][key] = array
+    return state
+
+
+def _shaped(value: object, shape: tuple[int, ...], path: str) -> np.ndarray:
+    """A number, vector or matrix of exactly ``shape`` (a column may be written flat)."""
+    if shape == ():
+        return np.array(_number(value, path))
+    nested = isinstance(value, list) and bool(value) and isinstance(value[0], list)
+    array = _matrix(value, path) if nested else _vector(value, path)
+    if array.shape == shape or (array.ndim == 1 and array.size == max(shape) == math.prod(shape)):
+        return array.reshape(shape)
+    raise ConfigError(path, f"shape {_shape(array)}, but the parameter is {'x'.join(map(str, shape))}")
+
+
+def _steps(value: object, path: str) -> int:
+    steps = _number(value, path)
+    if steps != int(steps) or not 1 <= steps <= MAX_STEPS:
+        raise ConfigError(path, f"{steps:g} is not a step count; give a whole number from 1 to {MAX_STEPS:,}")
+    return int(steps)
 
 
 # -- numbers and matrices ----------------------------------------------------

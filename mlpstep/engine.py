@@ -1,54 +1,115 @@
-"""One training step: forward pass, loss, backpropagation, SGD update. Pure NumPy, float64.
+"""Training steps: forward pass, loss, backpropagation, the optimizer's update. Pure NumPy, float64.
 
 Inside, every layer is in column form whatever the layout: ``W`` is
 ``(n_in, n_out)``, activations are ``(n, batch)`` and ``z = W.T @ a + b``.
 The rows layout reaches it through transposed views, so nothing is copied.
+Parameters travel between steps by name, in the output's shapes.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .config import Problem
-from .errors import NumericError
-from .trace import SECTIONS, Trace, bias_in_layout, bias_name, weight_name
+from .errors import ConfigError, NumericError
+from .names import bias_name, weight_name
+from .trace import SECTIONS, Trace, bias_in_layout
 
 
-def step(problem: Problem) -> Trace:
-    """Run one step of plain SGD on ``problem`` and return every intermediate."""
+def step(problem: Problem, show: int = 1) -> Trace:
+    """Run ``problem.steps`` steps on the same data; the trace holds every intermediate of step ``show``."""
+    if not 1 <= show <= problem.steps:
+        raise ConfigError("show step", f"{show} is not one of the steps 1 to {problem.steps}")
+    params = initial_params(problem)
+    state = {name: dict(values) for name, values in problem.state.items()}
+    losses, shown = [], None
+    with np.errstate(all="ignore"):  # overflow is reported below, by name
+        for k in range(1, problem.steps + 1):
+            result = _one_step(problem, params, state)
+            losses.append(result.loss)
+            if k == show:
+                shown = result
+            params, state = result.updated, result.state
+        loss_after = losses[show] if show < problem.steps else _loss(problem, params)
+    trace = Trace(
+        problem, shown.forward, shown.loss, shown.grads, shown.updated, shown.params, loss_after,
+        shown.state, losses, params, show,
+    )  # fmt: skip
+    _check_finite(trace)
+    return trace
+
+
+def initial_params(problem: Problem) -> dict[str, np.ndarray]:
+    """The parameters as the config gives them, named and shaped as in the output."""
+    params = {}
+    for l, layer in enumerate(problem.layers, 1):
+        params[weight_name(l)] = layer.weights
+        if layer.bias_mode == "shared":
+            params[bias_name(l, problem.layout)] = np.array(layer.bias[0])
+        elif layer.bias_mode == "units":
+            params[bias_name(l, problem.layout)] = bias_in_layout(layer.bias, problem.layout)
+    return params
+
+
+@dataclass
+class _Step:
+    params: dict  # before the update
+    forward: dict
+    loss: float
+    grads: dict
+    updated: dict
+    state: dict  # the optimizer's, after the update
+
+
+def _column_form(problem: Problem, params: dict) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Weights as ``(n_in, n_out)`` and biases as ``(n_out,)`` for the computation."""
+    columns = problem.layout == "columns"
+    weights, biases = [], []
+    for l, layer in enumerate(problem.layers, 1):
+        w = params[weight_name(l)]
+        weights.append(w if columns else w.T)
+        b = params.get(bias_name(l, problem.layout))
+        biases.append(layer.bias if b is None else np.broadcast_to(b.reshape(-1), layer.bias.shape))
+    return weights, biases
+
+
+def _forward(problem: Problem, weights, biases):
+    a = problem.x
+    zs, activations = [], [a]  # activations[0] is x
+    for layer, w, b in zip(problem.layers, weights, biases):
+        z = w.T @ a + b[:, None]  # (n_out, batch)
+        a = layer.activation.value(z)
+        zs.append(z)
+        activations.append(a)
+    per_point = problem.loss.value(zs[-1], a, problem.y, problem.layers[-1].activation)  # (batch,)
+    loss = float(per_point.mean() if problem.reduction == "mean" else per_point.sum())
+    return zs, activations, loss
+
+
+def _loss(problem: Problem, params: dict) -> float:
+    return _forward(problem, *_column_form(problem, params))[2]
+
+
+def _one_step(problem: Problem, params: dict, state: dict) -> _Step:
     columns = problem.layout == "columns"
     layers = problem.layers
-    weights = [layer.weights if columns else layer.weights.T for layer in layers]  # (n_in, n_out)
+    weights, biases = _column_form(problem, params)
+    zs, activations, loss = _forward(problem, weights, biases)
 
-    with np.errstate(all="ignore"):  # overflow is reported below, by name
-        a = problem.x
-        zs, activations = [], [a]  # activations[0] is x
-        for layer, w in zip(layers, weights):
-            z = w.T @ a + layer.bias[:, None]  # (n_out, batch)
-            a = layer.activation.value(z)
-            zs.append(z)
-            activations.append(a)
-
-        output = layers[-1].activation
-        per_point = problem.loss.value(zs[-1], a, problem.y, output)  # (batch,)
-        mean = problem.reduction == "mean"
-        loss = float(per_point.mean() if mean else per_point.sum())
-
-        dz = problem.loss.grad_z(zs[-1], a, problem.y, output)  # (n_out, batch)
-        if mean and problem.batch_size > 1:
-            dz = dz / problem.batch_size
-        dzs, das, dws, dbs = {}, {}, {}, {}
-        for l in range(len(layers), 0, -1):
-            dzs[l] = dz
-            dws[l] = activations[l - 1] @ dz.T  # (n_in, n_out)
-            dbs[l] = dz.sum(axis=1)  # (n_out,)
-            if l > 1:
-                das[l - 1] = weights[l - 1] @ dz  # (n_in, batch)
-                dz = layers[l - 2].activation.backward(zs[l - 2], activations[l - 1], das[l - 1])
-
-        lr = problem.learning_rate
-        new_weights = {l: w - lr * dws[l] for l, w in enumerate(weights, 1)}
-        new_biases = {l: layer.bias - lr * dbs[l] for l, layer in enumerate(layers, 1)}
+    output = layers[-1].activation
+    dz = problem.loss.grad_z(zs[-1], activations[-1], problem.y, output)  # (n_out, batch)
+    if problem.reduction == "mean" and problem.batch_size > 1:
+        dz = dz / problem.batch_size
+    dzs, das, dws, dbs = {}, {}, {}, {}
+    for l in range(len(layers), 0, -1):
+        dzs[l] = dz
+        dws[l] = activations[l - 1] @ dz.T  # (n_in, n_out)
+        dbs[l] = dz.sum(axis=1)  # (n_out,)
+        if l > 1:
+            das[l - 1] = weights[l - 1] @ dz  # (n_in, batch)
+            dz = layers[l - 2].activation.backward(zs[l - 2], activations[l - 1], das[l - 1])
 
     def out(m: np.ndarray) -> np.ndarray:  # activations and weights in the config's layout
         return m if columns else m.T
@@ -65,23 +126,33 @@ def step(problem: Problem) -> Trace:
             grads[f"a{l - 1}"] = out(das[l - 1])
     for l in range(L, 0, -1):
         grads[weight_name(l)] = out(dws[l])
-        grads[bias_name(l, problem.layout)] = bias_in_layout(dbs[l], problem.layout)
-    updated = {}
-    for l in range(1, L + 1):
-        updated[weight_name(l)] = out(new_weights[l])
-        updated[bias_name(l, problem.layout)] = bias_in_layout(new_biases[l], problem.layout)
+        mode = layers[l - 1].bias_mode
+        if mode == "units":
+            grads[bias_name(l, problem.layout)] = bias_in_layout(dbs[l], problem.layout)
+        elif mode == "shared":  # one bias feeds every unit: its gradient is their sum
+            grads[bias_name(l, problem.layout)] = np.array(dbs[l].sum())
 
-    trace = Trace(problem, forward, loss, grads, updated)
-    _check_finite(trace)
-    return trace
+    updated, new_state = {}, {}
+    for name, p in params.items():
+        if name in problem.freeze:
+            updated[name] = p
+            continue
+        updated[name], new_state[name] = problem.optimizer.update(p, grads[name], state.get(name, {}), problem.learning_rate)
+    return _Step(params, forward, loss, grads, updated, new_state if problem.optimizer.keeps_state else {})
 
 
 def _check_finite(trace: Trace) -> None:
-    if not np.isfinite(trace.loss):
-        raise NumericError("the loss overflows float64; use smaller weights or inputs")
-    for section in SECTIONS:
+    for name, value in (("loss", trace.loss), ("loss_after", trace.loss_after), *enumerate(trace.losses, 1)):
+        if not np.isfinite(value):
+            where = name if isinstance(name, str) else f"the loss at step {name}"
+            raise NumericError(f"{where} overflows float64; use smaller weights, inputs or learning rate")
+    for section in (*SECTIONS, "final"):
         for name, value in getattr(trace, section).items():
             if not np.isfinite(value).all():
                 raise NumericError(
                     f"{section}.{name} overflows float64 (inf or nan); use smaller weights, inputs or learning rate"
                 )
+    for name, values in trace.state.items():
+        for key, value in values.items():
+            if not np.isfinite(value).all():
+                raise NumericError(f"optimizer_state.{key}.{name} overflows float64; use a smaller learning rate")

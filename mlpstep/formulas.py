@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .config import Problem
-from .trace import bias_name, weight_name
+from .names import bias_name, weight_name
 
 _OUTPUT_GRAD = {  # dL/da of the output layer, per point
     "squared": "2({a} - y)",

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .answers import Given, expected_value, notebook_name
-from .trace import Trace, bias_name
+from .names import bias_name
+from .trace import Trace
 
 ULPS = 4 * np.finfo(np.float64).eps
 """Slack for float representation, relative to the larger of the two values."""
@@ -162,7 +163,9 @@ def _candidates(trace: Trace, path: str):
         per_batch = (f"averaged over the batch instead of summed (/{batch})", expected / batch)
     if expected.ndim == 2 and expected.shape[0] == expected.shape[1] > 1:
         yield f"transposed: this is {notebook_name(path)}ᵀ; {_shape_rule(trace, path)}", expected.T
-    if path == "loss":
+    if path in ("loss", "loss_after"):
+        if path == "loss_after":
+            yield "this is the loss before the update", np.array(trace.loss)
         if batch > 1:
             yield per_batch
         return

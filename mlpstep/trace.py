@@ -1,4 +1,4 @@
-"""The trace of one training step: every intermediate, named as courses name them."""
+"""The trace of training steps: every intermediate of one step, named as courses name them."""
 
 from __future__ import annotations
 
@@ -9,15 +9,6 @@ import numpy as np
 from .config import Problem
 
 SECTIONS = ("forward", "grads", "updated")
-
-
-def weight_name(l: int) -> str:
-    return f"W{l}"
-
-
-def bias_name(l: int, layout: str) -> str:
-    """``w10`` in the columns layout (MIT 6.390), ``b1`` in rows (PyTorch)."""
-    return f"w{l}0" if layout == "columns" else f"b{l}"
 
 
 def bias_in_layout(b: np.ndarray, layout: str) -> np.ndarray:
@@ -38,36 +29,56 @@ class Trace:
 
     columns: z and a are ``(n, batch)``, biases ``(n, 1)``;
     rows: z and a are ``(batch, n)``, biases ``(n,)``;
-    weights keep the shape they were given in.
+    a shared bias is a number; weights keep the shape they were given in.
     """
 
     problem: Problem
     forward: dict[str, np.ndarray]  # z1, a1, z2, a2, ...
     loss: float
     grads: dict[str, np.ndarray]  # zL, a(L-1), z(L-1), ..., z1, then WL, bias L, ..., W1, bias 1
-    updated: dict[str, np.ndarray]  # W1, bias 1, W2, ...
+    updated: dict[str, np.ndarray]  # W1, bias 1, W2, ...: after this step
+    params: dict[str, np.ndarray]  # the same, before this step
+    loss_after: float  # the loss with the updated parameters
+    state: dict[str, dict]  # the optimizer's state per parameter after this step; {} for plain sgd
+    losses: list[float]  # the loss before each step
+    final: dict[str, np.ndarray]  # the parameters after the last step
+    shown: int = 1  # which step this trace shows
 
     @property
     def network(self) -> str:
         return network_picture(self.problem)
 
-    @property
-    def params(self) -> dict[str, np.ndarray]:
-        """The parameters before the update, named and shaped as in ``updated``."""
-        layout = self.problem.layout
-        params = {}
-        for l, layer in enumerate(self.problem.layers, 1):
-            params[weight_name(l)] = layer.weights
-            params[bias_name(l, layout)] = bias_in_layout(layer.bias, layout)
-        return params
+    def state_by_key(self) -> dict:
+        """The optimizer state as JSON shows it: ``{"momentum_buffer": {"W1": ...}}`` or
+        ``{"step": t, "exp_avg": {...}, "exp_avg_sq": {...}}``."""
+        out: dict = {}
+        for name, values in self.state.items():
+            for key, value in values.items():
+                if key == "step":
+                    out["step"] = value
+                else:
+                    out.setdefault(key, {})[name] = value
+        return out
 
     def to_dict(self) -> dict:
         """Plain Python data, exactly what ``mlpstep run --json`` prints."""
-        return {
+
+        def plain(section: dict) -> dict:
+            return {k: v.tolist() for k, v in section.items()}
+
+        out = {
             "network": self.network,
             "layout": self.problem.layout,
-            "forward": {k: v.tolist() for k, v in self.forward.items()},
+            "forward": plain(self.forward),
             "loss": self.loss,
-            "grads": {k: v.tolist() for k, v in self.grads.items()},
-            "updated": {k: v.tolist() for k, v in self.updated.items()},
+            "grads": plain(self.grads),
+            "updated": plain(self.updated),
+            "loss_after": self.loss_after,
         }
+        if self.state:
+            out["optimizer_state"] = {
+                key: value if key == "step" else plain(value) for key, value in self.state_by_key().items()
+            }
+        if self.problem.steps > 1:
+            out.update(step=self.shown, losses=self.losses, final=plain(self.final))
+        return out

@@ -53,7 +53,6 @@ BAD_CONFIGS = {
     "missing label": (seed_with("label: 1\n", ""), "label: missing"),
     "missing loss": (seed_with("loss: nll\n", ""), "loss: missing"),
     "missing learning rate": (seed_with("learning_rate: 0.1\n", ""), "learning_rate: missing"),
-    "missing bias": (seed_with("    bias: [0, 2]\n", ""), "layers[1].bias: missing"),
     "missing activation": (seed_with("    activation: relu\n", ""), "layers[0].activation: missing"),
     "unknown layer key": (seed_with("    bias: [0, 2]", "    bias: [0, 2]\n    weight: 1"), "layers[1].weight: unknown key"),
     "config is a list": ("- 1\n- 2\n", "config: a list, but a config is a mapping"),

@@ -133,7 +133,7 @@ def test_rows_layout_names_its_biases_b(tmp_path):
 def test_run_json_output_checks_as_answers(tmp_path):
     out = runner.invoke(app, ["run", SEED, "--json"]).stdout
     result = check(SEED, "-", input=out)
-    assert result.exit_code == 0 and "16/16 correct" in result.stdout
+    assert result.exit_code == 0 and "17/17 correct" in result.stdout
 
 
 def test_transposed_answer_is_wrong_with_a_hint(tmp_path):
@@ -383,7 +383,7 @@ def test_an_untouched_template_scores_zero(tmp_path):
     template = tmp_path / "t.yaml"
     template.write_text(runner.invoke(app, ["answers", SEED, "--blank"]).stdout)
     result = check(SEED, str(template))
-    assert result.exit_code == 1 and "0/16 correct" in result.stdout
+    assert result.exit_code == 1 and "0/17 correct" in result.stdout
 
 
 def test_empty_mapping_is_not_an_answer(tmp_path):

@@ -28,7 +28,7 @@ def test_json_is_exactly_the_trace_dict():
 
 def test_json_contract_for_the_seed():
     out = run_json(SEED)
-    assert list(out) == ["network", "layout", "forward", "loss", "grads", "updated"]
+    assert list(out) == ["network", "layout", "forward", "loss", "grads", "updated", "loss_after"]
     assert out["network"] == "x(2) -> relu(4) -> softmax(2) -> nll"
     assert list(out["forward"]) == ["z1", "a1", "z2", "a2"]
     assert out["forward"]["a1"] == [[2.0], [13.0], [0.0], [0.0]]

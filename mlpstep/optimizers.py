@@ -1,0 +1,89 @@
+"""Optimizers with exactly torch.optim's update rules: SGD (momentum, dampening,
+Nesterov, weight decay), Adam and AdamW.
+
+Each works one parameter at a time: ``update(p, g, state, lr) -> (new p, new state)``,
+where ``state`` is that parameter's state (``{}`` before the first step).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class SGD:
+    momentum: float = 0.0
+    dampening: float = 0.0
+    nesterov: bool = False
+    weight_decay: float = 0.0
+
+    name = "sgd"
+    state_keys = ("momentum_buffer",)
+
+    @property
+    def keeps_state(self) -> bool:
+        return self.momentum != 0
+
+    def update(self, p: np.ndarray, g: np.ndarray, state: dict, lr: float) -> tuple[np.ndarray, dict]:
+        if self.weight_decay:
+            g = g + self.weight_decay * p
+        if self.momentum:
+            buf = state.get("momentum_buffer")
+            # the buffer starts as the gradient itself (no dampening on the first step)
+            buf = g.copy() if buf is None else self.momentum * buf + (1 - self.dampening) * g
+            state = {"momentum_buffer": buf}
+            g = g + self.momentum * buf if self.nesterov else buf
+        return p - lr * g, state
+
+    def describe(self) -> str:
+        parts = [f"momentum {self.momentum:g}"] if self.momentum else []
+        parts += [f"dampening {self.dampening:g}"] if self.dampening else []
+        parts += ["nesterov"] if self.nesterov else []
+        parts += [f"weight decay {self.weight_decay:g}"] if self.weight_decay else []
+        return "sgd" + (f" ({', '.join(parts)})" if parts else "")
+
+
+@dataclass(frozen=True)
+class Adam:
+    betas: tuple[float, float] = (0.9, 0.999)
+    eps: float = 1e-8
+    weight_decay: float = 0.0
+
+    name = "adam"
+    state_keys = ("step", "exp_avg", "exp_avg_sq")
+    keeps_state = True
+    decoupled = False  # AdamW: weight decay on the parameter, not in the gradient
+
+    def update(self, p: np.ndarray, g: np.ndarray, state: dict, lr: float) -> tuple[np.ndarray, dict]:
+        beta1, beta2 = self.betas
+        if self.weight_decay and self.decoupled:
+            p = p * (1 - lr * self.weight_decay)
+        elif self.weight_decay:
+            g = g + self.weight_decay * p
+        step = state.get("step", 0) + 1
+        m = state.get("exp_avg", np.zeros_like(g))
+        v = state.get("exp_avg_sq", np.zeros_like(g))
+        m = m + (1 - beta1) * (g - m)  # torch's lerp
+        v = beta2 * v + (1 - beta2) * g * g
+        step_size = lr / (1 - beta1**step)
+        denom = np.sqrt(v) / np.sqrt(1 - beta2**step) + self.eps
+        return p - step_size * (m / denom), {"step": step, "exp_avg": m, "exp_avg_sq": v}
+
+    def describe(self) -> str:
+        decay = f", weight decay {self.weight_decay:g}" if self.weight_decay else ""
+        return f"{self.name} (betas {self.betas[0]:g}, {self.betas[1]:g}, eps {self.eps:g}{decay})"
+
+
+@dataclass(frozen=True)
+class AdamW(Adam):
+    weight_decay: float = 0.01
+
+    name = "adamw"
+    decoupled = True
+
+
+OPTIMIZERS = {cls.name: cls for cls in (SGD, Adam, AdamW)}
+OPTIONS = {"sgd": ("momentum", "dampening", "nesterov", "weight_decay"), "adam": ("betas", "eps", "weight_decay")}
+OPTIONS["adamw"] = OPTIONS["adam"]
