@@ -13,7 +13,7 @@ from .errors import ConfigError, key_text
 from .reader import Written, read_config
 from .trace import SECTIONS, Trace
 
-RUN_METADATA = ("network", "layout", "optimizer_state", "step", "losses", "final")
+RUN_METADATA = ("network", "layout", "optimizer_state", "step", "losses", "final", "final_loss")
 """Keys of ``mlpstep run --json`` that are not answers to check."""
 
 

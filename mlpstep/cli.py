@@ -71,12 +71,18 @@ def run(
     config: str = typer.Argument(..., help="YAML or JSON config file, or - to read standard input."),
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object with every value at full precision."),
     full: bool = typer.Option(False, "--full", help="Print every entry of big matrices instead of eliding them."),
+    steps: Optional[int] = typer.Option(None, "--steps", help="Take this many steps on the same data (overrides the config)."),
+    show_step: int = typer.Option(1, "--show-step", help="Which step's intermediates to show."),
 ) -> None:
-    """Run one training step and print every intermediate.
+    """Run a training step and print every intermediate.
+
+    With several steps (steps: N in the config, or --steps N), the loss of
+    every step is listed and the parameters after the last one are shown; the
+    full trace is the first step's, or --show-step K's.
 
     Example: mlpstep run configs/seed.yaml --json | jq .updated.W1
     """
-    trace = _step(config)
+    trace = _step(config, steps, show_step)
     if json_output:
         _write_json(trace.to_dict())
     else:
@@ -200,14 +206,23 @@ def answers(
     sys.stdout.write("\n".join(header) + "\n" + body)
 
 
-def _step(config: str):
+def _step(config: str, steps: int | None = None, show: int = 1):
     """Load and run a config, or fail with its one-line message."""
-    from .config import load
+    from dataclasses import replace
+
+    from .config import MAX_STEPS, load
     from .engine import step
     from .errors import MlpstepError
 
+    if steps is not None and not 1 <= steps <= MAX_STEPS:
+        _fail(f"--steps: {steps} is not a step count; give a whole number from 1 to {MAX_STEPS:,}")
     try:
-        return step(load(config))
+        problem = load(config)
+        if steps is not None:
+            problem = replace(problem, steps=steps)
+        if not 1 <= show <= problem.steps:
+            _fail(f"--show-step: {show} is not one of the steps 1 to {problem.steps}")
+        return step(problem, show)
     except MlpstepError as e:
         _fail(e)
 

@@ -258,7 +258,8 @@ def _freeze(value: object, shapes: dict[str, tuple]) -> frozenset[str]:
         raise ConfigError("freeze", f"{_describe(value)}; give a list of parameter names, e.g. [w10, W2]")
     for i, name in enumerate(value):
         if name not in shapes:
-            raise ConfigError(f"freeze[{i}]", f"{_describe(name)} is not a parameter; parameters: {', '.join(shapes)}")
+            shown = repr(name) if isinstance(name, str) else _describe(name)
+            raise ConfigError(f"freeze[{i}]", f"{shown} is not a parameter; parameters: {', '.join(shapes)}")
     return frozenset(value)
 
 
@@ -440,7 +441,8 @@ def _check_keys(data: dict, allowed: tuple[str, ...], required: tuple[str, ...],
             raise ConfigError(f"{prefix}{key_text(key)}", f"unknown key ({hint})")
     for key in required:
         if key not in data:
-            raise ConfigError(f"{prefix}{key}", f"missing; add it ({_EXAMPLES[key]})")
+            example = _EXAMPLES.get(key)
+            raise ConfigError(f"{prefix}{key}", f"missing; add it ({example})" if example else "missing; add it")
 
 
 _EXAMPLES = {

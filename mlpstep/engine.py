@@ -32,10 +32,11 @@ def step(problem: Problem, show: int = 1) -> Trace:
             if k == show:
                 shown = result
             params, state = result.updated, result.state
-        loss_after = losses[show] if show < problem.steps else _loss(problem, params)
+        final_loss = _loss(problem, params)
+    loss_after = losses[show] if show < problem.steps else final_loss
     trace = Trace(
         problem, shown.forward, shown.loss, shown.grads, shown.updated, shown.params, loss_after,
-        shown.state, losses, params, show,
+        shown.state, losses, params, final_loss, show,
     )  # fmt: skip
     _check_finite(trace)
     return trace
@@ -142,7 +143,8 @@ def _one_step(problem: Problem, params: dict, state: dict) -> _Step:
 
 
 def _check_finite(trace: Trace) -> None:
-    for name, value in (("loss", trace.loss), ("loss_after", trace.loss_after), *enumerate(trace.losses, 1)):
+    for name, value in (("loss", trace.loss), ("loss_after", trace.loss_after), ("final_loss", trace.final_loss),
+                        *enumerate(trace.losses, 1)):
         if not np.isfinite(value):
             where = name if isinstance(name, str) else f"the loss at step {name}"
             raise NumericError(f"{where} overflows float64; use smaller weights, inputs or learning rate")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .config import Problem
+from .config import Problem, param_shapes
 from .names import bias_name, weight_name
 
 _OUTPUT_GRAD = {  # dL/da of the output layer, per point
@@ -23,10 +23,11 @@ def formulas(problem: Problem) -> dict[str, dict[str, str]]:
     def prev(l: int) -> str:
         return "x" if l == 1 else f"a{l - 1}"
 
-    forward, grads, updated = {}, {}, {}
+    forward, grads = {}, {}
     for l, layer in enumerate(problem.layers, 1):
         W, b = weight_name(l), bias_name(l, problem.layout)
-        forward[f"z{l}"] = f"{W}ᵀ {prev(l)} + {b}" if columns else f"{prev(l)} {W}ᵀ + {b}"
+        z = f"{W}ᵀ {prev(l)}" if columns else f"{prev(l)} {W}ᵀ"
+        forward[f"z{l}"] = z if layer.bias_mode == "none" else f"{z} + {b}"
         forward[f"a{l}"] = f"{layer.activation.name}(z{l})"
 
     output = problem.layers[-1].activation.name
@@ -42,11 +43,11 @@ def formulas(problem: Problem) -> dict[str, dict[str, str]]:
     summed = "Σ_points " if batch > 1 else ""
     for l in range(L, 0, -1):
         grads[weight_name(l)] = f"{prev(l)} (dL/dz{l})ᵀ" if columns else f"(dL/dz{l})ᵀ {prev(l)}"
-        grads[bias_name(l, problem.layout)] = f"{summed}dL/dz{l}"
+        mode = problem.layers[l - 1].bias_mode
+        if mode != "none":
+            grads[bias_name(l, problem.layout)] = ("Σ_units " if mode == "shared" else "") + f"{summed}dL/dz{l}"
     grads = {name: f"dL/d{name} = {text}" for name, text in grads.items()}
-    for l in range(1, L + 1):
-        for name in (weight_name(l), bias_name(l, problem.layout)):
-            updated[name] = f"{name} - {lr} dL/d{name}"
+    updated = {name: update_formula(problem, name) for name in param_shapes(problem.layers, problem.layout)}
 
     reduction = f", {problem.reduction} over {batch} points" if batch > 1 else ""
     loss = f"{problem.loss.name}(a{L}, y){reduction}"
@@ -65,3 +66,31 @@ def _through(activation: str, da: str, l: int) -> str:
     if activation == "softmax":
         return f"J_softmax(z{l}) {da}"
     return f"{da} ⊙ {activation}'(z{l})"
+
+
+def update_formula(problem: Problem, name: str) -> str:
+    """How the optimizer turns ``name`` into its updated value."""
+    if name in problem.freeze:
+        return f"{name} (frozen)"
+    opt, lr = problem.optimizer, f"{problem.learning_rate!r}"
+    g = f"(dL/d{name} + {opt.weight_decay:g} {name})" if opt.weight_decay and opt.name != "adamw" else f"dL/d{name}"
+    if opt.name == "sgd":
+        if not opt.momentum:
+            return f"{name} - {lr} {g}"
+        return f"{name} - {lr} ({g} + {opt.momentum:g} buf)" if opt.nesterov else f"{name} - {lr} buf"
+    decay = f"(1 - {lr}·{opt.weight_decay:g}) " if opt.name == "adamw" and opt.weight_decay else ""
+    return f"{decay}{name} - {lr} m̂ / (√v̂ + {opt.eps:g})"
+
+
+def state_formulas(problem: Problem, first_step: bool) -> dict[str, str]:
+    """Titles for the optimizer's state tables, by state key."""
+    opt = problem.optimizer
+    g = "(g + wd·p)" if opt.weight_decay and opt.name != "adamw" else "g"
+    if opt.name == "sgd":
+        rest = f"{opt.momentum:g} buf + {1 - opt.dampening:g} {g}"
+        return {"momentum_buffer": f"buf = {g}" if first_step else f"buf ← {rest}"}
+    beta1, beta2 = opt.betas
+    return {
+        "exp_avg": f"m ← {beta1:g} m + {1 - beta1:g} {g}",
+        "exp_avg_sq": f"v ← {beta2:g} v + {1 - beta2:g} {g}²",
+    }

@@ -42,6 +42,7 @@ class Trace:
     state: dict[str, dict]  # the optimizer's state per parameter after this step; {} for plain sgd
     losses: list[float]  # the loss before each step
     final: dict[str, np.ndarray]  # the parameters after the last step
+    final_loss: float  # the loss with them
     shown: int = 1  # which step this trace shows
 
     @property
@@ -80,5 +81,5 @@ class Trace:
                 key: value if key == "step" else plain(value) for key, value in self.state_by_key().items()
             }
         if self.problem.steps > 1:
-            out.update(step=self.shown, losses=self.losses, final=plain(self.final))
+            out.update(step=self.shown, losses=self.losses, final=plain(self.final), final_loss=self.final_loss)
         return out

@@ -133,6 +133,30 @@ BAD_CONFIGS = {
         f"  - {{weights: {[[1, -1]] * 5000}, bias: [0, 0], activation: softmax}}\n",
         "input: 2000 points through 5,002 units make 10,004,000 activations, more than the 10,000,000",
     ),
+    # training options
+    "freeze unknown name": (SEED + "freeze: [W3]\n", "freeze[0]: 'W3' is not a parameter; parameters: W1, w10, W2, w20"),
+    "freeze not a list": (SEED + "freeze: 3\n", "freeze: 3 is a number; give a list of parameter names"),
+    "unknown optimizer": (SEED + "optimizer: adagrad\n", "optimizer.name: 'adagrad' is not one of sgd, adam, adamw"),
+    "optimizer without name": (SEED + "optimizer: {momentum: 0.9}\n", "optimizer.name: missing"),
+    "option of another optimizer": (SEED + "optimizer: {name: sgd, betas: [0.9, 0.99]}\n", "optimizer.betas: unknown key"),
+    "negative momentum": (SEED + "optimizer: {name: sgd, momentum: -0.9}\n", "optimizer.momentum: -0.9 is not allowed"),
+    "nesterov without momentum": (SEED + "optimizer: {name: sgd, nesterov: true}\n", "optimizer.nesterov: Nesterov momentum needs momentum > 0"),
+    "nesterov not a boolean": (SEED + "optimizer: {name: sgd, momentum: 0.9, nesterov: 1}\n", "optimizer.nesterov: 1 is a number; give true or false"),
+    "bad betas": (SEED + "optimizer: {name: adam, betas: [0.9, 1.0]}\n", "optimizer.betas: give two numbers from 0 to below 1"),
+    "zero eps": (SEED + "optimizer: {name: adam, eps: 0}\n", "optimizer.eps: 0 is not allowed; give a number > 0"),
+    "state for plain sgd": (SEED + "optimizer: {name: sgd, state: {momentum_buffer: {}}}\n", "optimizer.state: plain sgd keeps no state"),
+    "state missing a parameter": (SEED + "optimizer: {name: sgd, momentum: 0.9, state: {momentum_buffer: {W1: [[0,0,0,0],[0,0,0,0]]}}}\n",
+                                  "optimizer.state.momentum_buffer.w10: missing"),
+    "state of the wrong shape": (SEED + "freeze: [w10, W2, w20]\noptimizer: {name: sgd, momentum: 0.9, state: {momentum_buffer: {W1: [[0, 0], [0, 0]]}}}\n",
+                                 "optimizer.state.momentum_buffer.W1: shape 2x2, but the parameter is 2x4"),
+    "negative second moment": (SEED + "freeze: [w10, W2, w20]\noptimizer: {name: adam, state: {step: 1, exp_avg: {W1: [[0,0,0,0],[0,0,0,0]]}, exp_avg_sq: {W1: [[0,0,0,0],[0,0,0,-1]]}}}\n",
+                               "optimizer.state.exp_avg_sq.W1: a second moment is never negative"),
+    "fractional step count": (SEED + "freeze: [w10, W2, w20]\noptimizer: {name: adam, state: {step: 1.5, exp_avg: {W1: 0}, exp_avg_sq: {W1: 0}}}\n",
+                              "optimizer.state.step: 1.5 is not a step count"),
+    "zero steps": (SEED + "steps: 0\n", "steps: 0 is not a step count; give a whole number from 1 to 10,000"),
+    "too many steps": (SEED + "steps: 1000000\n", "steps: 1e+06 is not a step count"),
+    "bias of the wrong length": (seed_with("bias: [0, 2]", "bias: [0, 2, 3]"), "give one per unit, one number shared by all, or none"),
+    "bias as text": (seed_with("bias: [0, 2]", "bias: zero"), "layers[1].bias: 'zero' is text; expected a number"),
     "binary file": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a text file"),
     "not UTF-8": (b"input: [3, 14]\nlabel: \xff\xfe\n", "not UTF-8 text"),
 }
@@ -205,3 +229,12 @@ def test_closed_stdin_is_refused(monkeypatch):
 )
 def test_command_line_misuse_gets_one_line(args, fragment):
     assert_refused(CliRunner().invoke(app, args), fragment)
+
+
+@pytest.mark.parametrize(
+    "args,fragment",
+    [(["--steps", "0"], "--steps: 0 is not a step count"), (["--show-step", "2"], "--show-step: 2 is not one of the steps 1 to 1"),
+     (["--steps", "3", "--show-step", "4"], "--show-step: 4 is not one of the steps 1 to 3")],
+)
+def test_bad_step_options(args, fragment):
+    assert_refused(CliRunner().invoke(app, ["run", "configs/seed.yaml", *args]), fragment)

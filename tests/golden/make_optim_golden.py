@@ -1,0 +1,563 @@
+"""Regenerate tests/golden/torch_optim_cases.json from the PyTorch optimizer reference.
+
+    pip install torch==2.13.0 && python tests/golden/make_optim_golden.py
+
+Every case is a multi-step training run computed by
+``torch_optim_reference.torch_train`` (torch float64 autograd + torch.optim
+SGD / Adam / AdamW).  Cases are built deterministically (``random.Random``
+with a fixed seed; weights ~N(0,1) rounded to 3 decimals).  Each base case is
+defined once (columns layout, except Mazur's example which is defined in the
+rows layout) and emitted four times: in both layouts (the twin is the same
+network transposed, with freeze names and starting state renamed/reshaped)
+and with ``steps`` 1 and 3.
+
+Before anything is written the script checks:
+
+- Mazur's worked example (rows, shared sigmoid biases, frozen biases) against
+  the published numbers;
+- steps-1 plain SGD agrees with the one-step reference ``torch_reference``
+  (every case of torch_cases.json, and the plain-SGD cases here);
+- every step of every case is replayed in plain Python from the recorded
+  gradients with the textbook SGD / Adam / AdamW formulas (parameters and
+  optimizer state), frozen parameters are bit-identical and have no state;
+- the columns and rows twins agree; the steps-1 case is the first step of its
+  steps-3 twin and its loss_after is the twin's second loss;
+- every value is finite.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import random
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from torch_optim_reference import torch_train  # noqa: E402
+from torch_reference import torch_step  # noqa: E402
+
+OUT = HERE / "torch_optim_cases.json"
+ONE_STEP_CASES = HERE / "torch_cases.json"
+SEED = 20240612
+REGENERATE = "pip install torch==2.13.0 && python tests/golden/make_optim_golden.py"
+TOL = 1e-12
+
+
+# ----------------------------------------------------------------- helpers
+def transpose(m):
+    return [list(r) for r in zip(*m)]
+
+
+def rnum(rng, sd=1.0, nd=3):
+    v = round(rng.gauss(0.0, sd), nd)
+    return 0.0 if v == 0 else v  # no -0.0 in configs
+
+
+def make_layers(rng, sizes, acts, biases):
+    """Columns-layout layers.  biases[i]: 'list' | 'column' (n x 1 nested) |
+    'shared' (one number) | 'none' (the string) | 'omit' (no bias key)."""
+    layers = []
+    for n_in, n_out, act, kind in zip(sizes[:-1], sizes[1:], acts, biases):
+        layer = {"weights": [[rnum(rng) for _ in range(n_out)] for _ in range(n_in)]}
+        if kind == "list":
+            layer["bias"] = [rnum(rng) for _ in range(n_out)]
+        elif kind == "column":
+            layer["bias"] = [[rnum(rng)] for _ in range(n_out)]
+        elif kind == "shared":
+            layer["bias"] = rnum(rng)
+        elif kind == "none":
+            layer["bias"] = "none"
+        else:
+            assert kind == "omit", kind
+        layer["activation"] = act
+        layers.append(layer)
+    return layers
+
+
+def bias_kind(layer):
+    b = layer.get("bias")
+    if b is None or b == "none":
+        return None
+    return "shared" if isinstance(b, (int, float)) else "list"
+
+
+def param_shapes(cfg):
+    """name -> ('W', rows, cols) | ('bias', n) | ('shared',), columns layout only."""
+    assert cfg["layout"] == "columns"
+    shapes = {}
+    for l, layer in enumerate(cfg["layers"], start=1):
+        W = layer["weights"]
+        shapes[f"W{l}"] = ("W", len(W), len(W[0]))
+        k = bias_kind(layer)
+        if k == "list":
+            shapes[f"w{l}0"] = ("bias", len(W[0]))
+        elif k == "shared":
+            shapes[f"w{l}0"] = ("shared",)
+    return shapes
+
+
+def random_value(rng, shape, draw):
+    if shape[0] == "W":
+        return [[draw() for _ in range(shape[2])] for _ in range(shape[1])]
+    if shape[0] == "bias":
+        return [[draw()] for _ in range(shape[1])]
+    return draw()
+
+
+def sgd_state(rng, cfg):
+    frozen = set(cfg.get("freeze", []))
+    return {"momentum_buffer": {n: random_value(rng, s, lambda: rnum(rng, 0.1, 4))
+                                for n, s in param_shapes(cfg).items() if n not in frozen}}
+
+
+def adam_state(rng, cfg, step):
+    frozen = set(cfg.get("freeze", []))
+    shapes = {n: s for n, s in param_shapes(cfg).items() if n not in frozen}
+    return {
+        "step": step,
+        "exp_avg": {n: random_value(rng, s, lambda: rnum(rng, 0.1, 4)) for n, s in shapes.items()},
+        "exp_avg_sq": {n: random_value(rng, s, lambda: round(rng.uniform(1e-4, 2e-2), 6))
+                       for n, s in shapes.items()},
+    }
+
+
+def make_config(layers, x, label, loss, lr, *, reduction=None, relu0=None, optimizer=None,
+                freeze=None, layout="columns"):
+    cfg = {"layout": layout, "input": x, "label": label, "loss": loss, "learning_rate": lr}
+    if reduction is not None:
+        cfg["reduction"] = reduction
+    if relu0 is not None:
+        cfg["relu_grad_at_zero"] = relu0
+    if optimizer is not None:
+        cfg["optimizer"] = optimizer
+    if freeze is not None:
+        cfg["freeze"] = freeze
+    cfg["layers"] = layers
+    return cfg
+
+
+# ------------------------------------------------------ layout conversion
+def _rename(name, to):
+    if name.startswith("W"):
+        return name
+    l = name[1:-1] if name.startswith("w") else name[1:]
+    return f"b{l}" if to == "rows" else f"w{l}0"
+
+
+def convert_named(d, to):
+    """Output-shaped {name: value} of one layout -> the other layout."""
+    out = {}
+    for name, v in d.items():
+        if name.startswith("W"):
+            out[name] = transpose(v)
+        elif isinstance(v, list):  # per-unit bias: n x 1 <-> flat
+            out[_rename(name, to)] = [r[0] for r in v] if to == "rows" else [[r] for r in v]
+        else:  # shared bias: a number in both layouts
+            out[_rename(name, to)] = v
+    return out
+
+
+def convert_state(state, to):
+    out = {}
+    for k, v in state.items():
+        out[k] = convert_named(v, to) if isinstance(v, dict) else v
+    return out
+
+
+def twin(cfg):
+    """The same network in the other layout."""
+    to = "rows" if cfg["layout"] == "columns" else "columns"
+    out = copy.deepcopy(cfg)
+    out["layout"] = to
+    for layer in out["layers"]:
+        layer["weights"] = transpose(layer["weights"])
+        b = layer.get("bias")
+        if isinstance(b, list):  # always written flat in the twin
+            layer["bias"] = [v[0] if isinstance(v, list) else v for v in b]
+    if "freeze" in out:
+        out["freeze"] = [_rename(n, to) for n in out["freeze"]]
+    opt = out.get("optimizer")
+    if isinstance(opt, dict) and "state" in opt:
+        opt["state"] = convert_state(opt["state"], to)
+    return out
+
+
+def convert_result(res, to):
+    return {
+        "losses": res["losses"],
+        "grads": [convert_named(g, to) for g in res["grads"]],
+        "params": [convert_named(p, to) for p in res["params"]],
+        "states": [convert_state(s, to) for s in res["states"]],
+        "loss_after": res["loss_after"],
+    }
+
+
+# ------------------------------------------------------------ comparisons
+def close(a, b, tol=TOL):
+    if isinstance(a, dict):
+        return isinstance(b, dict) and sorted(a) == sorted(b) and all(close(a[k], b[k], tol) for k in a)
+    if isinstance(a, list):
+        return isinstance(b, list) and len(a) == len(b) and all(close(x, y, tol) for x, y in zip(a, b))
+    if isinstance(b, (list, dict)):
+        return False
+    return abs(a - b) <= tol * max(1.0, abs(a), abs(b))
+
+
+def flatten(v):
+    if isinstance(v, dict):
+        for x in v.values():
+            yield from flatten(x)
+    elif isinstance(v, list):
+        for x in v:
+            yield from flatten(x)
+    else:
+        yield v
+
+
+def emap(f, *vs):
+    """Elementwise f over equally nested lists (or plain numbers)."""
+    if isinstance(vs[0], list):
+        return [emap(f, *xs) for xs in zip(*vs)]
+    return f(*vs)
+
+
+def initial_params(cfg):
+    """name -> output-shaped starting value (floats)."""
+    out = {}
+    col = cfg["layout"] == "columns"
+    for l, layer in enumerate(cfg["layers"], start=1):
+        out[f"W{l}"] = emap(float, layer["weights"])
+        k = bias_kind(layer)
+        name = f"w{l}0" if col else f"b{l}"
+        if k == "shared":
+            out[name] = float(layer["bias"])
+        elif k == "list":
+            flat = [float(v[0] if isinstance(v, list) else v) for v in layer["bias"]]
+            out[name] = [[v] for v in flat] if col else flat
+    return out
+
+
+def opt_spec(cfg):
+    spec = cfg.get("optimizer", "sgd")
+    if isinstance(spec, str):
+        spec = {"name": spec}
+    name = spec.get("name", "sgd")
+    if name == "sgd":
+        hp = {"momentum": spec.get("momentum", 0), "dampening": spec.get("dampening", 0),
+              "nesterov": spec.get("nesterov", False), "weight_decay": spec.get("weight_decay", 0)}
+    else:
+        hp = {"betas": spec.get("betas", [0.9, 0.999]), "eps": spec.get("eps", 1e-8),
+              "weight_decay": spec.get("weight_decay", 0.01 if name == "adamw" else 0)}
+    return name, hp, spec.get("state")
+
+
+def replay(name, cfg, res):
+    """Re-derive every step's parameters and state from the recorded gradients
+    with the textbook update rules (plain Python floats)."""
+    lr = cfg["learning_rate"]
+    oname, hp, state0 = opt_spec(cfg)
+    start = initial_params(cfg)
+    frozen = set(cfg.get("freeze", []))
+    trained = [n for n in start if n not in frozen]
+    p = copy.deepcopy(start)
+    if oname == "sgd":
+        buf = dict(state0["momentum_buffer"]) if state0 else {}
+    else:
+        t = state0["step"] if state0 else 0
+        m = dict(state0["exp_avg"]) if state0 else {n: emap(lambda _: 0.0, p[n]) for n in trained}
+        v = dict(state0["exp_avg_sq"]) if state0 else {n: emap(lambda _: 0.0, p[n]) for n in trained}
+    steps = cfg.get("steps", 1)
+    assert len(res["losses"]) == len(res["grads"]) == len(res["params"]) == len(res["states"]) == steps
+    for k in range(steps):
+        g = res["grads"][k]
+        assert sorted(g) == sorted(start), (name, sorted(g))  # every parameter's gradient
+        if oname == "sgd":
+            mu, damp, nest, wd = hp["momentum"], hp["dampening"], hp["nesterov"], hp["weight_decay"]
+            for n in trained:
+                d = emap(lambda gi, pi: gi + wd * pi, g[n], p[n])
+                if mu != 0:
+                    buf[n] = d if n not in buf else emap(lambda b, di: mu * b + (1 - damp) * di, buf[n], d)
+                    d = emap(lambda di, b: di + mu * b, d, buf[n]) if nest else buf[n]
+                p[n] = emap(lambda pi, di: pi - lr * di, p[n], d)
+            state = {"momentum_buffer": dict(buf)} if mu != 0 else {}
+        else:
+            (b1, b2), eps, wd = hp["betas"], hp["eps"], hp["weight_decay"]
+            t += 1
+            for n in trained:
+                if oname == "adamw":
+                    p[n] = emap(lambda pi: pi * (1 - lr * wd), p[n])
+                    d = g[n]
+                else:
+                    d = emap(lambda gi, pi: gi + wd * pi, g[n], p[n])
+                m[n] = emap(lambda mi, di: b1 * mi + (1 - b1) * di, m[n], d)
+                v[n] = emap(lambda vi, di: b2 * vi + (1 - b2) * di * di, v[n], d)
+                bc1, bc2 = 1 - b1 ** t, 1 - b2 ** t
+                p[n] = emap(lambda pi, mi, vi: pi - lr / bc1 * mi / (math.sqrt(vi) / math.sqrt(bc2) + eps),
+                            p[n], m[n], v[n])
+            state = {"step": t, "exp_avg": dict(m), "exp_avg_sq": dict(v)}
+        got = res["params"][k]
+        assert sorted(got) == sorted(start), (name, k)
+        for n in frozen:
+            assert got[n] == start[n], f"{name}: frozen {n} changed at step {k + 1}"
+        assert close(got, p), f"{name}: step {k + 1} parameters differ from the replay"
+        assert close(res["states"][k], state), f"{name}: step {k + 1} state differs from the replay"
+        p = copy.deepcopy(got)  # continue from torch's values (no drift)
+        if oname == "sgd":
+            buf = dict(res["states"][k].get("momentum_buffer", {}))
+        else:
+            m, v = dict(res["states"][k]["exp_avg"]), dict(res["states"][k]["exp_avg_sq"])
+        for n in frozen:
+            assert n not in flatten_keys(res["states"][k]), f"{name}: frozen {n} has state"
+    # the trained parameters really moved
+    moved = [n for n in trained if res["params"][-1][n] != start[n]]
+    assert moved, f"{name}: no parameter changed"
+
+
+def flatten_keys(state):
+    keys = set()
+    for v in state.values():
+        if isinstance(v, dict):
+            keys |= set(v)
+    return keys
+
+
+def is_live(cfg):
+    """Every weight matrix gets a non-zero gradient."""
+    plain = {k: v for k, v in cfg.items() if k not in ("optimizer", "freeze", "steps")}
+    g = torch_train(plain)["grads"][0]
+    return all(any(x != 0 for x in flatten(v)) for k, v in g.items() if k.startswith("W"))
+
+
+# ------------------------------------------------------------------ cases
+def base_cases(rng):
+    """(name, make) pairs; make(rng) -> columns config (redrawn until live)."""
+    X3_2 = [[0.5, -1.2], [1.5, 0.3], [-0.7, 0.8]]
+    X3_3 = [[0.2, -0.4, 1.0], [1.1, 0.6, -0.3], [-0.9, 0.1, 0.5]]
+    specs = [
+        # name, sizes, acts, biases, x, label, loss, lr, kwargs, state maker
+        ("sgd_plain_default_relu_softmax_nll_single", [2, 3, 2], ["relu", "softmax"], ["column", "list"],
+         [0.8, -1.5], 1, "nll", 0.1, {}, None),
+        ("sgd_plain_string_sigmoid_sigmoid_nll_batch3_sum", [2, 3, 2], ["sigmoid", "sigmoid"], ["list", "list"],
+         X3_2, [[1, 0], [0, 1], [0.5, 1]], "nll", 0.5, {"reduction": "sum", "optimizer": "sgd"}, None),
+        ("sgd_momentum09_tanh_linear_squared_batch3_mean", [3, 4, 2], ["tanh", "linear"], ["list", "list"],
+         X3_3, [[0.5, -0.5], [1.0, 0.0], [0.0, 2.0]], "squared", 0.05,
+         {"reduction": "mean", "optimizer": {"name": "sgd", "momentum": 0.9}}, None),
+        ("sgd_momentum09_dampening05_sigmoid_softmax_mse_batch3_sum", [2, 3, 3], ["sigmoid", "softmax"],
+         ["list", "list"], X3_2, [0, 2, 1], "mse", 0.5,
+         {"reduction": "sum", "optimizer": {"name": "sgd", "momentum": 0.9, "dampening": 0.5}}, None),
+        ("sgd_nesterov_relu_sigmoid_nll_single", [2, 4, 1], ["relu", "sigmoid"], ["list", "list"],
+         [1.0, 0.5], 1, "nll", 0.2,
+         {"relu0": 0.5, "optimizer": {"name": "sgd", "momentum": 0.9, "dampening": 0, "nesterov": True}}, None),
+        ("sgd_weight_decay_tanh_linear_half_squared_single", [3, 3, 2], ["tanh", "linear"], ["list", "list"],
+         [0.3, -0.6, 1.2], [0.25, -1.0], "half_squared", 0.1,
+         {"optimizer": {"name": "sgd", "weight_decay": 0.1}}, None),
+        ("sgd_momentum_weight_decay_linear_softmax_nll_batch3_mean", [2, 3, 2], ["linear", "softmax"],
+         ["list", "list"], X3_2, [1, 0, 1], "nll", 0.1,
+         {"reduction": "mean",
+          "optimizer": {"name": "sgd", "momentum": 0.8, "dampening": 0.1, "weight_decay": 0.05}}, None),
+        ("adam_default_tanh_softmax_nll_batch3_mean", [2, 3, 3], ["tanh", "softmax"], ["list", "list"],
+         X3_2, [2, 0, 1], "nll", 0.01, {"reduction": "mean", "optimizer": "adam"}, None),
+        ("adam_custom_relu_linear_squared_batch3_sum", [3, 4, 2], ["relu", "linear"], ["list", "list"],
+         X3_3, [[1.0, 0.0], [0.5, 0.5], [-1.0, 2.0]], "squared", 0.05,
+         {"reduction": "sum",
+          "optimizer": {"name": "adam", "betas": [0.8, 0.99], "eps": 1e-6, "weight_decay": 0.1}}, None),
+        ("adamw_default_sigmoid_linear_half_squared_single", [2, 3, 1], ["sigmoid", "linear"], ["list", "list"],
+         [0.4, 0.9], 0.7, "half_squared", 0.01, {"optimizer": "adamw"}, None),
+        ("adamw_wd01_tanh_relu_softmax_nll_batch3_mean", [2, 3, 3, 3], ["tanh", "relu", "softmax"],
+         ["list", "list", "list"], X3_2, [0, 1, 2], "nll", 0.02,
+         {"reduction": "mean", "optimizer": {"name": "adamw", "weight_decay": 0.1}}, None),
+        ("sgd_momentum_start_state_sigmoid_sigmoid_mse_single", [2, 3, 2], ["sigmoid", "sigmoid"],
+         ["list", "shared"], [1.0, -0.5], [0.2, 0.9], "mse", 0.5,
+         {"optimizer": {"name": "sgd", "momentum": 0.9}}, ("sgd",)),
+        ("sgd_nesterov_wd_start_state_tanh_linear_squared_batch3_mean", [3, 2, 2], ["tanh", "linear"],
+         ["list", "list"], X3_3, [[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]], "squared", 0.05,
+         {"reduction": "mean",
+          "optimizer": {"name": "sgd", "momentum": 0.5, "nesterov": True, "weight_decay": 0.01}}, ("sgd",)),
+        ("adam_start_state_step5_tanh_softmax_nll_batch3_sum", [3, 3, 2], ["tanh", "softmax"],
+         ["list", "shared"], X3_3, [1, 0, 1], "nll", 0.01,
+         {"reduction": "sum", "optimizer": {"name": "adam"}}, ("adam", 5)),
+        ("adamw_start_state_step5_freeze_relu_linear_mse_single", [2, 4, 2], ["relu", "linear"],
+         ["list", "list"], [0.7, -1.1], [1.0, -1.0], "mse", 0.01,
+         {"optimizer": {"name": "adamw", "weight_decay": 0.1}, "freeze": ["w10"]}, ("adam", 5)),
+        ("freeze_W1_w20_sgd_momentum_wd_relu_softmax_nll_batch3_mean", [2, 3, 2], ["relu", "softmax"],
+         ["list", "list"], X3_2, [0, 1, 1], "nll", 0.1,
+         {"reduction": "mean", "optimizer": {"name": "sgd", "momentum": 0.9, "weight_decay": 0.1},
+          "freeze": ["W1", "w20"]}, None),
+        ("freeze_W2_w10_adamw_wd01_tanh_sigmoid_nll_single", [2, 3, 2], ["tanh", "sigmoid"], ["list", "list"],
+         [-0.4, 1.3], [1, 0], "nll", 0.05,
+         {"optimizer": {"name": "adamw", "weight_decay": 0.1}, "freeze": ["W2", "w10"]}, None),
+        ("shared_bias_sgd_momentum_sigmoid_softmax_squared_batch3_mean", [2, 3, 2], ["sigmoid", "softmax"],
+         ["shared", "shared"], X3_2, [1, 0, 1], "squared", 0.5,
+         {"reduction": "mean", "optimizer": {"name": "sgd", "momentum": 0.9}}, None),
+        ("shared_bias_adam_tanh_linear_half_squared_batch3_sum", [3, 2, 2], ["tanh", "linear"],
+         ["shared", "list"], X3_3, [[0.3, -0.3], [1.0, 1.0], [-0.5, 0.0]], "half_squared", 0.05,
+         {"reduction": "sum", "optimizer": "adam"}, None),
+        ("shared_bias_frozen_plain_sgd_relu_sigmoid_squared_single", [2, 3, 1], ["relu", "sigmoid"],
+         ["shared", "shared"], [1.2, 0.4], 0.8, "squared", 0.5, {"freeze": ["w20"]}, None),
+        ("no_bias_none_and_omitted_nesterov_relu_softmax_nll_single", [2, 3, 2], ["relu", "softmax"],
+         ["none", "omit"], [0.9, -0.3], 0, "nll", 0.1,
+         {"optimizer": {"name": "sgd", "momentum": 0.5, "nesterov": True}}, None),
+        ("no_bias_adamw_tanh_linear_mse_batch3_mean", [2, 3, 2], ["tanh", "linear"], ["none", "list"],
+         X3_2, [[0.1, 0.2], [-0.3, 0.4], [0.5, -0.6]], "mse", 0.01,
+         {"reduction": "mean", "optimizer": "adamw"}, None),
+        ("mixed_bias_3layers_adam_custom_freeze_shared_relu_sigmoid_softmax_nll_batch3_sum",
+         [2, 3, 3, 2], ["relu", "sigmoid", "softmax"], ["list", "shared", "none"], X3_2, [1, 1, 0], "nll", 0.05,
+         {"reduction": "sum", "relu0": 1,
+          "optimizer": {"name": "adam", "betas": [0.8, 0.99], "eps": 1e-6, "weight_decay": 0.1},
+          "freeze": ["w20"]}, None),
+        ("hidden_softmax_sgd_momentum_dampening_softmax_sigmoid_squared_single", [2, 3, 2], ["softmax", "sigmoid"],
+         ["list", "shared"], [1.5, -0.5], [0.0, 1.0], "squared", 1.0,
+         {"optimizer": {"name": "sgd", "momentum": 0.9, "dampening": 0.5}}, None),
+        ("adam_start_state_step5_shared_no_bias_linear_tanh_squared_batch3_mean", [3, 3, 1], ["linear", "tanh"],
+         ["shared", "none"], X3_3, [0.5, -0.5, 0.0], "squared", 0.02,
+         {"reduction": "mean", "optimizer": {"name": "adam", "betas": [0.8, 0.99], "eps": 1e-6}}, ("adam", 5)),
+    ]
+    out = []
+    for name, sizes, acts, biases, x, label, loss, lr, kw, state in specs:
+        kw = dict(kw)
+        for _ in range(100):
+            cfg = make_config(make_layers(rng, sizes, acts, biases), copy.deepcopy(x), copy.deepcopy(label),
+                              loss, lr, **kw)
+            if is_live(cfg):
+                break
+        else:
+            raise RuntimeError(f"{name}: no live network")
+        if state is not None:
+            cfg["optimizer"] = copy.deepcopy(cfg["optimizer"])
+            if isinstance(cfg["optimizer"], str):
+                cfg["optimizer"] = {"name": cfg["optimizer"]}
+            cfg["optimizer"]["state"] = sgd_state(rng, cfg) if state[0] == "sgd" else adam_state(rng, cfg, state[1])
+        out.append((name, cfg))
+    return out
+
+
+MAZUR = {
+    "layout": "rows",
+    "input": [0.05, 0.10],
+    "label": [0.01, 0.99],
+    "loss": "half_squared",
+    "learning_rate": 0.5,
+    "freeze": ["b1", "b2"],
+    "layers": [
+        {"weights": [[0.15, 0.20], [0.25, 0.30]], "bias": 0.35, "activation": "sigmoid"},
+        {"weights": [[0.40, 0.45], [0.50, 0.55]], "bias": 0.60, "activation": "sigmoid"},
+    ],
+}
+
+
+def within_digits(value, written: str) -> bool:
+    """value rounds to `written` (half a unit of its last decimal place)."""
+    decimals = len(written.split(".")[1]) if "." in written else 0
+    return abs(value - float(written)) <= 0.5 * 10 ** -decimals
+
+
+def check_mazur(res):
+    p = res["params"][0]
+    want_W2 = [["0.35891648", "0.408666186"], ["0.511301270", "0.561370121"]]
+    want_W1 = [["0.149780716", "0.19956143"], ["0.24975114", "0.29950229"]]
+    for key, want in (("W2", want_W2), ("W1", want_W1)):
+        for i in range(2):
+            for j in range(2):
+                assert within_digits(p[key][i][j], want[i][j]), (key, i, j, p[key][i][j], want[i][j])
+    assert p["b1"] == 0.35 and p["b2"] == 0.60, (p["b1"], p["b2"])
+    assert within_digits(res["losses"][0], "0.298371109"), res["losses"][0]
+    assert within_digits(res["loss_after"], "0.29102777"), res["loss_after"]
+    print(f"Mazur: loss before {res['losses'][0]!r}, loss_after {res['loss_after']!r}")
+
+
+def check_against_one_step(cfg, exp, what):
+    """torch_train (plain sgd, 1 step) vs the one-step reference's trace."""
+    res = torch_train(cfg)
+    assert close(res["losses"][0], exp["loss"]), what
+    pg = {k: v for k, v in exp["grads"].items() if k[0] in "Wwb" and not k.startswith("a")}
+    assert close(res["grads"][0], pg), what
+    assert close(res["params"][0], exp["updated"]), what
+    assert res["states"] == [{}], what
+
+
+def one_step_sanity(named):
+    cases = json.loads(ONE_STEP_CASES.read_text())["cases"]
+    for c in cases:  # the committed one-step golden file
+        check_against_one_step(c["config"], c["expected"], c["name"])
+    n = 0
+    for name, cfg in named:  # and the plain-sgd, per-unit-bias cases here (live one-step reference)
+        plain = cfg.get("optimizer", "sgd") in ("sgd", {"name": "sgd"}) and not cfg.get("freeze")
+        if plain and all(bias_kind(layer) == "list" for layer in cfg["layers"]):
+            one = {k: v for k, v in cfg.items() if k != "steps"}
+            check_against_one_step(one, torch_step(one), name)
+            n += 1
+    assert n >= 2, n
+    print(f"one-step reference agrees: {len(cases)} torch_cases.json configs, {n} cases here")
+
+
+# ------------------------------------------------------------------- main
+def build():
+    import torch
+
+    rng = random.Random(SEED)
+    bases = base_cases(rng) + [("mazur_shared_bias_frozen_sigmoid_half_squared", copy.deepcopy(MAZUR))]
+    names = [n for n, _ in bases]
+    assert len(set(names)) == len(names), "duplicate case names"
+
+    out_cases, named = [], []
+    for base, cfg in bases:
+        layouts = {cfg["layout"]: cfg, twin(cfg)["layout"]: twin(cfg)}
+        results = {}
+        for layout in ("columns", "rows"):
+            for steps in (1, 3):
+                c = copy.deepcopy(layouts[layout])
+                if steps != 1 or layout == "rows":
+                    c["steps"] = steps  # steps: 1 written out in the rows cases, left to the default in columns
+                res = torch_train(c)
+                n = f"{base}__{layout}__steps{steps}"
+                replay(n, c, res)
+                assert all(math.isfinite(v) for v in flatten(res)), f"{n}: non-finite value"
+                results[layout, steps] = res
+                out_cases.append({"name": n, "config": c, "expected": res})
+                named.append((n, c))
+        for layout in ("columns", "rows"):
+            one, three = results[layout, 1], results[layout, 3]
+            for key in ("losses", "grads", "params", "states"):
+                assert one[key][0] == three[key][0], (base, layout, key)
+            assert close(one["loss_after"], three["losses"][1]), (base, layout)
+        for steps in (1, 3):
+            assert close(convert_result(results["columns", steps], "rows"), results["rows", steps]), (base, steps)
+        if base.startswith("mazur"):
+            check_mazur(results["rows", 1])
+
+    # coverage of the brief
+    opts = {json.dumps(c.get("optimizer", "sgd"), sort_keys=True) for _, c in named}
+    assert any('"adamw"' in o for o in opts) and any('"adam"' in o for o in opts)
+    assert {c["layout"] for _, c in named} == {"columns", "rows"}
+
+    one_step_sanity(named)
+    return {"torch_version": torch.__version__, "regenerate": REGENERATE, "cases": out_cases}
+
+
+def dump(doc) -> str:
+    """One case per line: diff-friendly and still valid JSON."""
+    lines = ["{",
+             f'"torch_version": {json.dumps(doc["torch_version"])},',
+             f'"regenerate": {json.dumps(doc["regenerate"])},',
+             '"cases": [']
+    lines.append(",\n".join(json.dumps(c, allow_nan=False) for c in doc["cases"]))
+    lines.append("]")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    doc = build()
+    text = dump(doc)
+    assert json.loads(text) == doc
+    assert len(text) < 1_000_000, len(text)
+    OUT.write_text(text)
+    print(f"wrote {OUT} ({len(doc['cases'])} cases, {len(text) / 1024:.0f} KiB, torch {doc['torch_version']})")
+
+
+if __name__ == "__main__":
+    main()
