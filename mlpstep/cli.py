@@ -206,6 +206,55 @@ def answers(
     sys.stdout.write("\n".join(header) + "\n" + body)
 
 
+class SchemaOf(str, Enum):
+    config = "config"
+    output = "output"
+    answers = "answers"
+
+
+@app.command()
+def schema(
+    of: SchemaOf = typer.Option(SchemaOf.config, "--of", help="config, output (of run --json) or answers (for check)."),
+) -> None:
+    """Print the JSON Schema (draft 2020-12) of the config format, the JSON output or answer files.
+
+    Editors validate and complete configs with it: configs/ start with
+    # yaml-language-server: $schema=../mlpstep/schemas/config.schema.json
+
+    Example: mlpstep schema --of output > output.schema.json
+    """
+    from importlib.resources import files
+
+    sys.stdout.write((files("mlpstep") / "schemas" / f"{of.value}.schema.json").read_text(encoding="utf-8"))
+
+
+@app.command()
+def validate(
+    configs: List[str] = typer.Argument(..., help="Config files (YAML or JSON); - reads standard input."),
+) -> None:
+    """Check configs without running them, with the same messages as run.
+
+    Prints one line per config; exit 0 when all are valid, 2 when any is not.
+
+    Example: mlpstep validate configs/*.yaml
+    """
+    from .config import load
+    from .errors import MlpstepError
+
+    invalid = 0
+    for config in configs:
+        shown = "stdin" if config == "-" else config
+        try:
+            load(config)
+        except MlpstepError as e:
+            invalid += 1
+            message = str(e)
+            _fail(message if message.startswith(shown + ":") else f"{shown}: {message}", raise_exit=False)
+            continue
+        sys.stdout.write(f"{shown}: valid\n")
+    raise typer.Exit(Exit.INVALID if invalid else Exit.OK)
+
+
 def _step(config: str, steps: int | None = None, show: int = 1):
     """Load and run a config, or fail with its one-line message."""
     from dataclasses import replace
