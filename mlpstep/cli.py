@@ -66,13 +66,33 @@ def _main(
     """
 
 
+class RunFormat(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    latex = "latex"
+
+
+OUTPUT_OPTION = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout (atomically).")
+NO_COLOR_OPTION = typer.Option(False, "--no-color", help="No colour (also when NO_COLOR is set or stdout is not a terminal).")
+
+
 @app.command()
 def run(
     config: str = typer.Argument(..., help="YAML or JSON config file, or - to read standard input."),
-    json_output: bool = typer.Option(False, "--json", help="Print one JSON object with every value at full precision."),
+    output_format: RunFormat = typer.Option(RunFormat.table, "--format", help="table, json, markdown or latex."),
+    json_output: bool = typer.Option(False, "--json", help="Shortcut for --format json: every value at full precision."),
+    only: Optional[str] = typer.Option(
+        None, "--only", help="Print only these, comma-separated: JSON paths or sections (grads.W1,updated) or names (a1, W1n)."
+    ),
+    precision: int = typer.Option(
+        8, "--precision", min=1, max=17, help="Significant digits in tables, Markdown and LaTeX (JSON keeps them all)."
+    ),
     full: bool = typer.Option(False, "--full", help="Print every entry of big matrices instead of eliding them."),
     steps: Optional[int] = typer.Option(None, "--steps", help="Take this many steps on the same data (overrides the config)."),
     show_step: int = typer.Option(1, "--show-step", help="Which step's intermediates to show."),
+    no_color: bool = NO_COLOR_OPTION,
+    output: Optional[str] = OUTPUT_OPTION,
 ) -> None:
     """Run a training step and print every intermediate.
 
@@ -80,15 +100,36 @@ def run(
     every step is listed and the parameters after the last one are shown; the
     full trace is the first step's, or --show-step K's.
 
-    Example: mlpstep run configs/seed.yaml --json | jq .updated.W1
+    Examples: mlpstep run configs/seed.yaml --json | jq .updated.W1
+              mlpstep run configs/seed.yaml --format latex --only grads -o grads.tex
     """
+    from .document import sections, select, select_dict
+    from .errors import MlpstepError
+
     trace = _step(config, steps, show_step)
-    if json_output:
-        _write_json(trace.to_dict())
+    form = RunFormat.json if json_output else output_format
+    parts = sections(trace)
+    if only is not None:
+        try:
+            parts = select(trace, parts, [name.strip() for name in only.split(",") if name.strip()])
+        except MlpstepError as e:
+            _fail(e)
+    if form is RunFormat.json:
+        data = trace.to_dict() if only is None else select_dict(trace.to_dict(), parts)
+        _emit(_json_text(data), output)
+    elif form is RunFormat.markdown:
+        from .markdown import markdown
+
+        _emit(markdown(trace, parts, precision), output)
+    elif form is RunFormat.latex:
+        from .latex import latex
+
+        _emit(latex(trace, parts, precision), output)
     else:
         from .render import print_trace
 
-        print_trace(trace, full=full)
+        with _console(no_color, output) as console:
+            print_trace(trace, parts, full=full, precision=precision, console=console)
 
 
 class CheckFormat(str, Enum):
@@ -289,10 +330,64 @@ def _expected_paths(expect: str | None, names: dict[str, str]) -> list[str]:
     return list(dict.fromkeys(paths))
 
 
-def _write_json(data: dict) -> None:
+def _json_text(data: dict) -> str:
     import json
 
-    sys.stdout.write(json.dumps(data, allow_nan=False) + "\n")
+    return json.dumps(data, allow_nan=False) + "\n"
+
+
+def _write_json(data: dict, output: str | None = None) -> None:
+    _emit(_json_text(data), output)
+
+
+def _emit(text: str, output: str | None) -> None:
+    """Write to stdout, or replace ``output`` atomically: a failure never leaves a partial file."""
+    if output is None or output == "-":
+        sys.stdout.write(text)
+        return
+    import os
+    import tempfile
+
+    directory = os.path.dirname(os.path.abspath(output))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".mlpstep-", dir=directory)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, output)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError as e:
+        _fail(f"--output: cannot write {output} ({e.strerror or e})")
+
+
+class _console:
+    """A rich console for tables: to the terminal, or rendered plain into ``output``."""
+
+    def __init__(self, no_color: bool, output: str | None):
+        self.no_color, self.output = no_color, output
+
+    def __enter__(self):
+        from rich.console import Console
+
+        if self.output is None or self.output == "-":
+            import os
+
+            plain = self.no_color or bool(os.environ.get("NO_COLOR"))
+            self.console = Console(color_system=None if plain else "auto")
+        else:
+            import io
+
+            self.console = Console(file=io.StringIO(), width=100, color_system=None)
+        return self.console
+
+    def __exit__(self, kind, error, traceback):
+        if kind is None and self.output not in (None, "-"):
+            _emit(self.console.file.getvalue(), self.output)
+        return False
 
 
 def _fail(error: object, raise_exit: bool = True) -> None:

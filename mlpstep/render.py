@@ -11,8 +11,7 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from .formulas import formulas, state_formulas
-from .optimizers import SGD
+from .document import Entry, Section, format_number, header_lines
 from .trace import Trace
 
 THRESHOLD = 1000
@@ -32,58 +31,33 @@ BRACKETS = box.Box(
 )
 """Matrix brackets: an edge on each side, no lines inside."""
 
-def print_trace(trace: Trace, full: bool = False, console: Console | None = None) -> None:
+def print_trace(trace: Trace, parts: list[Section], full: bool = False, precision: int = 8, console: Console | None = None) -> None:
+    """The header, then each section: matrices side by side, the loss as lines, the losses with bars."""
     console = console or Console()
     console.print(_header(trace))
-    text = formulas(trace.problem)
-
-    def section(title: str, items: list) -> None:
-        console.print(Rule(title, align="left"))
-        print_side_by_side(console, items)
+    for part in parts:
+        console.print(Rule(part.title, align="left"))
+        if part.title == "Loss":
+            for entry in part.entries:
+                console.print(_loss_line(trace, entry))
+        elif part.entries[0].path == "losses":
+            console.print(_losses_table(trace))
+        else:
+            print_side_by_side(console, [matrix_table(e.value, e.title, full, precision=precision, marked=e.relu_at_zero)
+                                         for e in part.entries])  # fmt: skip
+            if any(e.relu_at_zero is not None for e in part.entries):
+                g0 = trace.problem.relu_grad_at_zero
+                console.print(Text(f"° z was exactly 0 there: relu'(0) = {g0:g} was used (relu_grad_at_zero)", style="yellow"))
         console.print()
 
-    def tables(name: str) -> list:
-        return [matrix_table(value, text[name][key], full) for key, value in getattr(trace, name).items()]
 
-    section("Forward pass", tables("forward"))
-    console.print(Rule("Loss", align="left"))
-    console.print(Text.assemble((text["loss"]["loss"], "bold"), " = ", (repr(trace.loss), "bold cyan")))
-    change = trace.loss_after - trace.loss
-    verdict = "lower" if change < 0 else "higher" if change > 0 else "unchanged"
-    console.print(
-        Text.assemble(("L after the update", "bold"), " = ", (repr(trace.loss_after), "bold cyan"),
-                      (f"   {verdict} by {abs(change):.8g}" if change else "   unchanged", "dim"))
-    )  # fmt: skip
-    console.print()
-    section("Backward pass", tables("grads"))
-    if trace.state:
-        section(_state_title(trace), _state_tables(trace, full))
-    section("Updated parameters", tables("updated"))
-    if trace.problem.steps > 1:
-        steps = trace.problem.steps
-        console.print(Rule(f"Training: {steps} steps", align="left"))
-        console.print(_losses_table(trace))
-        console.print()
-        final = [matrix_table(value, f"{name} after step {steps}", full) for name, value in trace.final.items()]
-        section(f"Parameters after step {steps}", final)
-
-
-def _state_title(trace: Trace) -> str:
-    step = trace.state_by_key().get("step")
-    return "Optimizer state" + (f" (step {step})" if step is not None else "")
-
-
-def _state_tables(trace: Trace, full: bool) -> list:
-    first = trace.shown == 1 and not trace.problem.state
-    titles = state_formulas(trace.problem, first)
-    tables = []
-    for key, values in trace.state_by_key().items():
-        if key == "step":
-            continue
-        short = {"momentum_buffer": "buf", "exp_avg": "m", "exp_avg_sq": "v"}[key]
-        for name, value in values.items():
-            tables.append(matrix_table(value, f"{short} {name}: {titles[key]}", full))
-    return tables
+def _loss_line(trace: Trace, entry: Entry) -> Text:
+    line = Text.assemble((entry.title, "bold"), " = ", (repr(float(entry.value)), "bold cyan"))
+    if entry.path == "loss_after":
+        change = trace.loss_after - trace.loss
+        verdict = "lower" if change < 0 else "higher"
+        line.append(f"   {verdict} by {abs(change):.8g}" if change else "   unchanged", style="dim")
+    return line
 
 
 def _losses_table(trace: Trace) -> Table:
@@ -122,46 +96,49 @@ def print_side_by_side(console: Console, items: list) -> None:
 
 
 def _header(trace: Trace) -> Group:
-    problem = trace.problem
-    batch = problem.batch_size
-    points = f"{batch} points, {problem.reduction}" if batch > 1 else "1 point"
-    details = [points, f"{problem.layout} layout", f"learning rate {problem.learning_rate!r}"]
-    if problem.optimizer != SGD():
-        details.append(problem.optimizer.describe())
-    if problem.freeze:
-        details.append("frozen: " + ", ".join(name for name in trace.updated if name in problem.freeze))
-    if problem.relu_grad_at_zero:
-        details.append(f"relu'(0) = {problem.relu_grad_at_zero:g}")
-    if problem.steps > 1:
-        details.append(f"step {trace.shown} of {problem.steps}")
-    return Group(Text(trace.network, style="bold"), Text(" · ".join(details), style="dim"), Text())
+    network, details = header_lines(trace)
+    return Group(Text(network, style="bold"), Text(details, style="dim"), Text())
 
 
-def matrix_table(value: np.ndarray, title: str, full: bool = False, wrong: np.ndarray | None = None) -> Group:
+def matrix_table(
+    value: np.ndarray,
+    title: str,
+    full: bool = False,
+    wrong: np.ndarray | None = None,
+    precision: int = 8,
+    marked: np.ndarray | None = None,
+) -> Group:
     """A 0-D, 1-D or 2-D array in brackets, under the line ``title   RxC``.
 
-    Cells where ``wrong`` is true are marked with ``*`` (and red, in colour).
+    Negative entries are red and zeros dim; cells where ``wrong`` is true are
+    marked ``*``, cells where ``marked`` is true ``°`` (so the marks survive
+    without colour).
     """
-    m = value.reshape(1, -1) if value.ndim < 2 else value
-    marks = None if wrong is None else (wrong.reshape(1, -1) if wrong.ndim < 2 else wrong)
+    def as_2d(array: np.ndarray | None) -> np.ndarray | None:
+        return None if array is None else array.reshape(1, -1) if array.ndim < 2 else array
+
+    m, wrong, marked = as_2d(value), as_2d(wrong), as_2d(marked)
     shape = "x".join(str(n) for n in value.shape)
     table = Table(show_header=False, box=BRACKETS, padding=(0, 1))
     rows, cols = _kept(m.shape[0], full, m.size), _kept(m.shape[1], full, m.size)
     for _ in cols:
         table.add_column(justify="right", no_wrap=True)
     for i in rows:
-        table.add_row(*(_cell(m, marks, i, j) for j in cols))
+        table.add_row(*(_cell(m, i, j, precision, wrong, marked) for j in cols))
     return Group(Text.assemble((title, "bold"), "   ", (shape, "dim")), table)
 
 
-def _cell(m: np.ndarray, marks: np.ndarray | None, i: int | None, j: int | None) -> str | Text:
+def _cell(m: np.ndarray, i: int | None, j: int | None, precision: int, wrong, marked) -> str | Text:
     if i is None:
         return "⋮"
     if j is None:
         return "⋯"
-    if marks is not None and marks[i, j]:
-        return Text(format_number(m[i, j]) + "*", style="bold red")
-    return format_number(m[i, j])
+    v = m[i, j]
+    if wrong is not None and wrong[i, j]:
+        return Text(format_number(v, precision) + "*", style="bold red")
+    if marked is not None and marked[i, j]:
+        return Text(format_number(v, precision) + "°", style="yellow")
+    return Text(format_number(v, precision), style="red" if v < 0 else "dim" if v == 0 else "")
 
 
 def _kept(n: int, full: bool, size: int) -> list[int | None]:
@@ -169,8 +146,3 @@ def _kept(n: int, full: bool, size: int) -> list[int | None]:
     if full or size <= THRESHOLD or n <= 2 * EDGE_ITEMS:
         return list(range(n))
     return [*range(EDGE_ITEMS), None, *range(n - EDGE_ITEMS, n)]
-
-
-def format_number(v: float) -> str:
-    """Up to 8 significant digits, as NumPy prints; never ``-0``."""
-    return f"{v + 0.0:.8g}"

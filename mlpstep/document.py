@@ -1,0 +1,136 @@
+"""What a trace shows, in order, for every output format: sections of titled values.
+
+Each value keeps its JSON path (``forward.z1``, ``loss``, ``grads.W1``,
+``optimizer_state.exp_avg.W1``, ``final.W1``), which ``--only`` selects by.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import ConfigError
+from .formulas import formulas, state_formulas
+from .optimizers import SGD
+from .trace import Trace
+
+STATE_SYMBOLS = {"momentum_buffer": "buf", "exp_avg": "m", "exp_avg_sq": "v"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    path: str  # the JSON path
+    title: str  # name and formula, e.g. "z1 = W1ᵀ x + w10"
+    value: np.ndarray  # 0-d for a number
+    relu_at_zero: np.ndarray | None = None  # cells of dL/dz where z was exactly 0 under ReLU
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    entries: tuple[Entry, ...]
+
+
+def sections(trace: Trace) -> list[Section]:
+    text = formulas(trace.problem)
+
+    def section(title: str, name: str) -> Section:
+        values = getattr(trace, name)
+        return Section(title, tuple(Entry(f"{name}.{key}", text[name][key], value) for key, value in values.items()))
+
+    steps = trace.problem.steps
+    out = [
+        section("Forward pass", "forward"),
+        Section("Loss", (Entry("loss", text["loss"]["loss"], np.array(trace.loss)),
+                         Entry("loss_after", "L after the update", np.array(trace.loss_after)))),
+        _backward(trace, text),
+    ]  # fmt: skip
+    if trace.state:
+        first = trace.shown == 1 and not trace.problem.state
+        titles = state_formulas(trace.problem, first)
+        state = trace.state_by_key()
+        step = f" (step {state['step']})" if "step" in state else ""
+        entries = [
+            Entry(f"optimizer_state.{key}.{name}", f"{STATE_SYMBOLS[key]} {name}: {titles[key]}", value)
+            for key, values in state.items() if key != "step"
+            for name, value in values.items()
+        ]  # fmt: skip
+        out.append(Section("Optimizer state" + step, tuple(entries)))
+    out.append(section("Updated parameters", "updated"))
+    if steps > 1:
+        losses = np.array([*trace.losses, trace.final_loss])
+        out.append(Section(f"Training: {steps} steps", (Entry("losses", "loss before each step, then after the last", losses),)))
+        final = tuple(Entry(f"final.{name}", f"{name} after step {steps}", value) for name, value in trace.final.items())
+        out.append(Section(f"Parameters after step {steps}", final))
+    return out
+
+
+def _backward(trace: Trace, text: dict) -> Section:
+    """The gradients; dL/dz of a ReLU layer notes the cells where ReLU'(0) was used."""
+    entries = []
+    for key, value in trace.grads.items():
+        at_zero = None
+        if key[0] == "z" and trace.problem.layers[int(key[1:]) - 1].activation.name == "relu":
+            at_zero = trace.forward[key] == 0
+        entries.append(Entry(f"grads.{key}", text["grads"][key], value, at_zero if at_zero is not None and at_zero.any() else None))
+    return Section("Backward pass", tuple(entries))
+
+
+def select(trace: Trace, parts: list[Section], only: list[str]) -> list[Section]:
+    """Keep the entries named in ``only``: JSON paths, their prefixes (``updated``,
+    ``optimizer_state``), or the notebook names ``check`` accepts (``a1``, ``W1n``)."""
+    from .answers import answer_names
+
+    aliases = answer_names(trace)
+    paths = [entry.path for part in parts for entry in part.entries]
+    wanted = []
+    for token in only:
+        path = aliases.get(token, token)
+        if not any(p == path or p.startswith(path + ".") for p in paths):
+            valid = ", ".join(dict.fromkeys([p.split(".")[0] for p in paths] + paths))
+            raise ConfigError("--only", f"{token!r} names nothing in this run; choose from {valid}")
+        wanted.append(path)
+    kept = []
+    for part in parts:
+        entries = tuple(e for e in part.entries if any(e.path == w or e.path.startswith(w + ".") for w in wanted))
+        if entries:
+            kept.append(Section(part.title, entries))
+    return kept
+
+
+def select_dict(data: dict, parts: list[Section]) -> dict:
+    """The JSON output cut down to the selected entries (nesting kept)."""
+    out: dict = {}
+    for part in parts:
+        for entry in part.entries:
+            keys = entry.path.split(".")
+            source, target = data, out
+            for key in keys[:-1]:
+                source, target = source[key], target.setdefault(key, {})
+            target[keys[-1]] = source[keys[-1]] if keys[-1] in source else None
+            if entry.path == "losses":
+                out["final_loss"] = data["final_loss"]
+    return out
+
+
+def header_lines(trace: Trace) -> tuple[str, str]:
+    """The network in one line, and the setting of the step in another."""
+    problem = trace.problem
+    batch = problem.batch_size
+    points = f"{batch} points, {problem.reduction}" if batch > 1 else "1 point"
+    details = [points, f"{problem.layout} layout", f"learning rate {problem.learning_rate!r}"]
+    if problem.optimizer != SGD():
+        details.append(problem.optimizer.describe())
+    if problem.freeze:
+        details.append("frozen: " + ", ".join(name for name in trace.updated if name in problem.freeze))
+    if problem.relu_grad_at_zero:
+        details.append(f"relu'(0) = {problem.relu_grad_at_zero:g}")
+    if problem.steps > 1:
+        details.append(f"step {trace.shown} of {problem.steps}")
+    return trace.network, " · ".join(details)
+
+
+def format_number(v: float, precision: int = 8) -> str:
+    """Up to ``precision`` significant digits (8, as NumPy prints); never ``-0``."""
+    return f"{v + 0.0:.{precision}g}"

@@ -1,0 +1,108 @@
+"""LaTeX for write-ups: every value as a bmatrix under its name and formula.
+
+The output is a snippet for a document that loads amsmath.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from .document import Section, format_number, header_lines
+from .trace import Trace
+
+FUNCTIONS = ("half_squared", "squared", "sigmoid", "softmax", "linear", "relu", "tanh", "nll", "mse")
+_TOKEN = re.compile(
+    r"(?P<grad>dL/d(?:w\d+0|[zaWb]\d+))"
+    r"|(?P<sum>Σ_(?P<over>[a-z]+))"
+    r"|(?P<jacobian>J_softmax)"
+    r"|(?P<sqrt>√(?:[mv]\u0302|\w+))"
+    r"|(?P<hat>[mv]\u0302)"
+    r"|(?P<name>(?<![A-Za-z0-9])(?:w\d+0|[zaWb]\d+)(?![0-9]))"
+    rf"|(?P<function>\b(?:{'|'.join(FUNCTIONS)})\b)"
+    r"|(?P<number>\b\d+(?:\.\d+)?(?:e[-+]?\d+)?\b)"
+    r"|(?P<phrase>[A-Za-z]{2,}(?:[ ]+(?:[A-Za-z]{2,}|\d+))*)"
+    r"|(?P<symbol>[ᵀ⊙←·²%&#_{}$])"
+)
+_SYMBOLS = {"ᵀ": "^{\\top}", "⊙": "\\odot ", "←": "\\leftarrow ", "·": "\\cdot ", "²": "^{2}",
+            "%": "\\%", "&": "\\&", "#": "\\#", "_": "\\_", "{": "\\{", "}": "\\}", "$": "\\$"}  # fmt: skip
+
+
+def tex(text: str) -> str:
+    """A formula as mlpstep writes it (``dL/dW1 = x (dL/dz1)ᵀ``) in LaTeX math."""
+
+    def convert(match: re.Match) -> str:
+        kind, token = match.lastgroup, match.group(0)
+        if kind == "grad":
+            return rf"\frac{{\partial L}}{{\partial {_name(token[4:])}}}"
+        if kind == "sum" or match.group("over"):
+            return rf"\sum_{{\text{{{match.group('over')}}}}} "
+        if kind == "jacobian":
+            return r"J_{\mathrm{softmax}}"
+        if kind == "sqrt":
+            return rf"\sqrt{{{tex(token[1:])}}}"
+        if kind == "hat":
+            return rf"\hat{{{token[0]}}}"
+        if kind == "name":
+            return _name(token)
+        if kind == "function":
+            return r"\mathrm{" + token.replace("_", r"\_") + "}"
+        if kind == "number":
+            return _number(token)
+        if kind == "phrase":
+            return rf"\text{{ {token}}}"
+        return _SYMBOLS[token]
+
+    return _TOKEN.sub(convert, text)
+
+
+def _escape(text: str) -> str:
+    return "".join(_SYMBOLS.get(c, c) if c in "%&#_{}$" else c for c in text)
+
+
+def _name(name: str) -> str:
+    """``W1`` -> ``W_{1}``, ``w10`` -> ``w_{10}`` (the bias of layer 1)."""
+    return f"{name[0]}_{{{name[1:]}}}"
+
+
+def _number(text: str) -> str:
+    mantissa, _, exponent = text.partition("e")
+    return rf"{mantissa} \times 10^{{{int(exponent)}}}" if exponent else mantissa
+
+
+def latex(trace: Trace, parts: list[Section], precision: int = 8) -> str:
+    network, details = header_lines(trace)
+    widest = max((e.value.shape[-1] for part in parts for e in part.entries if e.value.ndim == 2), default=1)
+    lines = [f"% mlpstep: {network}", f"% {details}", "% needs \\usepackage{amsmath}"]
+    if widest > 10:
+        lines.append(f"\\setcounter{{MaxMatrixCols}}{{{widest}}}")
+    for part in parts:
+        lines += ["", f"\\paragraph{{{_escape(part.title)}}}", ""]
+        for entry in part.entries:
+            if entry.value.ndim == 0:
+                value = _number(repr(float(entry.value)))
+            else:
+                value = bmatrix(entry.value, precision)
+            lines += ["\\[", f"  {tex(entry.title)} = {value}", "\\]"]
+    return "\n".join(lines) + "\n"
+
+
+def bmatrix(value: np.ndarray, precision: int = 8) -> str:
+    """A 1-D or 2-D array as a bmatrix (a 1-D one as a row), big ones elided like NumPy."""
+    from .render import EDGE_ITEMS, THRESHOLD
+
+    m = value.reshape(1, -1) if value.ndim < 2 else value
+    big = m.size > THRESHOLD
+
+    def kept(n: int) -> list[int | None]:
+        return [*range(EDGE_ITEMS), None, *range(n - EDGE_ITEMS, n)] if big and n > 2 * EDGE_ITEMS else list(range(n))
+
+    cols = kept(m.shape[1])
+    rows = []
+    for i in kept(m.shape[0]):
+        if i is None:
+            rows.append(" & ".join(r"\ddots" if j is None else r"\vdots" for j in cols))
+        else:
+            rows.append(" & ".join(r"\cdots" if j is None else _number(format_number(m[i, j], precision)) for j in cols))
+    return "\\begin{bmatrix} " + " \\\\ ".join(rows) + " \\end{bmatrix}"

@@ -1,0 +1,149 @@
+"""Output formats and selection: Markdown, LaTeX, --only, --precision, colour, --output."""
+
+import json
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from mlpstep.cli import app
+
+runner = CliRunner()
+SEED = "configs/seed.yaml"
+CONFIGS = ["configs/seed.yaml", "configs/batch.yaml", "configs/rows.yaml", "configs/adam.yaml", "configs/mazur.yaml"]
+
+
+def run(*args, **kwargs):
+    result = runner.invoke(app, ["run", *args], **kwargs)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def markdown_tables(text):
+    """Each pipe table as (header, rows): a header line, a ---: rule, then rows of the same width."""
+    tables, lines = [], text.splitlines()
+    for i, line in enumerate(lines):
+        if i + 1 < len(lines) and re.fullmatch(r"\|(---:\|)+", lines[i + 1]):
+            width = lines[i + 1].count("|") - 1
+            assert line.count("|") - 1 == width
+            rows = []
+            for row in lines[i + 2:]:
+                if not row.startswith("|"):
+                    break
+                assert row.count("|") - 1 == width, row
+                rows.append([cell.strip() for cell in row.strip("|").split("|")])
+            tables.append((line, rows))
+    return tables
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_markdown_is_a_pipe_table_per_matrix(config):
+    out = run(config, "--format", "markdown")
+    trace = json.loads(run(config, "--json"))
+    matrices = sum(1 for s in ("forward", "grads", "updated") for v in trace[s].values() if isinstance(v, list))
+    tables = markdown_tables(out)
+    assert len(tables) >= matrices
+    assert out.startswith("# `x(")
+
+
+def test_markdown_numbers_are_the_values():
+    tables = markdown_tables(run(SEED, "--format", "markdown", "--only", "updated.W1"))
+    assert tables == [("| [0] | [1] | [2] | [3] |", [["0.4", "-0.6", "-1", "0"], ["-2.8", "-1.8", "0", "-1"]])]
+
+
+def balanced(text):
+    depth = 0
+    for c in text.replace("\\{", "").replace("\\}", ""):
+        depth += {"{": 1, "}": -1}.get(c, 0)
+        assert depth >= 0
+    return depth == 0
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_latex_is_well_formed(config):
+    out = run(config, "--format", "latex")
+    assert balanced(out)
+    assert out.count("\\begin{bmatrix}") == out.count("\\end{bmatrix}") > 0
+    assert out.count("\\[") == out.count("\\]")
+    assert "% needs \\usepackage{amsmath}" in out
+
+
+def test_latex_names_and_formulas():
+    out = run(SEED, "--format", "latex", "--only", "z1,W1n,loss")
+    assert r"z_{1} = W_{1}^{\top} x + w_{10} = \begin{bmatrix} 2 \\ 13 \\ -4 \\ -15 \end{bmatrix}" in out
+    assert r"W_{1} \leftarrow  W_{1} - 0.1 \frac{\partial L}{\partial W_{1}} = \begin{bmatrix} 0.4 & -0.6 & -1 & 0 \\ -2.8 & -1.8 & 0 & -1 \end{bmatrix}" in out
+    assert r"L = \mathrm{nll}(a_{2}, y) = 28.000000000000693" in out
+
+
+def test_latex_wide_matrices_raise_the_column_limit(tmp_path):
+    path = tmp_path / "wide.json"
+    path.write_text(json.dumps({"input": [1.0], "label": [0.0] * 12, "loss": "squared", "learning_rate": 0.1,
+                                "layers": [{"weights": [[0.5] * 12], "bias": [0.0] * 12, "activation": "linear"}]}))
+    assert "\\setcounter{MaxMatrixCols}{12}" in run(str(path), "--format", "latex")
+
+
+@pytest.mark.parametrize("form", ["table", "json", "markdown", "latex"])
+def test_only_selects_in_every_format(form):
+    out = run(SEED, "--format", form, "--only", "grads.W1")
+    assert ("W1" in out or "W_{1}" in out) and ("z1 =" not in out) and ("a1" not in out.replace("dL/da1", ""))
+
+
+def test_only_sections_and_notebook_names():
+    out = json.loads(run(SEED, "--json", "--only", "updated,a1"))
+    assert list(out) == ["forward", "updated"] and list(out["forward"]) == ["a1"] and len(out["updated"]) == 4
+
+
+def test_only_unknown_name_is_refused():
+    result = runner.invoke(app, ["run", SEED, "--only", "W9"])
+    assert result.exit_code == 2 and result.stderr.startswith("error: --only: 'W9' names nothing")
+
+
+def test_precision_sets_the_displayed_digits():
+    assert "0.99999999999930855" not in run(SEED, "--only", "a2")
+    assert "1.0000e+00" not in run(SEED, "--only", "a2")
+    out = run(SEED, "--only", "a2", "--precision", "17")
+    assert "0.99999999999930855" in out or "0.9999999999993086" in out
+    assert "6.9e-13" in run(SEED, "--only", "a2", "--precision", "2")
+    assert json.loads(run(SEED, "--json", "--precision", "2"))["loss"] == 28.000000000000693
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color():
+    coloured = run(SEED, env={"FORCE_COLOR": "1"})
+    assert "\x1b[" in coloured
+    assert "\x1b[" not in run(SEED, "--no-color", env={"FORCE_COLOR": "1"})
+    assert "\x1b[" not in run(SEED, env={"FORCE_COLOR": "1", "NO_COLOR": "1"})
+    assert "\x1b[" not in run(SEED)  # piped
+
+
+def test_relu_derivative_at_zero_is_marked(tmp_path):
+    path = tmp_path / "zero.yaml"
+    path.write_text("input: [1]\nlabel: [1]\nloss: squared\nlearning_rate: 0.1\nrelu_grad_at_zero: 0.5\n"
+                    "layers:\n  - {weights: [[1, 2]], bias: [-1, 0], activation: relu}\n"
+                    "  - {weights: [[1], [1]], bias: [0], activation: linear}\n")
+    out = run(str(path))
+    assert "1°" in out and "relu'(0) = 0.5 was used" in out
+
+
+def test_output_writes_the_file_and_nothing_else(tmp_path):
+    target = tmp_path / "out.json"
+    result = runner.invoke(app, ["run", SEED, "--json", "--output", str(target)])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert json.loads(target.read_text())["loss"] == 28.000000000000693
+    table = tmp_path / "out.txt"
+    runner.invoke(app, ["run", SEED, "-o", str(table)])
+    assert "x(2) -> relu(4) -> softmax(2) -> nll" in table.read_text() and "\x1b[" not in table.read_text()
+
+
+def test_output_is_untouched_when_the_run_fails(tmp_path):
+    target = tmp_path / "out.json"
+    target.write_text("previous result\n")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("input: [1]\n")
+    result = runner.invoke(app, ["run", str(bad), "--json", "--output", str(target)])
+    assert result.exit_code == 2 and target.read_text() == "previous result\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".mlpstep-")] == []
+
+
+def test_output_to_a_missing_directory_is_one_clear_line(tmp_path):
+    result = runner.invoke(app, ["run", SEED, "--json", "-o", str(tmp_path / "no" / "such" / "out.json")])
+    assert result.exit_code == 2 and "--output: cannot write" in result.stderr
