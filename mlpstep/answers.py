@@ -13,14 +13,17 @@ from .errors import ConfigError, key_text
 from .reader import Written, read_config
 from .trace import SECTIONS, Trace
 
-RUN_METADATA = ("network", "layout", "optimizer_state", "step", "losses", "final", "final_loss")
-"""Keys of ``mlpstep run --json`` that are not answers to check."""
+RUN_METADATA = ("network", "layout", "optimizer_state", "final_state", "losses")
+"""Keys of ``mlpstep run --json`` that are not answers to check (``step`` is checked against the step graded)."""
 
 
 def answer_paths(trace: Trace) -> list[str]:
     """The JSON path of every value of the step: ``forward.z1``, ..., ``loss``, ``grads.z2``, ..."""
     paths = [f"forward.{key}" for key in trace.forward] + ["loss"]
-    return paths + [f"{section}.{key}" for section in SECTIONS[1:] for key in getattr(trace, section)] + ["loss_after"]
+    paths += [f"{section}.{key}" for section in SECTIONS[1:] for key in getattr(trace, section)] + ["loss_after"]
+    if trace.problem.steps > 1:
+        paths += [f"final.{key}" for key in trace.final] + ["final_loss"]
+    return paths
 
 
 def answer_names(trace: Trace) -> dict[str, str]:
@@ -32,11 +35,11 @@ def answer_names(trace: Trace) -> dict[str, str]:
 def notebook_name(path: str) -> str:
     """The seed notebook's name for a JSON path: ``a1``, ``z2.grad``, ``W1n``, ``loss``."""
     section, _, key = path.partition(".")
-    return {"forward": key, "grads": f"{key}.grad", "updated": f"{key}n"}.get(section, path)
+    return {"forward": key, "grads": f"{key}.grad", "updated": f"{key}n", "final": path}.get(section, path)
 
 
 def expected_value(trace: Trace, path: str) -> np.ndarray:
-    if path in ("loss", "loss_after"):
+    if path in ("loss", "loss_after", "final_loss"):
         return np.array(getattr(trace, path))
     section, _, key = path.partition(".")
     return getattr(trace, section)[key]
@@ -63,11 +66,12 @@ class Given:
     half_units: np.ndarray  # same shape
 
 
-def read_answers(source: str, names: dict[str, str]) -> tuple[dict[str, Given], list[str]]:
+def read_answers(source: str, names: dict[str, str], step: int = 1) -> tuple[dict[str, Given], list[str]]:
     """The answers of one file by JSON path, and the paths left blank (null).
 
-    ``names`` is ``answer_names(trace)``. Raises ConfigError for a file that
-    cannot be graded: unreadable, not a mapping, unknown names, bad values.
+    ``names`` is ``answer_names(trace)`` and ``step`` the step it shows. Raises
+    ConfigError for a file that cannot be graded: unreadable, not a mapping,
+    unknown names, bad values, or answers for another step.
     """
     label = "stdin" if source == "-" else source
     data = read_config(source, keep_text=True)
@@ -75,6 +79,10 @@ def read_answers(source: str, names: dict[str, str]) -> tuple[dict[str, Given], 
         raise ConfigError(label, "no answers; write one name: value per line, e.g. a1: [2, 13, 0, 0]")
     if not isinstance(data, dict):
         raise ConfigError(label, "answers are a mapping of names to values, e.g. a1: [2, 13, 0, 0]")
+    given_step = data.pop("step", step)
+    if given_step != step:
+        shown = given_step.text if isinstance(given_step, Written) else repr(given_step)
+        raise ConfigError(f"{label}: step", f"these answers are for step {shown}, but step {step} is checked; add --show-step {shown}")
     answers: dict[str, Given] = {}
     blank: list[str] = []
     for name, value in _flatten(data, ""):

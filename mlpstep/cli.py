@@ -73,6 +73,8 @@ class RunFormat(str, Enum):
     latex = "latex"
 
 
+STEPS_OPTION = typer.Option(None, "--steps", help="Take this many steps on the same data (overrides the config).")
+SHOW_STEP_OPTION = typer.Option(1, "--show-step", help="Which step's intermediates to show.")
 OUTPUT_OPTION = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout (atomically).")
 NO_COLOR_OPTION = typer.Option(False, "--no-color", help="No colour (also when NO_COLOR is set or stdout is not a terminal).")
 
@@ -89,8 +91,8 @@ def run(
         8, "--precision", min=1, max=17, help="Significant digits in tables, Markdown and LaTeX (JSON keeps them all)."
     ),
     full: bool = typer.Option(False, "--full", help="Print every entry of big matrices instead of eliding them."),
-    steps: Optional[int] = typer.Option(None, "--steps", help="Take this many steps on the same data (overrides the config)."),
-    show_step: int = typer.Option(1, "--show-step", help="Which step's intermediates to show."),
+    steps: Optional[int] = STEPS_OPTION,
+    show_step: int = SHOW_STEP_OPTION,
     no_color: bool = NO_COLOR_OPTION,
     output: Optional[str] = OUTPUT_OPTION,
 ) -> None:
@@ -157,6 +159,10 @@ def check(
     output_format: CheckFormat = typer.Option(CheckFormat.table, "--format", help="table, json, or gradescope (results.json)."),
     json_output: bool = typer.Option(False, "--json", help="Shortcut for --format json."),
     full: bool = typer.Option(False, "--full", help="Print every entry of big matrices instead of eliding them."),
+    steps: Optional[int] = STEPS_OPTION,
+    show_step: int = typer.Option(1, "--show-step", help="Which step the answers are for."),
+    no_color: bool = NO_COLOR_OPTION,
+    output: Optional[str] = OUTPUT_OPTION,
 ) -> None:
     """Check answers worked out by hand against the computed step.
 
@@ -189,7 +195,7 @@ def check(
     for value, flag in ((rtol, "--rtol"), (atol, "--atol")):
         if value is not None and not 0 <= value < float("inf"):
             _fail(f"{flag}: {value} is not a tolerance; give a number >= 0")
-    trace = _step(config)
+    trace = _step(config, steps, show_step)
     names = answer_names(trace)
     expected = _expected_paths(expect, names)
     tolerance = Tolerance(rtol, atol)
@@ -197,7 +203,7 @@ def check(
     for source in answers:
         label = "stdin" if source == "-" else source
         try:
-            given, blank = read_answers(source, names)
+            given, blank = read_answers(source, names, show_step)
         except MlpstepError as e:
             message = str(e)
             results.append(Graded(label, error=message[len(label) + 2 :] if message.startswith(label + ": ") else message))
@@ -209,11 +215,12 @@ def check(
     if form is CheckFormat.table:
         from .report import print_report
 
-        print_report(results, full=full)
+        with _console(no_color, output) as console:
+            print_report(results, console=console, full=full)
     else:
         from .report import to_gradescope, to_json
 
-        _write_json(to_gradescope(results[0]) if form is CheckFormat.gradescope else to_json(results))
+        _write_json(to_gradescope(results[0]) if form is CheckFormat.gradescope else to_json(results), output)
     if any(graded.error for graded in results):
         raise typer.Exit(Exit.INVALID)
     raise typer.Exit(Exit.OK if all(graded.correct == graded.total for graded in results) else Exit.WRONG)
@@ -227,6 +234,9 @@ def answers(
     ),
     names: NameStyle = typer.Option(NameStyle.notebook, "--names", help="notebook (a1, W1n, ...) or paths (forward.a1, ...)."),
     blank: bool = typer.Option(False, "--blank", help="Leave every value empty: a template for students to fill in."),
+    steps: Optional[int] = STEPS_OPTION,
+    show_step: int = typer.Option(1, "--show-step", help="Which step to write the values of."),
+    output: Optional[str] = OUTPUT_OPTION,
 ) -> None:
     """Write every value of the step as an answers file, in the format check reads.
 
@@ -237,14 +247,15 @@ def answers(
     """
     from .answers import write_answers
 
-    trace = _step(config)
+    trace = _step(config, steps, show_step)
     shown = "CONFIG" if config == "-" else config
-    header = [f"# mlpstep answers for {shown}: {trace.network}"]
+    options = "".join(f" {flag} {value}" for flag, value in (("--steps", steps), ("--show-step", show_step)) if value not in (None, 1))
+    header = [f"# mlpstep answers for {shown}{options}: {trace.network}"]
     if blank:
         header.append("# Fill in each value as you worked it out (a column vector may be written flat), then run:")
-    header.append(f"# mlpstep check {shown} THIS_FILE")
+    header.append(f"# mlpstep check {shown} THIS_FILE{options}")
     body = write_answers(trace, decimals, names.value, blank)
-    sys.stdout.write("\n".join(header) + "\n" + body)
+    _emit("\n".join(header) + "\n" + body, output)
 
 
 class SchemaOf(str, Enum):
@@ -256,6 +267,7 @@ class SchemaOf(str, Enum):
 @app.command()
 def schema(
     of: SchemaOf = typer.Option(SchemaOf.config, "--of", help="config, output (of run --json) or answers (for check)."),
+    output: Optional[str] = OUTPUT_OPTION,
 ) -> None:
     """Print the JSON Schema (draft 2020-12) of the config format, the JSON output or answer files.
 
@@ -266,7 +278,7 @@ def schema(
     """
     from importlib.resources import files
 
-    sys.stdout.write((files("mlpstep") / "schemas" / f"{of.value}.schema.json").read_text(encoding="utf-8"))
+    _emit((files("mlpstep") / "schemas" / f"{of.value}.schema.json").read_text(encoding="utf-8"), output)
 
 
 @app.command()
@@ -300,7 +312,7 @@ def _step(config: str, steps: int | None = None, show: int = 1):
     """Load and run a config, or fail with its one-line message."""
     from dataclasses import replace
 
-    from .config import MAX_STEPS, load
+    from .config import MAX_STEPS, check_work, load
     from .engine import step
     from .errors import MlpstepError
 
@@ -309,6 +321,7 @@ def _step(config: str, steps: int | None = None, show: int = 1):
     try:
         problem = load(config)
         if steps is not None:
+            check_work(problem.batch_size * sum(problem.sizes[1:]), steps, "--steps")
             problem = replace(problem, steps=steps)
         if not 1 <= show <= problem.steps:
             _fail(f"--show-step: {show} is not one of the steps 1 to {problem.steps}")

@@ -33,6 +33,10 @@ MAX_ACTIVATIONS = 10_000_000
 """Most values of z (batch size x all units) one step may compute: about 80 MB per array."""
 MAX_STEPS = 10_000
 """Most training steps one run may take."""
+MAX_WORK = 200_000_000
+"""Most activations (batch size x all units x steps) one run may compute: a few seconds."""
+MAX_STATE_STEP = 10**9
+"""Largest step count a starting optimizer state may give."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,7 @@ def validate(data: object) -> Problem:
     freeze = _freeze(data.get("freeze", []), shapes)
     optimizer, state = _optimizer(data.get("optimizer", "sgd"), {k: v for k, v in shapes.items() if k not in freeze})
     steps = _steps(data.get("steps", 1), "steps")
+    check_work(x.shape[1] * units, steps, "steps")
     return Problem(tuple(layers), x, y, loss, learning_rate, layout, reduction, relu0, optimizer, freeze, steps, state)
 
 
@@ -257,9 +262,10 @@ def _freeze(value: object, shapes: dict[str, tuple]) -> frozenset[str]:
     if not isinstance(value, list):
         raise ConfigError("freeze", f"{_describe(value)}; give a list of parameter names, e.g. [w10, W2]")
     for i, name in enumerate(value):
+        if not isinstance(name, str):
+            raise ConfigError(f"freeze[{i}]", f"{_describe(name)}; give a parameter name: {', '.join(shapes)}")
         if name not in shapes:
-            shown = repr(name) if isinstance(name, str) else _describe(name)
-            raise ConfigError(f"freeze[{i}]", f"{shown} is not a parameter; parameters: {', '.join(shapes)}")
+            raise ConfigError(f"freeze[{i}]", f"{name!r} is not a parameter; parameters: {', '.join(shapes)}")
     return frozenset(value)
 
 
@@ -312,8 +318,8 @@ def _state(value: object, optimizer: SGD | Adam, trained: dict[str, tuple]) -> d
         path = f"optimizer.state.{key}"
         if key == "step":
             step = _number(value[key], path)
-            if step != int(step) or step < 0:
-                raise ConfigError(path, f"{step:g} is not a step count; give a whole number >= 0")
+            if step != int(step) or not 0 <= step <= MAX_STATE_STEP:
+                raise ConfigError(path, f"{step:g} is not a step count; give a whole number from 0 to {MAX_STATE_STEP:.0e}")
             for name in trained:
                 state[name]["step"] = int(step)
             continue
@@ -335,9 +341,22 @@ def _shaped(value: object, shape: tuple[int, ...], path: str) -> np.ndarray:
         return np.array(_number(value, path))
     nested = isinstance(value, list) and bool(value) and isinstance(value[0], list)
     array = _matrix(value, path) if nested else _vector(value, path)
-    if array.shape == shape or (array.ndim == 1 and array.size == max(shape) == math.prod(shape)):
+    def vector_like(dims: tuple[int, ...]) -> bool:  # a flat list, a column or a row
+        return len(dims) == 1 or 1 in dims
+
+    if array.shape == shape or (vector_like(array.shape) and vector_like(shape) and array.size == math.prod(shape)):
         return array.reshape(shape)
     raise ConfigError(path, f"shape {_shape(array)}, but the parameter is {'x'.join(map(str, shape))}")
+
+
+def check_work(activations: int, steps: int, path: str) -> None:
+    """Refuse a run whose steps would compute more than MAX_WORK activations."""
+    if activations * steps > MAX_WORK:
+        raise ConfigError(
+            path,
+            f"{steps:,} steps of {activations:,} activations make {activations * steps:,}, more than the "
+            f"{MAX_WORK:,} one run may compute; take fewer steps or a smaller batch",
+        )
 
 
 def _steps(value: object, path: str) -> int:

@@ -36,7 +36,7 @@ def step(problem: Problem, show: int = 1) -> Trace:
     loss_after = losses[show] if show < problem.steps else final_loss
     trace = Trace(
         problem, shown.forward, shown.loss, shown.grads, shown.updated, shown.params, loss_after,
-        shown.state, losses, params, final_loss, show,
+        shown.state, losses, params, final_loss, state, show,
     )  # fmt: skip
     _check_finite(trace)
     return trace
@@ -154,7 +154,7 @@ def _check_finite(trace: Trace) -> None:
                 raise NumericError(
                     f"{section}.{name} overflows float64 (inf or nan); use smaller weights, inputs or learning rate"
                 )
-    for name, values in trace.state.items():
+    for name, values in (*trace.state.items(), *trace.final_state.items()):
         for key, value in values.items():
             if not np.isfinite(value).all():
                 raise NumericError(f"optimizer_state.{key}.{name} overflows float64; use a smaller learning rate")

@@ -163,7 +163,9 @@ def _candidates(trace: Trace, path: str):
         per_batch = (f"averaged over the batch instead of summed (/{batch})", expected / batch)
     if expected.ndim == 2 and expected.shape[0] == expected.shape[1] > 1:
         yield f"transposed: this is {notebook_name(path)}ᵀ; {_shape_rule(trace, path)}", expected.T
-    if path in ("loss", "loss_after"):
+    if section == "final":
+        return
+    if path in ("loss", "loss_after", "final_loss"):
         if path == "loss_after":
             yield "this is the loss before the update", np.array(trace.loss)
         if batch > 1:

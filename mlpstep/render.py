@@ -41,7 +41,7 @@ def print_trace(trace: Trace, parts: list[Section], full: bool = False, precisio
             for entry in part.entries:
                 console.print(_loss_line(trace, entry))
         elif part.entries[0].path == "losses":
-            console.print(_losses_table(trace))
+            console.print(_losses_table(trace, full))
         else:
             print_side_by_side(console, [matrix_table(e.value, e.title, full, precision=precision, marked=e.relu_at_zero)
                                          for e in part.entries])  # fmt: skip
@@ -60,20 +60,30 @@ def _loss_line(trace: Trace, entry: Entry) -> Text:
     return line
 
 
-def _losses_table(trace: Trace) -> Table:
-    """The loss before every step, and after the last, with a bar for each."""
+def _losses_table(trace: Trace, full: bool) -> Table:
+    """The loss before every step and after the last, with bars from the lowest to the highest;
+    a long run keeps its first and last ten steps unless ``full``."""
     losses = [*trace.losses, trace.final_loss]
-    top = max(losses) or 1.0
-    table = Table("step", "loss", "", box=box.SIMPLE_HEAD, show_edge=False)
-    for k, loss in enumerate(losses, 1):
-        label = str(k) if k <= len(trace.losses) else "after"
-        style = "bold" if k == trace.shown else ""
-        table.add_row(label, Text(repr(loss), style=style), _bar(loss / top))
+    low, high = min(losses), max(losses)
+    logarithmic = low > 0 and high > 10 * low  # a steep first drop would flatten every later bar
+    scale = np.log if logarithmic else (lambda v: v)
+    bars = f"{low:.4g} … {high:.4g}" + (", log scale" if logarithmic else "")
+    table = Table("step", "loss", bars, box=box.SIMPLE_HEAD, show_edge=False)
+    shown = range(len(losses)) if full or len(losses) <= 21 else [*range(10), None, *range(len(losses) - 11, len(losses))]
+    for k in shown:
+        if k is None:
+            table.add_row("⋮", "", "")
+            continue
+        label = str(k + 1) if k < len(trace.losses) else "after"
+        style = "bold" if k + 1 == trace.shown else ""
+        fraction = (scale(losses[k]) - scale(low)) / (scale(high) - scale(low)) if high > low else 1.0
+        table.add_row(label, Text(repr(losses[k]), style=style), _bar(fraction))
     return table
 
 
 def _bar(fraction: float, width: int = 30) -> str:
-    eighths = round(max(fraction, 0.0) * width * 8)
+    """At least one eighth of a cell, so the lowest loss still shows."""
+    eighths = max(1, round(fraction * width * 8))
     return "█" * (eighths // 8) + ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")[eighths % 8]
 
 
@@ -118,7 +128,7 @@ def matrix_table(
         return None if array is None else array.reshape(1, -1) if array.ndim < 2 else array
 
     m, wrong, marked = as_2d(value), as_2d(wrong), as_2d(marked)
-    shape = "x".join(str(n) for n in value.shape)
+    shape = "x".join(str(n) for n in value.shape) or "scalar"
     table = Table(show_header=False, box=BRACKETS, padding=(0, 1))
     rows, cols = _kept(m.shape[0], full, m.size), _kept(m.shape[1], full, m.size)
     for _ in cols:

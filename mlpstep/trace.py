@@ -43,17 +43,18 @@ class Trace:
     losses: list[float]  # the loss before each step
     final: dict[str, np.ndarray]  # the parameters after the last step
     final_loss: float  # the loss with them
+    final_state: dict[str, dict]  # the optimizer's state after the last step
     shown: int = 1  # which step this trace shows
 
     @property
     def network(self) -> str:
         return network_picture(self.problem)
 
-    def state_by_key(self) -> dict:
-        """The optimizer state as JSON shows it: ``{"momentum_buffer": {"W1": ...}}`` or
-        ``{"step": t, "exp_avg": {...}, "exp_avg_sq": {...}}``."""
+    def state_by_key(self, state: dict | None = None) -> dict:
+        """The optimizer state (after this step, or ``state``) as JSON shows it:
+        ``{"momentum_buffer": {"W1": ...}}`` or ``{"step": t, "exp_avg": {...}, "exp_avg_sq": {...}}``."""
         out: dict = {}
-        for name, values in self.state.items():
+        for name, values in (self.state if state is None else state).items():
             for key, value in values.items():
                 if key == "step":
                     out["step"] = value
@@ -76,10 +77,13 @@ class Trace:
             "updated": plain(self.updated),
             "loss_after": self.loss_after,
         }
+        def state(values: dict) -> dict:
+            return {key: value if key == "step" else plain(value) for key, value in self.state_by_key(values).items()}
+
         if self.state:
-            out["optimizer_state"] = {
-                key: value if key == "step" else plain(value) for key, value in self.state_by_key().items()
-            }
+            out["optimizer_state"] = state(self.state)
         if self.problem.steps > 1:
             out.update(step=self.shown, losses=self.losses, final=plain(self.final), final_loss=self.final_loss)
+            if self.final_state:
+                out["final_state"] = state(self.final_state)
         return out

@@ -155,6 +155,12 @@ BAD_CONFIGS = {
                               "optimizer.state.step: 1.5 is not a step count"),
     "zero steps": (SEED + "steps: 0\n", "steps: 0 is not a step count; give a whole number from 1 to 10,000"),
     "too many steps": (SEED + "steps: 1000000\n", "steps: 1e+06 is not a step count"),
+    "freeze a list": (SEED + "freeze: [[W1]]\n", "freeze[0]: a list; give a parameter name: W1, w10, W2, w20"),
+    "freeze a number": (SEED + "freeze: [1]\n", "freeze[0]: 1 is a number; give a parameter name"),
+    "huge state step": (SEED + "freeze: [w10, W2, w20]\noptimizer: {name: adam, state: {step: 1e20, exp_avg: {W1: 0}, exp_avg_sq: {W1: 0}}}\n",
+                        "optimizer.state.step: 1e+20 is not a step count; give a whole number from 0 to 1e+09"),
+    "steps times activations": (seed_with("input: [3, 14]", "input: [" + "[3, 14], " * 4000 + "]").replace("label: 1", "label: [" + "1, " * 4000 + "]")
+                                + "steps: 10000\n", "steps: 10,000 steps of 24,000 activations make 240,000,000"),
     "bias of the wrong length": (seed_with("bias: [0, 2]", "bias: [0, 2, 3]"), "give one per unit, one number shared by all, or none"),
     "bias as text": (seed_with("bias: [0, 2]", "bias: zero"), "layers[1].bias: 'zero' is text; expected a number"),
     "binary file": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a text file"),

@@ -443,3 +443,19 @@ def test_pytorch_values_pasted_at_full_precision_are_correct(tmp_path):
                  for key, value in expected[section].items()] + [f"loss: {json.dumps(expected['loss'])}"]
         answers = graded(case["config"], "\n".join(lines), tmp_path)
         assert all(answer.correct for answer in answers.values()), case["name"]
+
+
+def test_answers_for_another_step_are_refused_with_the_fix(tmp_path):
+    path = tmp_path / "step2.json"
+    path.write_text(runner.invoke(app, ["run", "configs/adam.yaml", "--json", "--show-step", "2"]).stdout)
+    result = check("configs/adam.yaml", str(path))
+    assert result.exit_code == 2 and "these answers are for step 2, but step 1 is checked; add --show-step 2" in result.stderr
+    assert check("configs/adam.yaml", str(path), "--show-step", "2").exit_code == 0
+
+
+def test_keys_for_a_later_step_and_the_final_parameters(tmp_path):
+    key = runner.invoke(app, ["answers", "configs/adam.yaml", "--show-step", "3"]).stdout
+    assert "# mlpstep check configs/adam.yaml THIS_FILE --show-step 3" in key and "final.W1:" in key
+    assert check("configs/adam.yaml", "-", "--show-step", "3", input=key).exit_code == 0
+    answers = graded("configs/adam.yaml", "final.W1: [[1.00, 0.00, -1.00, 0.00], [0.00, 1.00, 0.00, -1.00]]\nfinal_loss: 8.5", tmp_path)
+    assert answers["final_loss"].correct and not answers["final.W1"].correct

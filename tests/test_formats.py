@@ -147,3 +147,14 @@ def test_output_is_untouched_when_the_run_fails(tmp_path):
 def test_output_to_a_missing_directory_is_one_clear_line(tmp_path):
     result = runner.invoke(app, ["run", SEED, "--json", "-o", str(tmp_path / "no" / "such" / "out.json")])
     assert result.exit_code == 2 and "--output: cannot write" in result.stderr
+
+
+def test_long_runs_keep_the_first_and_last_steps_of_the_losses_table():
+    out = run(SEED, "--steps", "50")
+    assert "\n 10 " in out and "\n 41 " in out and "\n 25 " not in out and "⋮" in out
+    assert "log scale" in out
+    assert "\n 25 " in run(SEED, "--steps", "50", "--full")
+
+
+def test_a_shared_bias_is_labelled_scalar():
+    assert "b1 ← b1 (frozen)   scalar" in run("configs/mazur.yaml")

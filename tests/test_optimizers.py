@@ -150,3 +150,23 @@ def test_live_torch_on_the_golden_configs_with_more_steps():
     for case in CASES[1::8]:
         config = {**case["config"], "steps": 5}
         assert_trains_like_torch(config, torch_train(config))
+
+
+def test_json_has_the_state_after_the_last_step_too():
+    out = json.loads(__import__("typer.testing", fromlist=["CliRunner"]).CliRunner().invoke(
+        __import__("mlpstep.cli", fromlist=["app"]).app, ["run", "configs/adam.yaml", "--json"]).stdout)
+    assert out["optimizer_state"]["step"] == 1 and out["final_state"]["step"] == 3
+    assert set(out["final_state"]) == {"step", "exp_avg", "exp_avg_sq"}
+
+
+def test_rows_layout_state_bias_may_be_a_column():
+    config = {**mlpstep.load("configs/mazur.yaml").__dict__}  # noqa: F841 - the file is the source
+    import yaml
+
+    with open("configs/mazur.yaml") as f:
+        data = yaml.safe_load(f)
+    data["freeze"] = ["b1", "W1", "W2"]
+    data["layers"][1]["bias"] = [0.6, 0.6]
+    data["optimizer"] = {"name": "sgd", "momentum": 0.9, "state": {"momentum_buffer": {"b2": [[0.1], [0.2]]}}}
+    trace = mlpstep.step(mlpstep.load(data))
+    np.testing.assert_allclose(trace.state["b2"]["momentum_buffer"], 0.9 * np.array([0.1, 0.2]) + trace.grads["b2"])

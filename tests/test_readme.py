@@ -48,3 +48,8 @@ def test_check_output_in_the_readme_is_real(tmp_path, monkeypatch):
 @pytest.mark.parametrize("line", [line for line in README.splitlines() if line.startswith("python3 -m venv")])
 def test_readme_command_lines_name_real_things(line):
     assert "configs/seed.yaml" in line or "'.[test]'" in line
+
+
+def test_latex_example_in_the_readme_is_real():
+    assert block_starting("$ mlpstep run configs/seed.yaml --format latex --only W1n") == CliRunner().invoke(
+        app, ["run", "configs/seed.yaml", "--format", "latex", "--only", "W1n"]).stdout
