@@ -258,6 +258,52 @@ def answers(
     _emit("\n".join(header) + "\n" + body, output)
 
 
+class Layout(str, Enum):
+    columns = "columns"
+    rows = "rows"
+
+
+@app.command()
+def init(
+    layers: Optional[str] = typer.Option(None, "--layers", help="Widths from the input to the output, e.g. 2,4,2."),
+    activations: Optional[str] = typer.Option(
+        None, "--activations", help="One per layer, e.g. relu,softmax (default: relu, then softmax for nll or linear)."
+    ),
+    loss: str = typer.Option("nll", "--loss", help="nll, squared, half_squared or mse."),
+    integers: bool = typer.Option(False, "--integers", help="Small whole numbers, for problems worked by hand (default: Gaussian)."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Random seed, for the same problem again."),
+    batch: Optional[int] = typer.Option(None, "--batch", help="A batch of this many points (default: one point)."),
+    layout: Layout = typer.Option(Layout.columns, "--layout", help="columns (W is n_in x n_out) or rows (torch.nn.Linear)."),
+    learning_rate: float = typer.Option(0.1, "--learning-rate", help="The learning rate."),
+    example: Optional[str] = typer.Option(None, "--example", help="Write a bundled example instead, e.g. seed or mazur."),
+    output: Optional[str] = OUTPUT_OPTION,
+) -> None:
+    """Write a new config: a random problem of the given shape, or a bundled example.
+
+    Examples: mlpstep init --layers 2,3,2 --integers --seed 7 | mlpstep run -
+              mlpstep init --example mazur -o mazur.yaml
+    """
+    from .errors import MlpstepError
+    from .scaffold import example as bundled, make_config, to_yaml
+
+    try:
+        if example is not None:
+            _emit(bundled(example), output)
+            return
+        if layers is None:
+            _fail("--layers: give the widths from the input to the output, e.g. --layers 2,4,2 (or --example NAME)")
+        try:
+            sizes = [int(part) for part in layers.split(",")]
+        except ValueError:
+            _fail(f"--layers: {layers!r} is not a list of widths; write e.g. 2,4,2")
+        names = None if activations is None else [part.strip().lower() for part in activations.split(",")]
+        config = make_config(sizes, names, loss.lower(), integers, seed, batch, layout.value, learning_rate)
+    except MlpstepError as e:
+        _fail(e)
+    made_by = " ".join(sys.argv[1:]) if sys.argv[1:2] == ["init"] else "init"
+    _emit(to_yaml(config, f"made by: mlpstep {made_by}"), output)
+
+
 class SchemaOf(str, Enum):
     config = "config"
     output = "output"

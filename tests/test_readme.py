@@ -53,3 +53,10 @@ def test_readme_command_lines_name_real_things(line):
 def test_latex_example_in_the_readme_is_real():
     assert block_starting("$ mlpstep run configs/seed.yaml --format latex --only W1n") == CliRunner().invoke(
         app, ["run", "configs/seed.yaml", "--format", "latex", "--only", "W1n"]).stdout
+
+
+def test_init_example_in_the_readme_is_real():
+    config = CliRunner().invoke(app, ["init", "--layers", "2,3,2", "--integers", "--seed", "7"]).stdout
+    result = CliRunner().invoke(app, ["run", "-", "--only", "loss"], input=config)
+    shown = "\n".join(line.rstrip() for line in result.stdout.splitlines()).rstrip("\n") + "\n"
+    assert block_starting("$ mlpstep init --layers 2,3,2 --integers --seed 7 | mlpstep run - --only loss") == shown

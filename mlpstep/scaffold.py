@@ -1,0 +1,128 @@
+"""New configs: random problems of a given shape, or the bundled examples (mlpstep init)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .config import validate
+from .errors import ConfigError
+from .functions import ACTIVATIONS, LOSSES, NLL_OUTPUTS
+
+
+def examples() -> dict[str, Path]:
+    """The bundled example configs by name: packaged when installed, configs/ in a source checkout."""
+    try:
+        from importlib.resources import files
+
+        folder = files("mlpstep.examples")
+    except ModuleNotFoundError:
+        folder = Path(__file__).resolve().parent.parent / "configs"
+    return {p.name[: -len(".yaml")]: p for p in sorted(folder.iterdir(), key=lambda p: p.name) if p.name.endswith(".yaml")}
+
+
+def example(name: str) -> str:
+    found = examples()
+    if name not in found:
+        raise ConfigError("--example", f"{name!r} is not a bundled example; choose from {', '.join(found)}")
+    return found[name].read_text(encoding="utf-8")
+
+
+def make_config(
+    sizes: list[int],
+    activations: list[str] | None = None,
+    loss: str = "nll",
+    integers: bool = False,
+    seed: int | None = None,
+    batch: int | None = None,
+    layout: str = "columns",
+    learning_rate: float = 0.1,
+) -> dict:
+    """A valid config with random weights: small integers (for working by hand) or Gaussian."""
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise ConfigError("--layers", "give two or more widths >= 1, from the input to the output, e.g. 2,4,2")
+    if loss not in LOSSES:
+        raise ConfigError("--loss", f"{loss!r} is not one of {', '.join(LOSSES)}")
+    if activations is None:
+        output = "softmax" if loss == "nll" else "linear"
+        activations = ["relu"] * (len(sizes) - 2) + [output]
+    if len(activations) != len(sizes) - 1:
+        raise ConfigError("--activations", f"{len(activations)} given, but {len(sizes) - 1} layers need one each")
+    for name in activations:
+        if name not in ACTIVATIONS:
+            raise ConfigError("--activations", f"{name!r} is not one of {', '.join(ACTIVATIONS)}")
+    if loss == "nll" and activations[-1] not in NLL_OUTPUTS:
+        raise ConfigError("--loss", f"nll needs a softmax or sigmoid output layer, not {activations[-1]}")
+    if batch is not None and batch < 1:
+        raise ConfigError("--batch", f"{batch} is not a batch size; give a whole number >= 1")
+    rng = np.random.default_rng(seed)
+
+    def numbers(shape, scale=1.0, low=-2, high=2):
+        if integers:
+            return rng.integers(low, high + 1, size=shape).astype(float)
+        return np.round(rng.normal(scale=scale, size=shape), 4)
+
+    layers = []
+    for n_in, n_out, act in zip(sizes, sizes[1:], activations):
+        w = numbers((n_in, n_out), scale=1 / np.sqrt(n_in))
+        layers.append({"weights": w if layout == "columns" else w.T, "bias": numbers(n_out, low=-1, high=1), "activation": act})
+    points = batch or 1
+    x = numbers((points, sizes[0]), low=-3, high=3)
+    labels = [_label(rng, sizes[-1], activations[-1], loss, integers) for _ in range(points)]
+    config = {
+        "layout": layout,
+        "input": x if batch else x[0],
+        "label": labels if batch else labels[0],
+        "loss": loss,
+        "learning_rate": learning_rate,
+        "layers": layers,
+    }
+    config = _plain(config)
+    validate(config)  # what init writes always runs
+    return config
+
+
+def _label(rng, n_out: int, output: str, loss: str, integers: bool):
+    if output == "softmax":
+        return int(rng.integers(n_out))
+    if loss == "nll":  # sigmoid: targets 0 or 1
+        return rng.integers(0, 2, size=n_out).astype(float)
+    return rng.integers(-2, 3, size=n_out).astype(float) if integers else np.round(rng.normal(size=n_out), 4)
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def to_yaml(config: dict, comment: str) -> str:
+    """The config as YAML in the bundled configs' style: one matrix row per line."""
+    lines = [f"# {comment}"]
+    for key in ("layout", "input", "label", "loss", "learning_rate"):
+        lines.append(f"{key}: {_flow(config[key], indent=len(key) + 2)}")
+    lines.append("layers:")
+    for layer in config["layers"]:
+        lines.append(f"  - weights: {_flow(layer['weights'], indent=13)}")
+        lines.append(f"    bias: {_flow(layer['bias'], indent=10)}")
+        lines.append(f"    activation: {layer['activation']}")
+    return "\n".join(lines) + "\n"
+
+
+def _flow(value, indent: int) -> str:
+    if isinstance(value, list) and value and isinstance(value[0], list):
+        rows = ["[" + ", ".join(_number(v) for v in row) + "]" for row in value]
+        return "[" + (",\n" + " " * (indent + 1)).join(rows) + "]"
+    if isinstance(value, list):
+        return "[" + ", ".join(_number(v) for v in value) + "]"
+    return _number(value) if isinstance(value, (int, float)) else str(value)
+
+
+def _number(v) -> str:
+    v = float(v) + 0.0
+    return str(int(v)) if v.is_integer() else repr(v)

@@ -1,0 +1,80 @@
+"""mlpstep init: new configs that always run, and the bundled examples."""
+
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from mlpstep.cli import app
+from random_networks import valid_pairs
+
+runner = CliRunner()
+
+
+def init(*args):
+    result = runner.invoke(app, ["init", *args])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+SHAPES = ["2,4,2", "1,1", "3,5,4,3", "4,2,3,2,2"]
+
+
+@pytest.mark.parametrize("shape,integers,layout,batch", list(itertools.product(SHAPES, [True, False], ["columns", "rows"], [None, 3])))
+def test_init_then_run_round_trips(shape, integers, layout, batch):
+    for seed in range(5):
+        args = ["--layers", shape, "--seed", str(seed), "--layout", layout]
+        args += ["--integers"] if integers else []
+        args += ["--batch", str(batch)] if batch else []
+        if shape == "1,1":
+            args += ["--loss", "squared"]
+        config = init(*args)
+        result = runner.invoke(app, ["run", "-", "--json"], input=config)
+        assert result.exit_code == 0, config + result.output
+        out = json.loads(result.stdout)
+        assert out["layout"] == layout
+        assert out["network"].startswith(f"x({shape.split(',')[0]})")
+
+
+@pytest.mark.parametrize("output,loss", list(valid_pairs()))
+def test_every_activation_and_loss(output, loss):
+    config = init("--layers", "3,4,3", "--activations", f"tanh,{output}", "--loss", loss, "--seed", "3", "--batch", "2")
+    assert runner.invoke(app, ["run", "-"], input=config).exit_code == 0
+
+
+def test_same_seed_same_problem_and_integers_are_whole():
+    first = init("--layers", "2,3,2", "--integers", "--seed", "11")
+    assert first == init("--layers", "2,3,2", "--integers", "--seed", "11")
+    body = "".join(line for line in first.splitlines() if not line.startswith("#"))
+    assert "." not in body.replace("learning_rate: 0.1", "")
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in Path("configs").glob("*.yaml")))
+def test_examples_are_the_bundled_configs(name):
+    assert init("--example", name) == Path(f"configs/{name}.yaml").read_text()
+
+
+@pytest.mark.parametrize("args,message", [
+    ([], "--layers: give the widths"),
+    (["--layers", "2"], "--layers: give two or more widths"),
+    (["--layers", "2,x"], "--layers: '2,x' is not a list of widths"),
+    (["--layers", "2,0,2"], "--layers: give two or more widths >= 1"),
+    (["--layers", "2,3,2", "--activations", "relu"], "--activations: 1 given, but 2 layers need one each"),
+    (["--layers", "2,3,2", "--activations", "relu,softmx"], "--activations: 'softmx' is not one of"),
+    (["--layers", "2,3,2", "--activations", "relu,relu"], "--loss: nll needs a softmax or sigmoid output layer"),
+    (["--layers", "2,3,2", "--loss", "hinge"], "--loss: 'hinge' is not one of"),
+    (["--layers", "2,3,2", "--batch", "0"], "--batch: 0 is not a batch size"),
+    (["--example", "nope"], "--example: 'nope' is not a bundled example; choose from adam, batch, mazur"),
+])
+def test_bad_options_get_one_line(args, message):
+    result = runner.invoke(app, ["init", *args])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: " + message) and len(result.stderr.splitlines()) == 1
+
+
+def test_output_writes_the_file(tmp_path):
+    target = tmp_path / "new.yaml"
+    assert runner.invoke(app, ["init", "--layers", "2,2", "--loss", "mse", "-o", str(target)]).exit_code == 0
+    assert runner.invoke(app, ["validate", str(target)]).exit_code == 0
