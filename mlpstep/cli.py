@@ -90,6 +90,7 @@ def run(
     precision: int = typer.Option(
         8, "--precision", min=1, max=17, help="Significant digits in tables, Markdown and LaTeX (JSON keeps them all)."
     ),
+    explain: bool = typer.Option(False, "--explain", help="Under each matrix, its formula for one entry with the numbers plugged in."),
     full: bool = typer.Option(False, "--full", help="Print every entry of big matrices instead of eliding them."),
     steps: Optional[int] = STEPS_OPTION,
     show_step: int = SHOW_STEP_OPTION,
@@ -105,12 +106,12 @@ def run(
     Examples: mlpstep run configs/seed.yaml --json | jq .updated.W1
               mlpstep run configs/seed.yaml --format latex --only grads -o grads.tex
     """
-    from .document import sections, select, select_dict
+    from .document import explained, sections, select, select_dict
     from .errors import MlpstepError
 
     trace = _step(config, steps, show_step)
     form = RunFormat.json if json_output else output_format
-    parts = sections(trace)
+    parts = explained(trace, sections(trace)) if explain else sections(trace)
     if only is not None:
         try:
             parts = select(trace, parts, [name.strip() for name in only.split(",") if name.strip()])

@@ -24,6 +24,7 @@ class Entry:
     title: str  # name and formula, e.g. "z1 = W1ᵀ x + w10"
     value: np.ndarray  # 0-d for a number
     relu_at_zero: np.ndarray | None = None  # cells of dL/dz where z was exactly 0 under ReLU
+    worked: str | None = None  # --explain: the formula of one entry with its numbers
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,15 @@ def _backward(trace: Trace, text: dict) -> Section:
             at_zero = trace.forward[key] == 0
         entries.append(Entry(f"grads.{key}", text["grads"][key], value, at_zero if at_zero is not None and at_zero.any() else None))
     return Section("Backward pass", tuple(entries))
+
+
+def explained(trace: Trace, parts: list[Section]) -> list[Section]:
+    """The same sections, each entry with one worked example (``z1[0,0] = 1·3 + 0·14 + (-1) = 2``)."""
+    from dataclasses import replace
+
+    from .explain import worked
+
+    return [Section(part.title, tuple(replace(e, worked=worked(trace, e.path)) for e in part.entries)) for part in parts]
 
 
 def select(trace: Trace, parts: list[Section], only: list[str]) -> list[Section]:

@@ -84,6 +84,8 @@ def latex(trace: Trace, parts: list[Section], precision: int = 8) -> str:
                 value = _number(repr(float(entry.value)))
             else:
                 value = bmatrix(entry.value, precision)
+            if entry.worked:
+                lines.append(f"% e.g. {entry.worked}")
             lines += ["\\[", f"  {tex(entry.title)} = {value}", "\\]"]
     return "\n".join(lines) + "\n"
 

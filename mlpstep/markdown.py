@@ -21,7 +21,10 @@ def markdown(trace: Trace, parts: list[Section], precision: int = 8) -> str:
                 lines += _losses(entry.value)
                 continue
             shape = "x".join(map(str, entry.value.shape))
-            lines += [f"### {_code(entry.title)} ({shape})", "", *_table(entry.value, precision), ""]
+            lines += [f"### {_code(entry.title)} ({shape})", ""]
+            if entry.worked:
+                lines += [f"e.g. {_code(entry.worked)}", ""]
+            lines += [*_table(entry.value, precision), ""]
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
 

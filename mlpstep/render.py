@@ -43,12 +43,17 @@ def print_trace(trace: Trace, parts: list[Section], full: bool = False, precisio
         elif part.entries[0].path == "losses":
             console.print(_losses_table(trace, full))
         else:
-            print_side_by_side(console, [matrix_table(e.value, e.title, full, precision=precision, marked=e.relu_at_zero)
+            print_side_by_side(console, [_with_worked(matrix_table(e.value, e.title, full, precision=precision,
+                                                                   marked=e.relu_at_zero), e.worked)
                                          for e in part.entries])  # fmt: skip
             if any(e.relu_at_zero is not None for e in part.entries):
                 g0 = trace.problem.relu_grad_at_zero
                 console.print(Text(f"° z was exactly 0 there: relu'(0) = {g0:g} was used (relu_grad_at_zero)", style="yellow"))
         console.print()
+
+
+def _with_worked(table: Group, worked: str | None) -> Group:
+    return table if worked is None else Group(table, Text(f"e.g. {worked}", style="dim"))
 
 
 def _loss_line(trace: Trace, entry: Entry) -> Text:

@@ -158,3 +158,36 @@ def test_long_runs_keep_the_first_and_last_steps_of_the_losses_table():
 
 def test_a_shared_bias_is_labelled_scalar():
     assert "b1 ← b1 (frozen)   scalar" in run("configs/mazur.yaml")
+
+
+def test_explain_plugs_the_numbers_into_one_entry():
+    out = run(SEED, "--explain")
+    for line in [
+        "e.g. z1[0,0] = 1·3 + 0·14 + (-1) = 2",
+        "e.g. a1[0,0] = relu(2) = 2",
+        "e.g. a2[0,0] = e^15 / (e^15 + e^(-13)) = 1",
+        "e.g. dL/dz2[0,0] = (1 - 0) = 1",
+        "e.g. dL/da1[0,0] = 1·1 + (-1)·(-1) = 2",
+        "e.g. dL/dz1[0,0] = dL/da·relu'(z) = 2·1 = 2",
+        "e.g. dL/dW1[0,0] = 3·2 = 6",
+        "e.g. W1[0,0] ← 1 - 0.1·6 = 0.4",
+    ]:
+        assert line in out, line
+
+
+@pytest.mark.parametrize("config", CONFIGS + ["configs/sigmoid_squared.yaml", "configs/three_layer.yaml"])
+def test_every_worked_example_ends_in_the_entry_it_explains(config):
+    import mlpstep
+    from mlpstep.document import explained, format_number, sections
+
+    trace = mlpstep.step(mlpstep.load(config))
+    worked = [e for part in explained(trace, sections(trace)) for e in part.entries if e.worked]
+    assert len(worked) >= len(trace.forward)
+    for entry in worked:
+        first = entry.value.flat[0]
+        assert entry.worked.rsplit(" = ", 1)[1] == format_number(first, 6), entry.worked
+
+
+@pytest.mark.parametrize("form", ["markdown", "latex"])
+def test_explain_in_markdown_and_latex(form):
+    assert "z1[0,0] = 1·3 + 0·14 + (-1) = 2" in run(SEED, "--explain", "--format", form)
