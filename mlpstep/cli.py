@@ -42,7 +42,7 @@ app = typer.Typer(
     cls=_OneLineErrors,
     name="mlpstep",
     help="One training step of a multilayer perceptron, every number of it.",
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_show_locals=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )

@@ -147,3 +147,9 @@ def test_json_path_does_not_import_rich():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stderr == "[]"
+
+
+def test_shell_completion_script():
+    result = subprocess.run([sys.executable, "-m", "mlpstep", "--show-completion", "bash"], capture_output=True, text=True,
+                            env={**__import__("os").environ, "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"})
+    assert result.returncode == 0 and "_mlpstep_completion" in result.stdout
