@@ -191,3 +191,16 @@ def test_every_worked_example_ends_in_the_entry_it_explains(config):
 @pytest.mark.parametrize("form", ["markdown", "latex"])
 def test_explain_in_markdown_and_latex(form):
     assert "z1[0,0] = 1·3 + 0·14 + (-1) = 2" in run(SEED, "--explain", "--format", form)
+
+
+@pytest.mark.skipif(__import__("shutil").which("pdflatex") is None, reason="no TeX engine installed")
+@pytest.mark.parametrize("config", ["configs/seed.yaml", "configs/batch.yaml", "configs/adam.yaml"])
+def test_latex_compiles(tmp_path, config):
+    import subprocess
+
+    body = run(config, "--format", "latex", "--explain")
+    (tmp_path / "doc.tex").write_text("\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n"
+                                      + body + "\\end{document}\n")
+    result = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout[-2000:]

@@ -60,3 +60,10 @@ def test_init_example_in_the_readme_is_real():
     result = CliRunner().invoke(app, ["run", "-", "--only", "loss"], input=config)
     shown = "\n".join(line.rstrip() for line in result.stdout.splitlines()).rstrip("\n") + "\n"
     assert block_starting("$ mlpstep init --layers 2,3,2 --integers --seed 7 | mlpstep run - --only loss") == shown
+
+
+def test_markdown_example_in_the_readme_is_real():
+    first = "$ mlpstep run configs/seed.yaml --format markdown --only a1,W1n\n"
+    start = README.index(first) + len(first)
+    shown = README[start:README.index("````", start)]
+    assert shown == CliRunner().invoke(app, ["run", "configs/seed.yaml", "--format", "markdown", "--only", "a1,W1n"]).stdout
