@@ -28,7 +28,6 @@ KEYS = (
 REQUIRED = ("input", "label", "loss", "learning_rate", "layers")
 LAYER_KEYS = ("weights", "bias", "activation")
 LAYER_REQUIRED = ("weights", "activation")
-BIAS_MODES = ("units", "shared", "none")
 MAX_ACTIVATIONS = 10_000_000
 """Most values of z (batch size x all units) one step may compute: about 80 MB per array."""
 MAX_STEPS = 10_000

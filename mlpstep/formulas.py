@@ -18,7 +18,6 @@ def formulas(problem: Problem) -> dict[str, dict[str, str]]:
     L = len(problem.layers)
     batch = problem.batch_size
     per_batch = f" / {batch}" if problem.reduction == "mean" and batch > 1 else ""
-    lr = f"{problem.learning_rate!r}"
 
     def prev(l: int) -> str:
         return "x" if l == 1 else f"a{l - 1}"

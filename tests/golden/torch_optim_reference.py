@@ -46,7 +46,6 @@ without torch installed.
 
 from __future__ import annotations
 
-import numbers
 
 from torch_reference import (  # noqa: F401  (re-exported for the golden script)
     ACTIVATIONS,
