@@ -18,6 +18,7 @@ class Exit(IntEnum):
     OK = 0
     WRONG = 1  # check: some answers are wrong
     INVALID = 2  # bad input or usage: the message names the field and the fix
+    INTERNAL = 3  # a bug in mlpstep: please report it (--debug shows the traceback)
 
 
 class _OneLineErrors(TyperGroup):
@@ -26,13 +27,23 @@ class _OneLineErrors(TyperGroup):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         from typer._click.exceptions import ClickException
 
+        argv = sys.argv[1:] if args is None else list(args)
         try:
-            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            code = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
         except ClickException as e:
             ctx = getattr(e, "ctx", None)
             see = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
             _fail(f"{e.format_message()}{see}", raise_exit=False)
             code = e.exit_code
+        except Exception as e:  # the one boundary for bugs: a line to report, the traceback on request
+            if "--debug" in argv:
+                raise
+            _fail(
+                f"internal error ({type(e).__name__}: {e}); please report it with the input that caused it "
+                "(mlpstep --debug ... prints the traceback)",
+                raise_exit=False,
+            )
+            code = Exit.INTERNAL
         if not standalone_mode:
             return code
         sys.exit(code or Exit.OK)
@@ -59,6 +70,7 @@ def _main(
     version: Optional[bool] = typer.Option(
         None, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
+    debug: bool = typer.Option(False, "--debug", help="On an internal error, print the whole traceback."),
 ) -> None:
     """One training step of a multilayer perceptron, every number of it.
 

@@ -153,3 +153,17 @@ def test_shell_completion_script():
     result = subprocess.run([sys.executable, "-m", "mlpstep", "--show-completion", "bash"], capture_output=True, text=True,
                             env={**__import__("os").environ, "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"})
     assert result.returncode == 0 and "_mlpstep_completion" in result.stdout
+
+
+def test_a_bug_is_one_line_to_report_and_exit_3(monkeypatch):
+    import mlpstep.engine
+
+    def broken(*args):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(mlpstep.engine, "_one_step", broken)
+    result = runner.invoke(app, ["run", SEED])
+    assert result.exit_code == 3 and result.stdout == ""
+    assert result.stderr == ("error: internal error (ZeroDivisionError: boom); please report it with the input that "
+                             "caused it (mlpstep --debug ... prints the traceback)\n")
+    assert isinstance(runner.invoke(app, ["--debug", "run", SEED]).exception, ZeroDivisionError)
