@@ -120,7 +120,7 @@ def test_every_bundled_config_runs(config):
 
 
 def test_every_command_has_help_with_an_example():
-    for command in ["run", "check", "answers", "schema", "validate", "init"]:
+    for command in ["run", "check", "answers", "schema", "validate", "init", "gradcheck"]:
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0 and "Example" in result.stdout
 
