@@ -121,7 +121,10 @@ def run(
     from .document import explained, sections, select, select_dict
     from .errors import MlpstepError
 
+    _refuse_overwriting_inputs(output, [config])
     trace = _step(config, steps, show_step)
+    if json_output and output_format not in (RunFormat.table, RunFormat.json):
+        _fail(f"--json and --format {output_format.value} ask for two formats; give one")
     form = RunFormat.json if json_output else output_format
     parts = explained(trace, sections(trace)) if explain else sections(trace)
     if only is not None:
@@ -135,11 +138,11 @@ def run(
     elif form is RunFormat.markdown:
         from .markdown import markdown
 
-        _emit(markdown(trace, parts, precision), output)
+        _emit(markdown(trace, parts, precision, full), output)
     elif form is RunFormat.latex:
         from .latex import latex
 
-        _emit(latex(trace, parts, precision), output)
+        _emit(latex(trace, parts, precision, full), output)
     else:
         from .render import print_trace
 
@@ -208,6 +211,7 @@ def check(
     for value, flag in ((rtol, "--rtol"), (atol, "--atol")):
         if value is not None and not 0 <= value < float("inf"):
             _fail(f"{flag}: {value} is not a tolerance; give a number >= 0")
+    _refuse_overwriting_inputs(output, [config, *answers])
     trace = _step(config, steps, show_step)
     names = answer_names(trace)
     expected = _expected_paths(expect, names)
@@ -260,6 +264,7 @@ def answers(
     """
     from .answers import write_answers
 
+    _refuse_overwriting_inputs(output, [config])
     trace = _step(config, steps, show_step)
     shown = "CONFIG" if config == "-" else config
     options = "".join(f" {flag} {value}" for flag, value in (("--steps", steps), ("--show-step", show_step)) if value not in (None, 1))
@@ -323,6 +328,7 @@ def gradcheck(
     eps: float = typer.Option(1e-6, "--eps", help="The finite-difference step, relative to each entry (at least 1)."),
     tol: float = typer.Option(1e-5, "--tol", help="The largest relative error allowed."),
     json_output: bool = typer.Option(False, "--json", help="Print the checks as JSON."),
+    output: Optional[str] = OUTPUT_OPTION,
 ) -> None:
     """Check backprop against central finite differences on your own network.
 
@@ -345,21 +351,21 @@ def gradcheck(
         checks = check_gradients(problem, eps, tol)
     except MlpstepError as e:
         _fail(e)
+    _refuse_overwriting_inputs(output, [config])
     if json_output:
         _write_json({"eps": eps, "tol": tol, "ok": all(c.ok for c in checks),
-                     "checks": [c.__dict__ for c in checks]})  # fmt: skip
+                     "checks": [c.__dict__ for c in checks]}, output)  # fmt: skip
     else:
-        from rich.console import Console
         from rich.table import Table
 
         table = Table("gradient", "entries", "max abs error", "max rel error", "", title_justify="left")
         for c in checks:
             table.add_row(f"dL/d{c.name}", str(c.entries), f"{c.max_abs:.2e}", f"{c.max_rel:.2e}",
                           "[green]ok[/]" if c.ok else "[bold red]over tolerance[/]")  # fmt: skip
-        console = Console()
-        console.print(table)
-        bad = [c.name for c in checks if not c.ok]
-        console.print(f"{len(checks) - len(bad)}/{len(checks)} within {tol:g}" + (f"; over: {', '.join(bad)}" if bad else ""))
+        with _console(False, output) as console:
+            console.print(table)
+            bad = [c.name for c in checks if not c.ok]
+            console.print(f"{len(checks) - len(bad)}/{len(checks)} within {tol:g}" + (f"; over: {', '.join(bad)}" if bad else ""))
     raise typer.Exit(Exit.OK if all(c.ok for c in checks) else Exit.WRONG)
 
 
@@ -409,6 +415,8 @@ def validate(
     from .config import load
     from .errors import MlpstepError
 
+    if configs.count("-") > 1:
+        _fail("- (standard input) can be read once; give it one time")
     invalid = 0
     for config in configs:
         shown = "stdin" if config == "-" else config
@@ -469,27 +477,50 @@ def _write_json(data: dict, output: str | None = None) -> None:
 
 
 def _emit(text: str, output: str | None) -> None:
-    """Write to stdout, or replace ``output`` atomically: a failure never leaves a partial file."""
+    """Write to stdout, or to ``output``: a regular file is replaced atomically (a failure never
+    leaves a partial file, and an existing file keeps its mode); a device or pipe is written to."""
     if output is None or output == "-":
         sys.stdout.write(text)
         return
     import os
+    import stat
     import tempfile
 
-    directory = os.path.dirname(os.path.abspath(output))
+    target = os.path.realpath(output)  # through a symlink, to what it points at
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".mlpstep-", dir=directory)
+        existing = os.stat(target) if os.path.exists(target) else None
+        if existing is not None and not stat.S_ISREG(existing.st_mode):
+            with open(target, "w", encoding="utf-8") as f:  # /dev/null, a FIFO, /dev/stdout
+                f.write(text)
+            return
+        fd, tmp = tempfile.mkstemp(prefix=".mlpstep-", dir=os.path.dirname(target))
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(text)
                 f.flush()
                 os.fsync(f.fileno())
-            os.replace(tmp, output)
+            if existing is not None:
+                os.chmod(tmp, stat.S_IMODE(existing.st_mode))
+            else:
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(tmp, 0o666 & ~umask)
+            os.replace(tmp, target)
         except BaseException:
             os.unlink(tmp)
             raise
     except OSError as e:
         _fail(f"--output: cannot write {output} ({e.strerror or e})")
+
+
+def _refuse_overwriting_inputs(output: str | None, inputs: list[str]) -> None:
+    import os
+
+    if output in (None, "-"):
+        return
+    for source in inputs:
+        if source != "-" and os.path.exists(source) and os.path.realpath(source) == os.path.realpath(output):
+            _fail(f"--output: {output} is also an input; write the results somewhere else")
 
 
 class _console:

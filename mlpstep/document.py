@@ -61,9 +61,20 @@ def sections(trace: Trace) -> list[Section]:
     out.append(section("Updated parameters", "updated"))
     if steps > 1:
         losses = np.array([*trace.losses, trace.final_loss])
-        out.append(Section(f"Training: {steps} steps", (Entry("losses", "loss before each step, then after the last", losses),)))
+        out.append(Section(f"Training: {steps} steps", (
+            Entry("losses", "loss before each step, then after the last", losses),
+            Entry("final_loss", f"L after step {steps}", np.array(trace.final_loss)),
+        )))  # fmt: skip
         final = tuple(Entry(f"final.{name}", f"{name} after step {steps}", value) for name, value in trace.final.items())
         out.append(Section(f"Parameters after step {steps}", final))
+        if trace.final_state:
+            state = trace.state_by_key(trace.final_state)
+            entries = tuple(
+                Entry(f"final_state.{key}.{name}", f"{STATE_SYMBOLS[key]} {name} after step {steps}", value)
+                for key, values in state.items() if key != "step"
+                for name, value in values.items()
+            )  # fmt: skip
+            out.append(Section(f"Optimizer state after step {steps}", entries))
     return out
 
 
@@ -92,14 +103,18 @@ def select(trace: Trace, parts: list[Section], only: list[str]) -> list[Section]
     ``optimizer_state``), or the notebook names ``check`` accepts (``a1``, ``W1n``)."""
     from .answers import answer_names
 
+    if not only:
+        raise ConfigError("--only", "give one or more names, e.g. --only grads.W1,updated")
     aliases = answer_names(trace)
     paths = [entry.path for part in parts for entry in part.entries]
     wanted = []
     for token in only:
         path = aliases.get(token, token)
         if not any(p == path or p.startswith(path + ".") for p in paths):
-            valid = ", ".join(dict.fromkeys([p.split(".")[0] for p in paths] + paths))
-            raise ConfigError("--only", f"{token!r} names nothing in this run; choose from {valid}")
+            sections_ = ", ".join(dict.fromkeys(p.split(".")[0] for p in paths))
+            names = ", ".join(name for name in aliases if name not in paths)
+            raise ConfigError("--only", f"{token!r} names nothing in this run; choose sections ({sections_}), "
+                                        f"JSON paths (forward.a1, grads.W1, ...) or names ({names})")
         wanted.append(path)
     kept = []
     for part in parts:
@@ -111,16 +126,14 @@ def select(trace: Trace, parts: list[Section], only: list[str]) -> list[Section]
 
 def select_dict(data: dict, parts: list[Section]) -> dict:
     """The JSON output cut down to the selected entries (nesting kept)."""
-    out: dict = {}
+    out: dict = {"network": data["network"], "layout": data["layout"]}
     for part in parts:
         for entry in part.entries:
             keys = entry.path.split(".")
             source, target = data, out
             for key in keys[:-1]:
                 source, target = source[key], target.setdefault(key, {})
-            target[keys[-1]] = source[keys[-1]] if keys[-1] in source else None
-            if entry.path == "losses":
-                out["final_loss"] = data["final_loss"]
+            target[keys[-1]] = source[keys[-1]]
     return out
 
 
@@ -144,3 +157,23 @@ def header_lines(trace: Trace) -> tuple[str, str]:
 def format_number(v: float, precision: int = 8) -> str:
     """Up to ``precision`` significant digits (8, as NumPy prints); never ``-0``."""
     return f"{v + 0.0:.{precision}g}"
+
+
+THRESHOLD = 1000
+"""Matrices with more entries than this are elided, as NumPy prints them."""
+EDGE_ITEMS = 3
+"""Rows and columns kept at each edge of an elided matrix."""
+LOSSES = ("loss", "loss_after", "final_loss")
+
+
+def scalar_text(entry: Entry, precision: int = 8) -> str:
+    """A single number: losses at full precision (they round-trip), others to ``precision`` digits."""
+    value = float(entry.value) + 0.0  # no -0
+    return repr(value) if entry.path in LOSSES else format_number(value, precision)
+
+
+def kept(n: int, full: bool, size: int) -> list[int | None]:
+    """Indices to show along one axis, ``None`` where entries are elided."""
+    if full or size <= THRESHOLD or n <= 2 * EDGE_ITEMS:
+        return list(range(n))
+    return [*range(EDGE_ITEMS), None, *range(n - EDGE_ITEMS, n)]

@@ -94,7 +94,7 @@ class _Explainer:
             else:
                 da = self.col(self.t.grads[f"a{l}"])[0, 0]
             derivative = act.derivative(z[:1, :1], a[:1, :1])[0, 0]
-            return f"{self.at(f'dL/dz{l}')} = dL/da·{act.name}'(z) = {_n(da)}·{_n(derivative)} = {_r(dz[0, 0])}"
+            return f"{self.at(f'dL/dz{l}')} = dL/da{l}·{act.name}'(z{l}) = {_n(da)}·{_n(derivative)} = {_r(dz[0, 0])}"
         if kind == "a":
             dz = self.col(self.t.grads[f"z{l + 1}"])
             terms = [(self.weight(l + 1, 0, j)[1], dz[j, 0]) for j in range(dz.shape[0])]
@@ -111,7 +111,7 @@ class _Explainer:
         units = dz.shape[0] if self.p.layers[l - 1].bias_mode == "shared" else 1
         cells = [dz[i, p] for i in range(units) for p in range(points)]
         shown = " + ".join(_n(c) for c in cells[:MAX_TERMS]) + (" + …" if len(cells) > MAX_TERMS else "")
-        index = "" if units > 1 else "[0]"
+        index = "" if units > 1 else ("[0,0]" if self.columns else "[0]")
         return f"dL/d{key}{index} = {shown} = {_r(value)}"
 
     def update(self, key: str) -> str:

@@ -9,7 +9,7 @@ import re
 
 import numpy as np
 
-from .document import Section, format_number, header_lines
+from .document import Section, format_number, header_lines, scalar_text
 from .trace import Trace
 
 FUNCTIONS = ("half_squared", "squared", "sigmoid", "softmax", "linear", "relu", "tanh", "nll", "mse")
@@ -17,7 +17,8 @@ _TOKEN = re.compile(
     r"(?P<grad>dL/d(?:w\d+0|[zaWb]\d+))"
     r"|(?P<sum>Σ_(?P<over>[a-z]+))"
     r"|(?P<jacobian>J_softmax)"
-    r"|(?P<sqrt>√(?:[mv]\u0302|\w+))"
+    r"|(?P<sqrt>√(?:[mv]\u0302|[\d.]+|\w+))"
+    r"|(?P<power>e\^(?:\([^)]*\)|[\d.]+))"
     r"|(?P<hat>[mv]\u0302)"
     r"|(?P<name>(?<![A-Za-z0-9])(?:w\d+0|[zaWb]\d+)(?![0-9]))"
     rf"|(?P<function>\b(?:{'|'.join(FUNCTIONS)})\b)"
@@ -42,6 +43,8 @@ def tex(text: str) -> str:
             return r"J_{\mathrm{softmax}}"
         if kind == "sqrt":
             return rf"\sqrt{{{tex(token[1:])}}}"
+        if kind == "power":
+            return rf"e^{{{tex(token[2:].strip('()'))}}}"
         if kind == "hat":
             return rf"\hat{{{token[0]}}}"
         if kind == "name":
@@ -71,9 +74,9 @@ def _number(text: str) -> str:
     return rf"{mantissa} \times 10^{{{int(exponent)}}}" if exponent else mantissa
 
 
-def latex(trace: Trace, parts: list[Section], precision: int = 8) -> str:
+def latex(trace: Trace, parts: list[Section], precision: int = 8, full: bool = False) -> str:
     network, details = header_lines(trace)
-    widest = max((e.value.shape[-1] for part in parts for e in part.entries if e.value.ndim == 2), default=1)
+    widest = max((e.value.shape[-1] for part in parts for e in part.entries if e.value.ndim), default=1)
     lines = [f"% mlpstep: {network}", f"% {details}", "% needs \\usepackage{amsmath}"]
     if widest > 10:
         lines.append(f"\\setcounter{{MaxMatrixCols}}{{{widest}}}")
@@ -81,21 +84,21 @@ def latex(trace: Trace, parts: list[Section], precision: int = 8) -> str:
         lines += ["", f"\\paragraph{{{_escape(part.title)}}}", ""]
         for entry in part.entries:
             if entry.value.ndim == 0:
-                value = _number(repr(float(entry.value)))
+                value = _number(scalar_text(entry, precision))
             else:
-                value = bmatrix(entry.value, precision)
-            if entry.worked:
-                lines.append(f"% e.g. {entry.worked}")
+                value = bmatrix(entry.value, precision, full)
             lines += ["\\[", f"  {tex(entry.title)} = {value}", "\\]"]
+            if entry.worked:
+                lines.append(f"\\noindent e.g.\\ \\({tex(entry.worked)}\\)")
     return "\n".join(lines) + "\n"
 
 
-def bmatrix(value: np.ndarray, precision: int = 8) -> str:
+def bmatrix(value: np.ndarray, precision: int = 8, full: bool = False) -> str:
     """A 1-D or 2-D array as a bmatrix (a 1-D one as a row), big ones elided like NumPy."""
-    from .render import EDGE_ITEMS, THRESHOLD
+    from .document import EDGE_ITEMS, THRESHOLD
 
     m = value.reshape(1, -1) if value.ndim < 2 else value
-    big = m.size > THRESHOLD
+    big = m.size > THRESHOLD and not full
 
     def kept(n: int) -> list[int | None]:
         return [*range(EDGE_ITEMS), None, *range(n - EDGE_ITEMS, n)] if big and n > 2 * EDGE_ITEMS else list(range(n))

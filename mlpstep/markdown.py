@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from .document import Section, format_number, header_lines
+from .document import Section, format_number, header_lines, kept, scalar_text
 from .trace import Trace
 
 
-def markdown(trace: Trace, parts: list[Section], precision: int = 8) -> str:
+def markdown(trace: Trace, parts: list[Section], precision: int = 8, full: bool = False) -> str:
     network, details = header_lines(trace)
     lines = [f"# `{network}`", "", details, ""]
     for part in parts:
         lines += [f"## {part.title}", ""]
         for entry in part.entries:
             if entry.value.ndim == 0:
-                lines += [f"- **{_code(entry.title)}** = {repr(float(entry.value))}"]
+                lines += [f"- **{_code(entry.title)}** = {scalar_text(entry, precision)}"]
+                if entry.worked:
+                    lines += [f"  e.g. {_code(entry.worked)}"]
                 continue
             if entry.path == "losses":
                 lines += _losses(entry.value)
@@ -24,7 +26,7 @@ def markdown(trace: Trace, parts: list[Section], precision: int = 8) -> str:
             lines += [f"### {_code(entry.title)} ({shape})", ""]
             if entry.worked:
                 lines += [f"e.g. {_code(entry.worked)}", ""]
-            lines += [*_table(entry.value, precision), ""]
+            lines += [*_table(entry.value, precision, full), ""]
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -33,12 +35,17 @@ def _code(text: str) -> str:
     return f"`{text}`"
 
 
-def _table(value: np.ndarray, precision: int) -> list[str]:
+def _table(value: np.ndarray, precision: int, full: bool) -> list[str]:
+    """A pipe table, elided like NumPy beyond 1000 entries unless ``full``."""
     m = value.reshape(1, -1) if value.ndim < 2 else value
-    header = "| " + " | ".join(f"[{j}]" for j in range(m.shape[1])) + " |"
-    rule = "|" + "|".join("---:" for _ in range(m.shape[1])) + "|"
-    rows = ["| " + " | ".join(format_number(v, precision) for v in row) + " |" for row in m]
-    return [header, rule, *rows]
+    rows, cols = kept(m.shape[0], full, m.size), kept(m.shape[1], full, m.size)
+    header = "| " + " | ".join("…" if j is None else f"[{j}]" for j in cols) + " |"
+    rule = "|" + "|".join("---:" for _ in cols) + "|"
+    body = [
+        "| " + " | ".join("⋮" if i is None else "⋯" if j is None else format_number(m[i, j], precision) for j in cols) + " |"
+        for i in rows
+    ]
+    return [header, rule, *body]
 
 
 def _losses(losses: np.ndarray) -> list[str]:

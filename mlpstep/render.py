@@ -11,13 +11,8 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from .document import Entry, Section, format_number, header_lines
+from .document import LOSSES, Entry, Section, format_number, header_lines, kept, scalar_text
 from .trace import Trace
-
-THRESHOLD = 1000
-"""Matrices with more entries than this are elided, as NumPy prints them."""
-EDGE_ITEMS = 3
-"""Rows and columns kept at each edge of an elided matrix."""
 
 BRACKETS = box.Box(
     "┌  ┐\n"
@@ -37,18 +32,19 @@ def print_trace(trace: Trace, parts: list[Section], full: bool = False, precisio
     console.print(_header(trace))
     for part in parts:
         console.print(Rule(part.title, align="left"))
-        if part.title == "Loss":
-            for entry in part.entries:
+        matrices = []
+        for entry in part.entries:
+            if entry.path == "losses":
+                console.print(_losses_table(trace, full))
+            elif entry.path in LOSSES:
                 console.print(_loss_line(trace, entry))
-        elif part.entries[0].path == "losses":
-            console.print(_losses_table(trace, full))
-        else:
-            print_side_by_side(console, [_with_worked(matrix_table(e.value, e.title, full, precision=precision,
-                                                                   marked=e.relu_at_zero), e.worked)
-                                         for e in part.entries])  # fmt: skip
-            if any(e.relu_at_zero is not None for e in part.entries):
-                g0 = trace.problem.relu_grad_at_zero
-                console.print(Text(f"° z was exactly 0 there: relu'(0) = {g0:g} was used (relu_grad_at_zero)", style="yellow"))
+            else:
+                table = matrix_table(entry.value, entry.title, full, precision=precision, marked=entry.relu_at_zero)
+                matrices.append(_with_worked(table, entry.worked))
+        print_side_by_side(console, matrices)
+        if any(e.relu_at_zero is not None for e in part.entries):
+            g0 = trace.problem.relu_grad_at_zero
+            console.print(Text(f"° z was exactly 0 there: relu'(0) = {g0:g} was used (relu_grad_at_zero)", style="yellow"))
         console.print()
 
 
@@ -57,7 +53,7 @@ def _with_worked(table: Group, worked: str | None) -> Group:
 
 
 def _loss_line(trace: Trace, entry: Entry) -> Text:
-    line = Text.assemble((entry.title, "bold"), " = ", (repr(float(entry.value)), "bold cyan"))
+    line = Text.assemble((entry.title, "bold"), " = ", (scalar_text(entry), "bold cyan"))
     if entry.path == "loss_after":
         change = trace.loss_after - trace.loss
         verdict = "lower" if change < 0 else "higher"
@@ -135,7 +131,7 @@ def matrix_table(
     m, wrong, marked = as_2d(value), as_2d(wrong), as_2d(marked)
     shape = "x".join(str(n) for n in value.shape) or "scalar"
     table = Table(show_header=False, box=BRACKETS, padding=(0, 1))
-    rows, cols = _kept(m.shape[0], full, m.size), _kept(m.shape[1], full, m.size)
+    rows, cols = kept(m.shape[0], full, m.size), kept(m.shape[1], full, m.size)
     for _ in cols:
         table.add_column(justify="right", no_wrap=True)
     for i in rows:
@@ -156,8 +152,3 @@ def _cell(m: np.ndarray, i: int | None, j: int | None, precision: int, wrong, ma
     return Text(format_number(v, precision), style="red" if v < 0 else "dim" if v == 0 else "")
 
 
-def _kept(n: int, full: bool, size: int) -> list[int | None]:
-    """Indices to show along one axis, ``None`` where entries are elided."""
-    if full or size <= THRESHOLD or n <= 2 * EDGE_ITEMS:
-        return list(range(n))
-    return [*range(EDGE_ITEMS), None, *range(n - EDGE_ITEMS, n)]

@@ -7,7 +7,9 @@ from pathlib import Path
 import numpy as np
 
 from .config import validate
-from .errors import ConfigError
+from .engine import step
+from .errors import ConfigError, NumericError
+from .reader import MAX_VALUES
 from .functions import ACTIVATIONS, LOSSES, NLL_OUTPUTS
 
 
@@ -23,10 +25,12 @@ def examples() -> dict[str, Path]:
 
 
 def example(name: str) -> str:
+    """A bundled config, without its editor line (its schema path is relative to configs/)."""
     found = examples()
     if name not in found:
         raise ConfigError("--example", f"{name!r} is not a bundled example; choose from {', '.join(found)}")
-    return found[name].read_text(encoding="utf-8")
+    text = found[name].read_text(encoding="utf-8")
+    return "".join(line for line in text.splitlines(keepends=True) if not line.startswith("# yaml-language-server:"))
 
 
 def make_config(
@@ -44,8 +48,18 @@ def make_config(
         raise ConfigError("--layers", "give two or more widths >= 1, from the input to the output, e.g. 2,4,2")
     if loss not in LOSSES:
         raise ConfigError("--loss", f"{loss!r} is not one of {', '.join(LOSSES)}")
+    if batch is not None and batch < 1:
+        raise ConfigError("--batch", f"{batch} is not a batch size; give a whole number >= 1")
+    if seed is not None and seed < 0:
+        raise ConfigError("--seed", f"{seed} is not a seed; give a whole number >= 0")
+    if not (np.isfinite(learning_rate) and learning_rate >= 0):
+        raise ConfigError("--learning-rate", f"{learning_rate} is not a learning rate; give a number >= 0")
+    values = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes, sizes[1:])) + (batch or 1) * (sizes[0] + sizes[-1])
+    if values > MAX_VALUES:
+        raise ConfigError("--layers", f"a config of {values:,} numbers is more than the {MAX_VALUES:,} a config may hold; "
+                                      "use smaller layers or a smaller --batch")
     if activations is None:
-        output = "softmax" if loss == "nll" else "linear"
+        output = ("sigmoid" if sizes[-1] == 1 else "softmax") if loss == "nll" else "linear"
         activations = ["relu"] * (len(sizes) - 2) + [output]
     if len(activations) != len(sizes) - 1:
         raise ConfigError("--activations", f"{len(activations)} given, but {len(sizes) - 1} layers need one each")
@@ -54,8 +68,6 @@ def make_config(
             raise ConfigError("--activations", f"{name!r} is not one of {', '.join(ACTIVATIONS)}")
     if loss == "nll" and activations[-1] not in NLL_OUTPUTS:
         raise ConfigError("--loss", f"nll needs a softmax or sigmoid output layer, not {activations[-1]}")
-    if batch is not None and batch < 1:
-        raise ConfigError("--batch", f"{batch} is not a batch size; give a whole number >= 1")
     rng = np.random.default_rng(seed)
 
     def numbers(shape, scale=1.0, low=-2, high=2):
@@ -79,7 +91,13 @@ def make_config(
         "layers": layers,
     }
     config = _plain(config)
-    validate(config)  # what init writes always runs
+    try:
+        step(validate(config))  # what init writes always runs
+    except NumericError:
+        raise ConfigError(
+            "--layers", f"the values overflow float64 through {len(sizes) - 1} layers; use fewer layers"
+            + (" or Gaussian weights (no --integers)" if integers else "")
+        ) from None
     return config
 
 

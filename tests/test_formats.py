@@ -90,7 +90,8 @@ def test_only_selects_in_every_format(form):
 
 def test_only_sections_and_notebook_names():
     out = json.loads(run(SEED, "--json", "--only", "updated,a1"))
-    assert list(out) == ["forward", "updated"] and list(out["forward"]) == ["a1"] and len(out["updated"]) == 4
+    assert list(out) == ["network", "layout", "forward", "updated"] and list(out["forward"]) == ["a1"]
+    assert len(out["updated"]) == 4
 
 
 def test_only_unknown_name_is_refused():
@@ -168,7 +169,7 @@ def test_explain_plugs_the_numbers_into_one_entry():
         "e.g. a2[0,0] = e^15 / (e^15 + e^(-13)) = 1",
         "e.g. dL/dz2[0,0] = (1 - 0) = 1",
         "e.g. dL/da1[0,0] = 1·1 + (-1)·(-1) = 2",
-        "e.g. dL/dz1[0,0] = dL/da·relu'(z) = 2·1 = 2",
+        "e.g. dL/dz1[0,0] = dL/da1·relu'(z1) = 2·1 = 2",
         "e.g. dL/dW1[0,0] = 3·2 = 6",
         "e.g. W1[0,0] ← 1 - 0.1·6 = 0.4",
     ]:
@@ -188,19 +189,52 @@ def test_every_worked_example_ends_in_the_entry_it_explains(config):
         assert entry.worked.rsplit(" = ", 1)[1] == format_number(first, 6), entry.worked
 
 
-@pytest.mark.parametrize("form", ["markdown", "latex"])
-def test_explain_in_markdown_and_latex(form):
-    assert "z1[0,0] = 1·3 + 0·14 + (-1) = 2" in run(SEED, "--explain", "--format", form)
+def test_explain_in_markdown_and_latex():
+    assert "e.g. `z1[0,0] = 1·3 + 0·14 + (-1) = 2`" in run(SEED, "--explain", "--format", "markdown")
+    out = run(SEED, "--explain", "--format", "latex")
+    assert "\\noindent e.g.\\ \\(z_{1}[0,0] = 1\\cdot 3 + 0\\cdot 14 + (-1) = 2\\)" in out
+    assert "e^{15} / (e^{15} + e^{-13})" in out
 
 
 @pytest.mark.skipif(__import__("shutil").which("pdflatex") is None, reason="no TeX engine installed")
-@pytest.mark.parametrize("config", ["configs/seed.yaml", "configs/batch.yaml", "configs/adam.yaml"])
+@pytest.mark.parametrize("config", sorted(str(p) for p in __import__("pathlib").Path("configs").glob("*.yaml")))
 def test_latex_compiles(tmp_path, config):
     import subprocess
 
-    body = run(config, "--format", "latex", "--explain")
+    body = run(config, "--format", "latex", "--explain", "--steps", "12")
     (tmp_path / "doc.tex").write_text("\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n"
                                       + body + "\\end{document}\n")
     result = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"], cwd=tmp_path,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout[-2000:]
+
+
+def test_only_final_loss_and_state_and_empty():
+    out = json.loads(run("configs/adam.yaml", "--json", "--only", "final_loss,final_state"))
+    assert set(out) == {"network", "layout", "final_loss", "final_state"} and set(out["final_state"]) == {"exp_avg", "exp_avg_sq"}
+    result = runner.invoke(app, ["run", SEED, "--only", ""])
+    assert result.exit_code == 2 and "--only: give one or more names" in result.stderr
+    assert "names (z1, a1" in runner.invoke(app, ["run", SEED, "--only", "x"]).stderr
+
+
+def test_json_and_another_format_is_refused():
+    result = runner.invoke(app, ["run", SEED, "--json", "--format", "latex"])
+    assert result.exit_code == 2 and "ask for two formats" in result.stderr
+
+
+def test_output_keeps_the_mode_writes_through_devices_and_never_overwrites_an_input(tmp_path):
+    import os
+    import shutil
+
+    target = tmp_path / "out.json"
+    target.write_text("old")
+    os.chmod(target, 0o664)
+    assert runner.invoke(app, ["run", SEED, "--json", "-o", str(target)]).exit_code == 0
+    assert oct(os.stat(target).st_mode & 0o777) == "0o664"
+    assert runner.invoke(app, ["schema", "-o", "/dev/null"]).exit_code == 0
+    assert os.path.exists("/dev/null") and not os.path.isfile("/dev/null")
+    config = tmp_path / "seed.yaml"
+    shutil.copy(SEED, config)
+    result = runner.invoke(app, ["run", str(config), "--json", "-o", str(config)])
+    assert result.exit_code == 2 and "is also an input" in result.stderr
+    assert config.read_text() == open(SEED).read()

@@ -53,7 +53,8 @@ def test_same_seed_same_problem_and_integers_are_whole():
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in Path("configs").glob("*.yaml")))
 def test_examples_are_the_bundled_configs(name):
-    assert init("--example", name) == Path(f"configs/{name}.yaml").read_text()
+    text = Path(f"configs/{name}.yaml").read_text()
+    assert init("--example", name) == text.split("\n", 1)[1]  # without the editor line: its path is relative
 
 
 @pytest.mark.parametrize("args,message", [
@@ -67,6 +68,10 @@ def test_examples_are_the_bundled_configs(name):
     (["--layers", "2,3,2", "--loss", "hinge"], "--loss: 'hinge' is not one of"),
     (["--layers", "2,3,2", "--batch", "0"], "--batch: 0 is not a batch size"),
     (["--example", "nope"], "--example: 'nope' is not a bundled example; choose from adam, batch, mazur"),
+    (["--layers", "2,3", "--seed", "-1"], "--seed: -1 is not a seed"),
+    (["--layers", "100000,100000"], "--layers: a config of 10,000,300,000 numbers is more than the 1,000,000"),
+    (["--layers", "2,3,2", "--batch", "5000000"], "--layers: a config of 20,000,017 numbers"),
+    (["--layers", "2,3,2", "--learning-rate", "-1"], "--learning-rate: -1.0 is not a learning rate"),
 ])
 def test_bad_options_get_one_line(args, message):
     result = runner.invoke(app, ["init", *args])
@@ -78,3 +83,18 @@ def test_output_writes_the_file(tmp_path):
     target = tmp_path / "new.yaml"
     assert runner.invoke(app, ["init", "--layers", "2,2", "--loss", "mse", "-o", str(target)]).exit_code == 0
     assert runner.invoke(app, ["validate", str(target)]).exit_code == 0
+
+
+def test_one_output_unit_with_nll_gets_a_sigmoid():
+    assert "activation: sigmoid" in init("--layers", "2,1", "--seed", "0")
+
+
+def test_overflowing_integer_networks_are_refused(monkeypatch):
+    import mlpstep.scaffold
+
+    def overflow(problem):
+        raise mlpstep.NumericError("forward.z2 overflows float64")
+
+    monkeypatch.setattr(mlpstep.scaffold, "step", overflow)
+    result = runner.invoke(app, ["init", "--layers", "2,3,2", "--integers"])
+    assert result.exit_code == 2 and "use fewer layers or Gaussian weights (no --integers)" in result.stderr
