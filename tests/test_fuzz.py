@@ -6,7 +6,8 @@ import copy
 import json
 
 import yaml
-from hypothesis import given
+from conftest import FUZZ_EXAMPLES
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -48,6 +49,7 @@ def write(tmp_path, data, name="config.yaml"):
     return str(path)
 
 
+@settings(max_examples=FUZZ_EXAMPLES)
 @given(values)
 def test_generated_configs(tmp_path_factory, data):
     tmp = tmp_path_factory.mktemp("fuzz")
@@ -88,6 +90,7 @@ def mutate(config, draw):
     return config
 
 
+@settings(max_examples=FUZZ_EXAMPLES)
 @given(st.data())
 def test_mutated_configs(tmp_path_factory, data):
     tmp = tmp_path_factory.mktemp("mutated")
@@ -98,6 +101,7 @@ def test_mutated_configs(tmp_path_factory, data):
     assert_clean(runner.invoke(app, ["gradcheck", path]), allowed=(0, 1, 2))
 
 
+@settings(max_examples=FUZZ_EXAMPLES)
 @given(st.binary(max_size=300))
 def test_random_bytes(tmp_path_factory, blob):
     path = write(tmp_path_factory.mktemp("bytes"), blob)
@@ -105,6 +109,7 @@ def test_random_bytes(tmp_path_factory, blob):
     assert_clean(runner.invoke(app, ["run", "-"], input=blob))
 
 
+@settings(max_examples=FUZZ_EXAMPLES)
 @given(values)
 def test_generated_answer_files(tmp_path_factory, data):
     tmp = tmp_path_factory.mktemp("answers")
@@ -113,6 +118,7 @@ def test_generated_answer_files(tmp_path_factory, data):
     assert_clean(runner.invoke(app, ["check", "configs/seed.yaml", path, "--format", "gradescope"]), allowed=(0, 1, 2))
 
 
+@settings(max_examples=FUZZ_EXAMPLES)
 @given(st.data())
 def test_mutated_answer_keys(tmp_path_factory, data):
     key = yaml.safe_load(runner.invoke(app, ["answers", "configs/batch.yaml", "--decimals", "3"]).stdout)
@@ -123,11 +129,13 @@ def test_mutated_answer_keys(tmp_path_factory, data):
 OPTION_VALUES = st.one_of(st.text(max_size=6), st.sampled_from(["0", "-1", "1e9", "nan", "inf", "3", "W1", "grads", ""]))
 
 
+@settings(max_examples=FUZZ_EXAMPLES)
 @given(st.sampled_from(["--only", "--precision", "--steps", "--show-step", "--format"]), OPTION_VALUES)
 def test_run_option_values(option, value):
     assert_clean(runner.invoke(app, ["run", "configs/seed.yaml", option, value]))
 
 
+@settings(max_examples=FUZZ_EXAMPLES)
 @given(st.sampled_from(["--layers", "--activations", "--loss", "--seed", "--batch", "--layout", "--learning-rate",
                         "--example"]), OPTION_VALUES)
 def test_init_option_values(option, value):
@@ -135,6 +143,7 @@ def test_init_option_values(option, value):
     assert_clean(runner.invoke(app, args))
 
 
+@settings(max_examples=FUZZ_EXAMPLES)
 @given(st.sampled_from(["--rtol", "--atol", "--expect", "--format", "--show-step"]), OPTION_VALUES)
 def test_check_option_values(option, value):
     assert_clean(runner.invoke(app, ["check", "configs/seed.yaml", "configs/seed.yaml", option, value]), allowed=(0, 1, 2))
