@@ -435,14 +435,14 @@ def _step(config: str, steps: int | None = None, show: int = 1):
     """Load and run a config, or fail with its one-line message."""
     from dataclasses import replace
 
-    from .config import MAX_STEPS, check_work, load
+    from .config import MAX_STEPS, check_work
     from .engine import step
     from .errors import MlpstepError
 
     if steps is not None and not 1 <= steps <= MAX_STEPS:
         _fail(f"--steps: {steps} is not a step count; give a whole number from 1 to {MAX_STEPS:,}")
+    problem = _load(config)
     try:
-        problem = load(config)
         if steps is not None:
             check_work(problem.batch_size * sum(problem.sizes[1:]), steps, "--steps")
             problem = replace(problem, steps=steps)
