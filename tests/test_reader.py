@@ -2,6 +2,7 @@
 
 import pytest
 
+from mlpstep.errors import ConfigError
 from mlpstep.reader import parse_text
 
 
@@ -28,3 +29,18 @@ def test_json_is_read_as_yaml():
 
 def test_utf8_bom_is_accepted():
     assert parse_text("\ufeffx: 1".encode()) == {"x": 1}
+
+
+def test_json_files_read_through_the_json_module_with_the_same_rules():
+    assert parse_text(b'{"a": 1e-3, "b": [1, 2.50]}', "x.json") == {"a": 0.001, "b": [1, 2.5]}
+    with pytest.raises(ConfigError, match="the key a appears twice"):
+        parse_text(b'{"a": 1, "a": 2}', "x.json")
+    with pytest.raises(ConfigError, match="JSON syntax error at line 1, column 10"):
+        parse_text(b'{"a": [1,', "x.json")
+    with pytest.raises(ConfigError, match="nested too deeply"):
+        parse_text(b"[" * 100_000 + b"]" * 100_000, "x.json")
+
+
+def test_json_answers_keep_the_digits_written():
+    data = parse_text(b'{"a1": [2, 13.0, 0.40]}', "a.json", keep_text=True)
+    assert [v.text for v in data["a1"]] == ["2", "13.0", "0.40"]
