@@ -39,6 +39,7 @@ sys.path.insert(0, str(HERE))
 
 from torch_optim_reference import torch_train  # noqa: E402
 from torch_reference import torch_step  # noqa: E402
+from make_golden import dump  # noqa: E402 - one case per line, as the autograd golden file
 
 OUT = HERE / "torch_optim_cases.json"
 ONE_STEP_CASES = HERE / "torch_cases.json"
@@ -536,18 +537,6 @@ def build():
 
     one_step_sanity(named)
     return {"torch_version": torch.__version__, "regenerate": REGENERATE, "cases": out_cases}
-
-
-def dump(doc) -> str:
-    """One case per line: diff-friendly and still valid JSON."""
-    lines = ["{",
-             f'"torch_version": {json.dumps(doc["torch_version"])},',
-             f'"regenerate": {json.dumps(doc["regenerate"])},',
-             '"cases": [']
-    lines.append(",\n".join(json.dumps(c, allow_nan=False) for c in doc["cases"]))
-    lines.append("]")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
 
 
 def main():
