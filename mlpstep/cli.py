@@ -1,7 +1,5 @@
 """The command line: it only wires options to the engine and the renderers."""
 
-from __future__ import annotations
-
 import sys
 from enum import Enum, IntEnum
 from typing import List, Optional
@@ -558,4 +556,21 @@ def _fail(error: object, raise_exit: bool = True) -> None:
 
 
 def main() -> None:
-    app(prog_name="mlpstep")
+    _app_for(sys.argv[1:])(prog_name="mlpstep")
+
+
+def _app_for(argv: list) -> typer.Typer:
+    """The app with only the command ``argv`` names: typer builds every registered command's
+    options at start-up (about 1 ms each), and one run needs one. Help, completion and
+    unknown commands get the whole app."""
+    import os
+
+    name = next((arg for arg in argv if not arg.startswith("-")), None)
+    chosen = [c for c in app.registered_commands if (c.name or c.callback.__name__.replace("_", "-")) == name]
+    if not chosen or "_MLPSTEP_COMPLETE" in os.environ:
+        return app
+    import copy
+
+    lean = copy.copy(app)
+    lean.registered_commands = chosen
+    return lean

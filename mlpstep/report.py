@@ -6,6 +6,9 @@ import numpy as np
 
 from .grading import Graded
 
+INDENT = 4
+"""Spaces before the expected and given matrices of a wrong answer."""
+
 
 def to_json(results: list[Graded]) -> dict:
     return {"files": [graded.to_dict() for graded in results]}
@@ -53,10 +56,9 @@ def print_report(results: list[Graded], console=None, full: bool = False) -> Non
 
 
 def _print_file(graded: Graded, console, full: bool) -> None:
-    from rich.padding import Padding
     from rich.text import Text
 
-    from .render import matrix_table, print_side_by_side
+    from .render import matrix_block, print_lines, side_by_side
 
     for answer in graded.answers:
         mark = ("✓ ", "bold green") if answer.correct else ("✗ ", "bold red")
@@ -66,10 +68,11 @@ def _print_file(graded: Graded, console, full: bool) -> None:
             line.append(f"   {answer.hint}", style="yellow")
         console.print(line, soft_wrap=True)
         if not answer.correct:
-            tables = [matrix_table(answer.expected, "expected", full)]
+            blocks = [matrix_block(answer.expected, "expected", full)]
             if answer.given is not None:
-                tables.append(matrix_table(answer.given, "given", full, answer.wrong))
-            print_side_by_side(console, [Padding(table, (0, 0, 0, 4)) for table in tables])
+                blocks.append(matrix_block(answer.given, "given", full, answer.wrong))
+            indented = [[Text(" " * INDENT) + line for line in block] for block in blocks]
+            print_lines(console, side_by_side(indented, console.width))
     score_style = "bold green" if graded.correct == graded.total else "bold red"
     console.print(
         Text.assemble("\n", (graded.file, "bold"), ": ", (f"{graded.correct}/{graded.total}", score_style), " correct"),
