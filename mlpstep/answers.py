@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -45,6 +46,7 @@ def expected_value(trace: Trace, path: str) -> np.ndarray:
     return getattr(trace, section)[key]
 
 
+@lru_cache(maxsize=4096)  # a class writes the same few hundred numbers again and again
 def half_unit(text: str) -> float:
     """Half a unit of the last decimal place written: ``0.40`` -> 0.005, ``2`` -> 0.5, ``6.91e-13`` -> 5e-16."""
     mantissa, _, exponent = text.lower().lstrip("+-").partition("e")
@@ -120,9 +122,10 @@ def _unknown_name(name: object, names: dict[str, str]) -> str:
 
 
 def _given(value: object, name: str, where: str) -> Given:
-    def number(cell: object, at: str) -> Written:
+    def number(cell: object, *index: int) -> Written:
         if isinstance(cell, Written) and math.isfinite(cell):
             return cell
+        at = where + "".join(f"[{k}]" for k in index)
         if isinstance(cell, Written):
             raise ConfigError(at, "not a finite number; give a finite value")
         what = {None: "empty (null)", True: "true", False: "false"}.get(cell) if not isinstance(cell, (list, dict, str)) else None
@@ -130,18 +133,18 @@ def _given(value: object, name: str, where: str) -> Given:
         raise ConfigError(at, f"{what}; expected a number")
 
     if not isinstance(value, list):
-        cells = [[number(value, where)]]
+        cells = [[number(value)]]
         shape: tuple[int, ...] = ()
     elif value and all(isinstance(row, list) for row in value):
         widths = {len(row) for row in value}
         if len(widths) != 1 or 0 in widths:
             raise ConfigError(where, "ragged or empty rows; every row of a matrix needs the same number of values")
-        cells = [[number(c, f"{where}[{i}][{j}]") for j, c in enumerate(row)] for i, row in enumerate(value)]
+        cells = [[number(c, i, j) for j, c in enumerate(row)] for i, row in enumerate(value)]
         shape = (len(value), len(value[0]))
     elif any(isinstance(c, list) for c in value):
         raise ConfigError(where, "mixes numbers and lists; write a flat list, or a list of rows")
     elif value:
-        cells = [[number(c, f"{where}[{j}]") for j, c in enumerate(value)]]
+        cells = [[number(c, j) for j, c in enumerate(value)]]
         shape = (len(value),)
     else:
         raise ConfigError(where, "an empty list; give the value you worked out")

@@ -116,14 +116,17 @@ def run(
     Examples: mlpstep run configs/seed.yaml --json | jq .updated.W1
               mlpstep run configs/seed.yaml --format latex --only grads -o grads.tex
     """
-    from .document import explained, sections, select, select_dict
-    from .errors import MlpstepError
-
     _refuse_overwriting_inputs(output, [config])
     trace = _step(config, steps, show_step)
     if json_output and output_format not in (RunFormat.table, RunFormat.json):
         _fail(f"--json and --format {output_format.value} ask for two formats; give one")
     form = RunFormat.json if json_output else output_format
+    if form is RunFormat.json and only is None:  # the common scripted case skips the document model
+        _emit(_json_text(trace.to_dict()), output)
+        return
+    from .document import explained, sections, select, select_dict
+    from .errors import MlpstepError
+
     parts = explained(trace, sections(trace)) if explain else sections(trace)
     if only is not None:
         try:
@@ -131,8 +134,7 @@ def run(
         except MlpstepError as e:
             _fail(e)
     if form is RunFormat.json:
-        data = trace.to_dict() if only is None else select_dict(trace.to_dict(), parts)
-        _emit(_json_text(data), output)
+        _emit(_json_text(select_dict(trace.to_dict(), parts)), output)
     elif form is RunFormat.markdown:
         from .markdown import markdown
 

@@ -204,6 +204,9 @@ def parse_text(raw: bytes, name: str = "config", keep_text: bool = False) -> obj
         raise ConfigError(name, f"holds more than {MAX_VALUES:,} values; refused")
     if name.lower().endswith(".json"):
         return _parse_json(text, name, keep_text)
+    flat = _parse_flat(text, keep_text)
+    if flat is not None:
+        return flat
     try:
         data = yaml.load(text, Loader=_AnswerLoader if keep_text else _Loader)  # noqa: S506 - safe loaders
     except yaml.MarkedYAMLError as e:
@@ -215,6 +218,61 @@ def parse_text(raw: bytes, name: str = "config", keep_text: bool = False) -> obj
     if "&" in text:  # anchors exist, so aliases may multiply what the walk below sees
         _check_expansion(data, name)
     return data
+
+
+_FLAT_LINE = re.compile(r"([A-Za-z_][\w.]*) *: +([-+0-9eE., \[\]]+)")
+"""``name: number`` or ``name: [[number, ...], ...]``: one line of an answers file as mlpstep writes it."""
+_YAML_WORDS = {"true", "True", "TRUE", "false", "False", "FALSE", "null", "Null", "NULL"}
+
+
+def _parse_flat(text: str, keep_text: bool) -> dict | None:
+    """An answers file of ``name: numbers`` lines (and comments), through the json module:
+    PyYAML spends ~9 µs on every number, and a class's files hold tens of thousands.
+
+    Each value is a JSON number or array of numbers, which YAML reads the same way; a file
+    with anything else (a block list, a comment after a value, a repeated name) returns None
+    and goes through YAML, which reads it or says precisely what is wrong.
+    """
+    import json
+
+    pairs = {}
+    for line in text.splitlines():
+        if not line or line.isspace() or line.lstrip().startswith("#"):
+            continue
+        match = _FLAT_LINE.fullmatch(line)
+        if match is None or match[1] in pairs or match[1] in _YAML_WORDS:
+            return None
+        pairs[match[1]] = match[2]
+    if not pairs:
+        return None
+    whole, real = _number_hooks(keep_text)
+    document = "{" + ",".join(f'"{key}":{value}' for key, value in pairs.items()) + "}"  # keys are \w and dots
+    try:  # a value can hold no quote or colon, so one that is not a whole JSON value breaks the document
+        return json.loads(document, parse_int=whole, parse_float=real, parse_constant=_not_json)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _not_json(word: str):
+    raise ValueError(word)  # NaN and Infinity: json's extensions, which YAML reads as text
+
+
+def _number_hooks(keep_text: bool):
+    """json's parse_int and parse_float: numbers as YAML gives them, Written with ``keep_text``."""
+
+    def whole(digits: str) -> object:
+        try:
+            value = int(digits)
+        except ValueError:  # past Python's digit limit for int(): far past float64
+            value = -math.inf if digits.startswith("-") else math.inf
+        if keep_text and abs(value) > 2**1023:  # past float64: refused later as not finite
+            value = -math.inf if value < 0 else math.inf
+        return Written(value, digits) if keep_text else value
+
+    def real(digits: str) -> float:
+        return Written(float(digits), digits) if keep_text else float(digits)
+
+    return whole, real
 
 
 def _parse_json(text: str, name: str, keep_text: bool) -> object:
@@ -229,18 +287,7 @@ def _parse_json(text: str, name: str, keep_text: bool) -> object:
             data[key] = value
         return data
 
-    def whole(digits: str) -> object:
-        try:
-            value = int(digits)
-        except ValueError:  # past Python's digit limit for int(): far past float64
-            value = -math.inf if digits.startswith("-") else math.inf
-        if keep_text and abs(value) > 2**1023:  # past float64: refused later as not finite
-            value = -math.inf if value < 0 else math.inf
-        return Written(value, digits) if keep_text else value
-
-    def real(digits: str) -> float:
-        return Written(float(digits), digits) if keep_text else float(digits)
-
+    whole, real = _number_hooks(keep_text)
     try:
         return json.loads(text, object_pairs_hook=mapping, parse_int=whole, parse_float=real)
     except json.JSONDecodeError as e:

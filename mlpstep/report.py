@@ -83,25 +83,21 @@ def _print_file(graded: Graded, console, full: bool) -> None:
 
 
 def _print_summary(results: list[Graded], console) -> None:
-    from rich.table import Table
+    from rich.text import Text
 
-    table = Table("file", "score", "wrong answers", title_justify="left")
+    from .render import boxed_table, print_lines
+
+    rows = []
     for graded in results:
         if graded.error:
             short = graded.error.split("; valid names")[0]  # the full list is one --json away
-            table.add_row(_escape(graded.file), "-", f"[red]error:[/] {_escape(short)}")
+            rows.append([(graded.file, ""), ("-", ""), (f"error: {short}", "red")])
         else:
             wrong = ", ".join(answer.written_as for answer in graded.answers if not answer.correct)
-            style = "green" if not wrong else "red"
-            table.add_row(_escape(graded.file), f"[{style}]{graded.correct}/{graded.total}[/]", _escape(wrong))
-    console.print(table)
+            rows.append([(graded.file, ""), (f"{graded.correct}/{graded.total}", "red" if wrong else "green"), (wrong, "")])
     graded_files = [graded for graded in results if not graded.error]
     perfect = sum(graded.correct == graded.total for graded in graded_files)
-    console.print(f"{len(results)} files: {perfect} all correct, {len(graded_files) - perfect} with wrong answers, "
-                  f"{len(results) - len(graded_files)} not gradable")
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
+    lines = boxed_table(["file", "score", "wrong answers"], rows, console.width)
+    lines.append(Text(f"{len(results)} files: {perfect} all correct, {len(graded_files) - perfect} with wrong answers, "
+                      f"{len(results) - len(graded_files)} not gradable"))  # fmt: skip
+    print_lines(console, lines)

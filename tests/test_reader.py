@@ -44,3 +44,54 @@ def test_json_files_read_through_the_json_module_with_the_same_rules():
 def test_json_answers_keep_the_digits_written():
     data = parse_text(b'{"a1": [2, 13.0, 0.40]}', "a.json", keep_text=True)
     assert [v.text for v in data["a1"]] == ["2", "13.0", "0.40"]
+
+
+# -- the fast path for answers files: the json module where YAML would read the same -----------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from mlpstep.reader import _parse_flat  # noqa: E402
+
+NUMBER_TEXT = st.one_of(
+    st.from_regex(r"-?(0|[1-9][0-9]{0,25})(\.[0-9]{1,20})?([eE][-+]?[0-9]{1,3})?", fullmatch=True),
+    st.sampled_from([".5", "1.", "+3", "012", "-0", "1e400", "0.40", "NaN", "Infinity", "1_0"]),
+)
+FLAT_VALUE = st.recursive(NUMBER_TEXT, lambda inner: st.lists(inner, max_size=3).map(lambda v: f"[{', '.join(v)}]"), max_leaves=8)
+LINE = st.one_of(
+    st.tuples(st.sampled_from(["a1", "z2", "W1.grad", "loss", "w10n", "forward.a1", "true", "null", "e", "_x"]),
+              st.sampled_from([": ", " : ", ":  "]), FLAT_VALUE).map("".join),
+    st.sampled_from(["# a comment", "", "   ", "  # indented comment", "x: [1, 2]  # trailing", "a1:", "- 1", "  z: 1"]),
+)  # fmt: skip
+
+
+def _texts(value):
+    return [_texts(v) for v in value] if isinstance(value, list) else (type(value).__name__, getattr(value, "text", None))
+
+
+def _through_yaml(text: str, keep_text: bool):
+    try:  # a block list at the end makes the fast path decline, so YAML reads the rest
+        data = parse_text((text + "\nzz_: \n  - 1\n").encode(), "answers.yaml", keep_text)
+    except ConfigError as e:
+        return ("error", str(e).split(" (line")[0])
+    data.pop("zz_", None)
+    return data
+
+
+@given(st.lists(LINE, max_size=6).map("\n".join), st.booleans())
+def test_the_fast_path_reads_answers_files_exactly_as_yaml(text, keep_text):
+    fast = _parse_flat(text, keep_text)
+    if fast is None:
+        return  # declined: YAML reads it
+    slow = _through_yaml(text, keep_text)
+    assert fast == slow
+    assert {k: _texts(v) for k, v in fast.items()} == {k: _texts(v) for k, v in slow.items()}
+
+
+def test_mlpstep_answers_output_takes_the_fast_path():
+    from typer.testing import CliRunner
+
+    from mlpstep.cli import app
+
+    key = CliRunner().invoke(app, ["answers", "configs/batch.yaml", "--decimals", "4"]).stdout
+    assert _parse_flat(key, keep_text=True) is not None
