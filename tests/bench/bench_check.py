@@ -51,7 +51,7 @@ def timed(command: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def measure(count: int, runs: int) -> list[tuple[str, float, str, float, float]]:
+def figures(count: int = 1000, runs: int = 3) -> list[tuple[str, float, str, float, float]]:
     """(figure, files per second, baseline, its files per second, goal)."""
     with tempfile.TemporaryDirectory() as folder:
         paths = answer_files(Path(folder), count)
@@ -71,7 +71,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    for name, rate, baseline, base_rate, goal in measure(args.files, args.runs):
+    for name, rate, baseline, base_rate, goal in figures(args.files, args.runs):
         print(f"{name:34} {rate:7.0f} files/s  {baseline}: {base_rate:5.1f} files/s  (goal >= {goal} files/s)")
 
 

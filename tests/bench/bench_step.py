@@ -96,7 +96,7 @@ def fastest(functions: dict, runs: int) -> dict[str, float]:
     return best
 
 
-def big_step(runs: int) -> list[tuple[str, float, str, float, float]]:
+def figures(runs: int = 15) -> list[tuple[str, float, str, float, float]]:
     """(figure, seconds, baseline, its seconds, goal) for the [784, 512, 512, 10] step."""
     sizes = [784, 512, 512, 10]
     config = network(sizes)
@@ -112,7 +112,7 @@ def big_step(runs: int) -> list[tuple[str, float, str, float, float]]:
     return [("step [784, 512, 512, 10] x 256", best["mlpstep"], "torch, same step", best["torch"], GOAL)]
 
 
-def scaling(runs: int) -> list[tuple[int, int, float, float]]:
+def scaling(runs: int = 15) -> list[tuple[int, int, float, float]]:
     """(width, multiply-adds, mlpstep seconds, torch seconds or nan) for [784, w, w, 10]."""
     rows = []
     for width in WIDTHS:
@@ -140,7 +140,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
-    for name, seconds, baseline, base_seconds, goal in big_step(args.runs):
+    for name, seconds, baseline, base_seconds, goal in figures(args.runs):
         ratio = seconds / base_seconds
         print(f"{name:34} {seconds * 1e3:8.2f}ms  {baseline}: {base_seconds * 1e3:8.2f}ms  {ratio:5.2f}x (goal <= {goal:g}x)")
     print_scaling(scaling(args.runs))

@@ -1,0 +1,92 @@
+"""Every benchmark of issue 7, each figure beside its baseline measured in the same run.
+
+    python tests/bench/run.py            # about two minutes
+    python tests/bench/run.py --quick    # fewer repeats, for a first look
+
+Prints the machine, then one line per figure: what was measured, its baseline,
+the ratio or rate, the goal and whether it is met; then the scaling table of
+the big step. Exit status 1 when a goal is missed. Speed is measured here,
+never asserted in the tests: these machines are shared and noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+from pathlib import Path
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"  # one thread for NumPy and torch alike, before either loads
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import bench_check  # noqa: E402
+import bench_load  # noqa: E402
+import bench_memory  # noqa: E402
+import bench_startup  # noqa: E402
+import bench_step  # noqa: E402
+
+
+def machine() -> str:
+    import numpy as np
+
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+               platform.processor() or platform.machine())  # fmt: skip
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+    parts = [f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB", f"{platform.system()} {platform.release()}",
+             f"Python {platform.python_version()}", f"NumPy {np.__version__} ({blas['name']} {blas.get('version', '')})"]  # fmt: skip
+    try:
+        import torch
+
+        parts.append(f"torch {torch.__version__}")
+    except ImportError:
+        parts.append("torch not installed (the big step has no baseline)")
+    return " · ".join(parts)
+
+
+def rows(quick: bool) -> list[tuple[str, str, str, str, str, bool | None]]:
+    """(figure, measured, baseline, result, goal, met) for every figure."""
+    out = []
+    for name, seconds, baseline, base, goal in bench_startup.figures(5 if quick else 15):
+        ratio = seconds / base
+        out.append((name, f"{seconds * 1e3:.0f} ms", f"{baseline}: {base * 1e3:.0f} ms", f"{ratio:.2f}x",
+                    f"<= {goal:g}x" if goal else "", ratio <= goal if goal else None))  # fmt: skip
+    for name, seconds, baseline, base, goal in bench_step.figures(5 if quick else 15):
+        ratio = seconds / base
+        known = ratio == ratio  # nan without torch
+        out.append((name, f"{seconds * 1e3:.1f} ms", f"{baseline}: {base * 1e3:.1f} ms" if known else baseline,
+                    f"{ratio:.2f}x" if known else "", f"<= {goal:g}x", ratio <= goal if known else None))  # fmt: skip
+    for name, seconds, baseline, base, goal in bench_load.figures(2 if quick else 5):
+        out.append((name, f"{seconds:.3f} s", f"{baseline}: {base:.3f} s", f"{seconds / base:.1f}x",
+                    f"< {goal:g} s" if goal else "", seconds < goal if goal else None))  # fmt: skip
+    for name, rate, baseline, base, goal in bench_check.figures(1000, 1 if quick else 3):
+        out.append((name, f"{rate:.0f} files/s", f"{baseline}: {base:.1f} files/s", f"{rate / base:.0f}x",
+                    f">= {goal} files/s", rate >= goal))  # fmt: skip
+    for name, extra, baseline, base, budget in bench_memory.figures():
+        out.append((name, f"{extra / 2**20:.1f} MiB", f"{baseline}: {base / 2**20:.1f} MiB", "",
+                    f"<= {budget / 2**20:.1f} MiB", extra <= budget))  # fmt: skip
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    args = parser.parse_args()
+    print(machine(), end="\n\n", flush=True)
+    table = rows(args.quick)
+    header = ("figure", "measured", "baseline", "ratio", "goal", "")
+    widths = [max(len(str(row[k])) for row in [header, *table]) for k in range(5)]
+    print("  ".join(title.ljust(w) for title, w in zip(header, widths)))
+    for *cells, met in table:
+        mark = {True: "met", False: "MISSED", None: ""}[met]
+        print("  ".join(cell.ljust(w) for cell, w in zip(cells, widths)) + "  " + mark)
+    print("\nThe big step [784, w, w, 10] x 256 against its matrix products (one thread each):")
+    bench_step.print_scaling(bench_step.scaling(5 if args.quick else 9))
+    sys.exit(1 if any(met is False for *_, met in table) else 0)
+
+
+if __name__ == "__main__":
+    main()
