@@ -233,8 +233,6 @@ def _parse_flat(text: str, keep_text: bool) -> dict | None:
     with anything else (a block list, a comment after a value, a repeated name) returns None
     and goes through YAML, which reads it or says precisely what is wrong.
     """
-    import json
-
     pairs = {}
     for line in text.splitlines():
         if not line or line.isspace() or line.lstrip().startswith("#"):
@@ -245,6 +243,8 @@ def _parse_flat(text: str, keep_text: bool) -> dict | None:
         pairs[match[1]] = match[2]
     if not pairs:
         return None
+    import json
+
     whole, real = _number_hooks(keep_text)
     document = "{" + ",".join(f'"{key}":{value}' for key, value in pairs.items()) + "}"  # keys are \w and dots
     try:  # a value can hold no quote or colon, so one that is not a whole JSON value breaks the document
