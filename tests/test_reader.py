@@ -44,3 +44,31 @@ def test_json_files_read_through_the_json_module_with_the_same_rules():
 def test_json_answers_keep_the_digits_written():
     data = parse_text(b'{"a1": [2, 13.0, 0.40]}', "a.json", keep_text=True)
     assert [v.text for v in data["a1"]] == ["2", "13.0", "0.40"]
+
+
+def test_json_holds_ten_times_the_values_of_yaml():
+    many = b"[" + b"0," * 1_500_000 + b"0]"
+    assert len(parse_text(many, "x.json")) == 1_500_001
+    with pytest.raises(ConfigError, match="holds more than 1,000,000 values"):
+        parse_text(many, "x.yaml")
+    with pytest.raises(ConfigError, match="holds more than 10,000,000 values"):
+        parse_text(b"[" + b"0," * 10_000_000 + b"0]", "x.json")
+
+
+def test_json_files_may_be_larger_than_yaml_files(tmp_path, monkeypatch):
+    from mlpstep import reader
+
+    padded = b'{"a": 1}' + b" " * (33 * 2**20)
+    (tmp_path / "big.json").write_bytes(padded)
+    (tmp_path / "big.yaml").write_bytes(padded)
+    assert reader.read_config(str(tmp_path / "big.json")) == {"a": 1}
+    with pytest.raises(ConfigError, match="larger than 32 MiB"):
+        reader.read_config(str(tmp_path / "big.yaml"))
+    monkeypatch.setattr(reader, "MAX_JSON_BYTES", 2**20)
+    with pytest.raises(ConfigError, match="larger than 1 MiB"):
+        reader.read_config(str(tmp_path / "big.json"))
+
+
+def test_json_numbers_read_as_yaml_numbers():
+    text = b'{"a": [1, -2, 0.1, 1e-3, 2.50, 1E400, 123456789012345678901234567890]}'
+    assert parse_text(text, "x.json") == parse_text(text, "x.yaml")
