@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from .arrayfiles import REAL_KINDS, read_array_file
 from .errors import ConfigError, key_text
 from .functions import ACTIVATIONS, LOSSES, NLL_OUTPUTS, Activation, Loss, make_activation
 from .names import bias_name, weight_name
@@ -29,6 +31,9 @@ KEYS = (
 REQUIRED = ("input", "label", "loss", "learning_rate", "layers")
 LAYER_KEYS = ("weights", "bias", "activation")
 LAYER_REQUIRED = ("weights", "activation")
+FILE_KEYS = ("file", "key")
+FILE_DEPTH = 4
+"""How deep in the config a {file: ...} may be: optimizer.state.exp_avg.W1."""
 MAX_ACTIVATIONS = 10_000_000
 """Most values of z (batch size x all units) one step may compute: about 80 MB per array."""
 MAX_STEPS = 10_000
@@ -37,8 +42,6 @@ MAX_WORK = 200_000_000
 """Most activations (batch size x all units x steps) one run may compute: a few seconds."""
 MAX_STATE_STEP = 10**9
 """Largest step count a starting optimizer state may give."""
-REAL_KINDS = "biuf"
-"""NumPy dtype kinds read as numbers: booleans, signed and unsigned integers, floats."""
 
 
 @dataclass(frozen=True)
@@ -77,17 +80,22 @@ class Problem:
 
 
 def load(source: str | Path | dict) -> Problem:
-    """A Problem from a config file path (``"-"`` for stdin) or an already-parsed dict."""
+    """A Problem from a config file path (``"-"`` for stdin) or an already-parsed dict.
+
+    A ``{file: PATH}`` value is read relative to the config file's folder (the current one for stdin or a dict).
+    """
     if isinstance(source, dict):
         return validate(source)
     from .reader import read_config
 
-    return validate(read_config(source))
+    return validate(read_config(source), "." if str(source) == "-" else Path(source).parent)
 
 
-def validate(data: object) -> Problem:
+def validate(data: object, base: str | Path = ".") -> Problem:
+    """A Problem from config data; ``{file: PATH}`` values are read relative to ``base``."""
     if not isinstance(data, dict):
         raise ConfigError("config", f"{_describe(data)}, but a config is a mapping of keys: {', '.join(REQUIRED)}, ...")
+    data = _read_files(data, base)
     _check_keys(data, KEYS, REQUIRED, "")
     layout = _choice(data.get("layout", "columns"), LAYOUTS, "layout")
     reduction = _choice(data.get("reduction", "mean"), REDUCTIONS, "reduction")
@@ -137,6 +145,39 @@ def param_shapes(layers: list[Layer] | tuple[Layer, ...], layout: str) -> dict[s
 
 
 # -- the parts ---------------------------------------------------------------
+
+
+def _read_files(data: dict, base: str | Path) -> dict:
+    """The config with every ``{file: PATH}`` or ``{file: PATH, key: NAME}`` mapping (a value of a mapping,
+    or an item of a list of them) replaced by the array it names. Each file is read once."""
+    arrays: dict[tuple[str, str | None], np.ndarray] = {}
+
+    def resolve(value: object, path: str, depth: int) -> object:
+        if isinstance(value, dict) and "file" in value:
+            return read(value, path)
+        if depth == FILE_DEPTH:  # no array goes deeper: leave the rest to the checks
+            return value
+        if isinstance(value, list):
+            return [resolve(v, f"{path}[{i}]", depth + 1) if isinstance(v, dict) else v for i, v in enumerate(value)]
+        if isinstance(value, dict):
+            return {k: resolve(v, f"{path}.{key_text(k)}", depth + 1) for k, v in value.items()}
+        return value
+
+    def read(reference: dict, path: str) -> np.ndarray:
+        _check_keys(reference, FILE_KEYS, ("file",), path + ".")
+        file, key = reference["file"], reference.get("key")
+        if not isinstance(file, str):
+            raise ConfigError(path + ".file", f"{_describe(file)}; give the path of a .npy, .npz or .csv file")
+        if not file.strip():
+            raise ConfigError(path + ".file", "an empty file name; give the path of a .npy, .npz or .csv file")
+        if key is not None and not isinstance(key, str):
+            raise ConfigError(path + ".key", f"{_describe(key)}; give the name of an array in the .npz file")
+        known = (os.path.abspath(Path(base, file)), key)
+        if known not in arrays:
+            arrays[known] = read_array_file(file, key, Path(base), path)
+        return arrays[known]
+
+    return {k: resolve(v, key_text(k), 1) for k, v in data.items()}
 
 
 def _layers(value: object, layout: str, relu0: float) -> list[Layer]:
