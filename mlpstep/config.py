@@ -68,6 +68,7 @@ class Problem:
     freeze: frozenset[str] = frozenset()
     steps: int = 1
     state: dict[str, dict] = field(default_factory=dict)  # optimizer state per parameter, before the first step
+    files: tuple[str, ...] = ()  # the array files read for {file: ...} values, as absolute paths
 
     @property
     def sizes(self) -> list[int]:
@@ -95,7 +96,7 @@ def validate(data: object, base: str | Path = ".") -> Problem:
     """A Problem from config data; ``{file: PATH}`` values are read relative to ``base``."""
     if not isinstance(data, dict):
         raise ConfigError("config", f"{_describe(data)}, but a config is a mapping of keys: {', '.join(REQUIRED)}, ...")
-    data = _read_files(data, base)
+    data, files = _read_files(data, base)
     _check_keys(data, KEYS, REQUIRED, "")
     layout = _choice(data.get("layout", "columns"), LAYOUTS, "layout")
     reduction = _choice(data.get("reduction", "mean"), REDUCTIONS, "reduction")
@@ -129,7 +130,7 @@ def validate(data: object, base: str | Path = ".") -> Problem:
     optimizer, state = _optimizer(data.get("optimizer", "sgd"), {k: v for k, v in shapes.items() if k not in freeze})
     steps = _steps(data.get("steps", 1), "steps")
     check_work(x.shape[1] * units, steps, "steps")
-    return Problem(tuple(layers), x, y, loss, learning_rate, layout, reduction, relu0, optimizer, freeze, steps, state)
+    return Problem(tuple(layers), x, y, loss, learning_rate, layout, reduction, relu0, optimizer, freeze, steps, state, files)
 
 
 def param_shapes(layers: list[Layer] | tuple[Layer, ...], layout: str) -> dict[str, tuple[int, ...]]:
@@ -147,9 +148,9 @@ def param_shapes(layers: list[Layer] | tuple[Layer, ...], layout: str) -> dict[s
 # -- the parts ---------------------------------------------------------------
 
 
-def _read_files(data: dict, base: str | Path) -> dict:
+def _read_files(data: dict, base: str | Path) -> tuple[dict, tuple[str, ...]]:
     """The config with every ``{file: PATH}`` or ``{file: PATH, key: NAME}`` mapping (a value of a mapping,
-    or an item of a list of them) replaced by the array it names. Each file is read once."""
+    or an item of a list of them) replaced by the array it names, and the files read. Each file is read once."""
     arrays: dict[tuple[str, str | None], np.ndarray] = {}
 
     def resolve(value: object, path: str, depth: int) -> object:
@@ -177,7 +178,8 @@ def _read_files(data: dict, base: str | Path) -> dict:
             arrays[known] = read_array_file(file, key, Path(base), path)
         return arrays[known]
 
-    return {k: resolve(v, key_text(k), 1) for k, v in data.items()}
+    data = {k: resolve(v, key_text(k), 1) for k, v in data.items()}
+    return data, tuple(dict.fromkeys(file for file, _ in arrays))
 
 
 def _layers(value: object, layout: str, relu0: float) -> list[Layer]:

@@ -406,3 +406,17 @@ def test_deeply_nested_mappings_are_refused_without_a_crash(tmp_path):
     path = tmp_path / "deep.json"
     path.write_text('{"input": ' + '{"a": ' * 900 + "1" + "}" * 900 + "}")
     assert_refused(runner.invoke(app, ["run", str(path)]), "label: missing")
+
+
+@pytest.mark.parametrize("args", [["run", "--json"], ["answers"], ["gradcheck"]])
+def test_output_never_overwrites_an_array_file(tmp_path, args):
+    config = str(write_seed_files(tmp_path))
+    before = (tmp_path / "w10.csv").read_bytes()
+    result = runner.invoke(app, [args[0], config, *args[1:], "-o", str(tmp_path / "w10.csv")])
+    assert_refused(result, f"--output: {tmp_path / 'w10.csv'} is also an input")
+    assert (tmp_path / "w10.csv").read_bytes() == before
+
+
+def test_a_problem_lists_the_files_it_read(tmp_path):
+    problem = mlpstep.load(str(write_seed_files(tmp_path)))
+    assert problem.files == tuple(str(tmp_path / name) for name in ("W1.npy", "w10.csv", "params.npz"))
