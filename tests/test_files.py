@@ -74,14 +74,16 @@ def moved_to_files(config: dict, folder: Path, fmt: str) -> Path:
             np.savetxt(folder / f"{name}.csv", array, delimiter=",")
         return {"file": f"{name}.{fmt}"}
 
-    moved = {**config, "input": save(config["input"], "input"), "label": save(config["label"], "label")}
-    moved["layers"] = [{**layer, "weights": save(layer["weights"], f"W{l}"), **({"bias": save(layer["bias"], f"b{l}")} if "bias" in layer else {})}
-                       for l, layer in enumerate(config["layers"], 1)]
-    state = config.get("optimizer", {}).get("state") if isinstance(config.get("optimizer"), dict) else None
-    if state:
-        moved["optimizer"] = {**config["optimizer"], "state": {
-            key: {param: save(value, f"{key}_{param}") for param, value in per_param.items()} if isinstance(per_param, dict) else per_param
-            for key, per_param in state.items()}}
+    moved = {**config, "input": save(config["input"], "input"), "label": save(config["label"], "label"), "layers": []}
+    for l, layer in enumerate(config["layers"], 1):
+        moved["layers"].append({**layer, "weights": save(layer["weights"], f"W{l}")})
+        if "bias" in layer:
+            moved["layers"][-1]["bias"] = save(layer["bias"], f"b{l}")
+    optimizer = config.get("optimizer")
+    if isinstance(optimizer, dict) and optimizer.get("state"):
+        state = {key: {param: save(value, f"{key}_{param}") for param, value in per_param.items()} if isinstance(per_param, dict)
+                 else per_param for key, per_param in optimizer["state"].items()}
+        moved["optimizer"] = {**optimizer, "state": state}
     if archive:
         np.savez(folder / "arrays.npz", **archive)
     (folder / "config.json").write_text(json.dumps(moved))
@@ -354,10 +356,14 @@ def test_a_directory_is_refused(tmp_path):
     assert_refused(runner.invoke(app, ["run", str(tmp_path / "seed.yaml")]), "layers[0].weights.file: W1.npy is a directory, not a file")
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads every file")
-def test_an_unreadable_file_is_refused(tmp_path):
+def test_an_unreadable_file_is_refused(tmp_path, monkeypatch):
+    from mlpstep import arrayfiles
+
+    def denied(path, mode):  # as open() fails on a file without read permission (root reads every file)
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(arrayfiles, "open", denied, raising=False)
     write_seed_files(tmp_path)
-    (tmp_path / "W1.npy").chmod(0)
     assert_refused(runner.invoke(app, ["run", str(tmp_path / "seed.yaml")]), "layers[0].weights.file: W1.npy cannot be read: permission denied")
 
 
