@@ -116,8 +116,8 @@ def run(
     Examples: mlpstep run configs/seed.yaml --json | jq .updated.W1
               mlpstep run configs/seed.yaml --format latex --only grads -o grads.tex
     """
-    _refuse_overwriting_inputs(output, [config])
     trace = _step(config, steps, show_step)
+    _refuse_overwriting_inputs(output, [config, *trace.problem.files])
     if json_output and output_format not in (RunFormat.table, RunFormat.json):
         _fail(f"--json and --format {output_format.value} ask for two formats; give one")
     form = RunFormat.json if json_output else output_format
@@ -211,8 +211,8 @@ def check(
     for value, flag in ((rtol, "--rtol"), (atol, "--atol")):
         if value is not None and not 0 <= value < float("inf"):
             _fail(f"{flag}: {value} is not a tolerance; give a number >= 0")
-    _refuse_overwriting_inputs(output, [config, *answers])
     trace = _step(config, steps, show_step)
+    _refuse_overwriting_inputs(output, [config, *answers, *trace.problem.files])
     names = answer_names(trace)
     expected = _expected_paths(expect, names)
     tolerance = Tolerance(rtol, atol)
@@ -264,8 +264,8 @@ def answers(
     """
     from .answers import write_answers
 
-    _refuse_overwriting_inputs(output, [config])
     trace = _step(config, steps, show_step)
+    _refuse_overwriting_inputs(output, [config, *trace.problem.files])
     shown = "CONFIG" if config == "-" else config
     options = "".join(f" {flag} {value}" for flag, value in (("--steps", steps), ("--show-step", show_step)) if value not in (None, 1))
     header = [f"# mlpstep answers for {shown}{options}: {trace.network}"]
@@ -351,7 +351,7 @@ def gradcheck(
         checks = check_gradients(problem, eps, tol)
     except MlpstepError as e:
         _fail(e)
-    _refuse_overwriting_inputs(output, [config])
+    _refuse_overwriting_inputs(output, [config, *problem.files])
     if json_output:
         _write_json({"eps": eps, "tol": tol, "ok": all(c.ok for c in checks),
                      "checks": [c.__dict__ for c in checks]}, output)  # fmt: skip

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from .arrayfiles import REAL_KINDS, read_array_file
 from .errors import ConfigError, key_text
 from .functions import ACTIVATIONS, LOSSES, NLL_OUTPUTS, Activation, Loss, make_activation
 from .names import bias_name, weight_name
@@ -28,6 +31,9 @@ KEYS = (
 REQUIRED = ("input", "label", "loss", "learning_rate", "layers")
 LAYER_KEYS = ("weights", "bias", "activation")
 LAYER_REQUIRED = ("weights", "activation")
+FILE_KEYS = ("file", "key")
+FILE_DEPTH = 4
+"""How deep in the config a {file: ...} may be: optimizer.state.exp_avg.W1."""
 MAX_ACTIVATIONS = 10_000_000
 """Most values of z (batch size x all units) one step may compute: about 80 MB per array."""
 MAX_STEPS = 10_000
@@ -62,6 +68,7 @@ class Problem:
     freeze: frozenset[str] = frozenset()
     steps: int = 1
     state: dict[str, dict] = field(default_factory=dict)  # optimizer state per parameter, before the first step
+    files: tuple[str, ...] = ()  # the array files read for {file: ...} values, as absolute paths
 
     @property
     def sizes(self) -> list[int]:
@@ -74,17 +81,22 @@ class Problem:
 
 
 def load(source: str | Path | dict) -> Problem:
-    """A Problem from a config file path (``"-"`` for stdin) or an already-parsed dict."""
+    """A Problem from a config file path (``"-"`` for stdin) or an already-parsed dict.
+
+    A ``{file: PATH}`` value is read relative to the config file's folder (the current one for stdin or a dict).
+    """
     if isinstance(source, dict):
         return validate(source)
     from .reader import read_config
 
-    return validate(read_config(source))
+    return validate(read_config(source), "." if str(source) == "-" else Path(source).parent)
 
 
-def validate(data: object) -> Problem:
+def validate(data: object, base: str | Path = ".") -> Problem:
+    """A Problem from config data; ``{file: PATH}`` values are read relative to ``base``."""
     if not isinstance(data, dict):
         raise ConfigError("config", f"{_describe(data)}, but a config is a mapping of keys: {', '.join(REQUIRED)}, ...")
+    data, files = _read_files(data, base)
     _check_keys(data, KEYS, REQUIRED, "")
     layout = _choice(data.get("layout", "columns"), LAYOUTS, "layout")
     reduction = _choice(data.get("reduction", "mean"), REDUCTIONS, "reduction")
@@ -118,7 +130,7 @@ def validate(data: object) -> Problem:
     optimizer, state = _optimizer(data.get("optimizer", "sgd"), {k: v for k, v in shapes.items() if k not in freeze})
     steps = _steps(data.get("steps", 1), "steps")
     check_work(x.shape[1] * units, steps, "steps")
-    return Problem(tuple(layers), x, y, loss, learning_rate, layout, reduction, relu0, optimizer, freeze, steps, state)
+    return Problem(tuple(layers), x, y, loss, learning_rate, layout, reduction, relu0, optimizer, freeze, steps, state, files)
 
 
 def param_shapes(layers: list[Layer] | tuple[Layer, ...], layout: str) -> dict[str, tuple[int, ...]]:
@@ -134,6 +146,40 @@ def param_shapes(layers: list[Layer] | tuple[Layer, ...], layout: str) -> dict[s
 
 
 # -- the parts ---------------------------------------------------------------
+
+
+def _read_files(data: dict, base: str | Path) -> tuple[dict, tuple[str, ...]]:
+    """The config with every ``{file: PATH}`` or ``{file: PATH, key: NAME}`` mapping (a value of a mapping,
+    or an item of a list of them) replaced by the array it names, and the files read. Each file is read once."""
+    arrays: dict[tuple[str, str | None], np.ndarray] = {}
+
+    def resolve(value: object, path: str, depth: int) -> object:
+        if isinstance(value, dict) and "file" in value:
+            return read(value, path)
+        if depth == FILE_DEPTH:  # no array goes deeper: leave the rest to the checks
+            return value
+        if isinstance(value, list):
+            return [resolve(v, f"{path}[{i}]", depth + 1) if isinstance(v, dict) else v for i, v in enumerate(value)]
+        if isinstance(value, dict):
+            return {k: resolve(v, f"{path}.{key_text(k)}", depth + 1) for k, v in value.items()}
+        return value
+
+    def read(reference: dict, path: str) -> np.ndarray:
+        _check_keys(reference, FILE_KEYS, ("file",), path + ".")
+        file, key = reference["file"], reference.get("key")
+        if not isinstance(file, str):
+            raise ConfigError(path + ".file", f"{_describe(file)}; give the path of a .npy, .npz or .csv file")
+        if not file.strip():
+            raise ConfigError(path + ".file", "an empty file name; give the path of a .npy, .npz or .csv file")
+        if key is not None and not isinstance(key, str):
+            raise ConfigError(path + ".key", f"{_describe(key)}; give the name of an array in the .npz file")
+        known = (os.path.abspath(Path(base, file)), key)
+        if known not in arrays:
+            arrays[known] = read_array_file(file, key, Path(base), path)
+        return arrays[known]
+
+    data = {k: resolve(v, key_text(k), 1) for k, v in data.items()}
+    return data, tuple(dict.fromkeys(file for file, _ in arrays))
 
 
 def _layers(value: object, layout: str, relu0: float) -> list[Layer]:
@@ -162,7 +208,7 @@ def _layers(value: object, layout: str, relu0: float) -> list[Layer]:
         bias = spec.get("bias")
         if bias is None or (isinstance(bias, str) and bias.lower() == "none"):
             b, mode = np.zeros(n_out), "none"
-        elif not isinstance(bias, (list, np.ndarray)):
+        elif not _is_list(bias):
             b, mode = np.full(n_out, _number(bias, path + ".bias")), "shared"
         else:
             b, mode = _vector(bias, path + ".bias"), "units"
@@ -182,10 +228,8 @@ def _layers(value: object, layout: str, relu0: float) -> list[Layer]:
 
 
 def _input(value: object, n_in: int) -> tuple[np.ndarray, bool]:
-    """The input as ``(n_in, batch)`` and whether it was given as a batch."""
-    if isinstance(value, np.ndarray):
-        value = value.tolist()
-    if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
+    """The input as ``(n_in, batch)`` and whether it was given as a batch (a matrix: one row per point)."""
+    if _is_nested(value):
         x = _matrix(value, "input")
         if x.shape[1] != n_in:
             hint = (
@@ -212,10 +256,11 @@ def _input(value: object, n_in: int) -> tuple[np.ndarray, bool]:
 
 def _labels(value: object, batch: bool, count: int, n_out: int, output: str, loss: str) -> np.ndarray:
     """The targets as ``(n_out, batch)``."""
-    if isinstance(value, np.ndarray):
-        value = value.tolist()
     if not batch:
         return _label(value, "label", n_out, output, loss)[:, None]
+    if isinstance(value, np.ndarray) and value.ndim:
+        labels = _batch_labels(value, count)
+        return _targets(labels, lambda i: f"label[{i}]", n_out, output, loss).T
     if not isinstance(value, list):
         raise ConfigError("label", f"{_describe(value)}, but the input is a batch of {_count(count, 'point')}: give a list of {_count(count, 'label')}")
     if len(value) != count:
@@ -223,35 +268,69 @@ def _labels(value: object, batch: bool, count: int, n_out: int, output: str, los
     return np.stack([_label(v, f"label[{i}]", n_out, output, loss) for i, v in enumerate(value)], axis=1)
 
 
+def _batch_labels(value: np.ndarray, count: int) -> np.ndarray:
+    """A batch's labels given as one array: ``(count,)`` numbers or ``(count, n)`` rows.
+
+    A column, or a row of ``count``, holds one number per point (a file has no brackets to tell them apart).
+    """
+    labels = _real_array(value, "label")
+    if labels.ndim == 2 and labels.shape[1] == 1:
+        labels = labels[:, 0]
+    elif labels.ndim == 2 and labels.shape == (1, count):
+        labels = labels[0]
+    if labels.ndim > 2:
+        raise ConfigError("label", f"{_describe(value)}, but the input is a batch of {_count(count, 'point')}: give one label per point")
+    if labels.shape[0] != count:
+        raise ConfigError("label", f"{_count(labels.shape[0], 'label')}, but the input has {_count(count, 'point')}; give one label per point")
+    return labels
+
+
 def _label(value: object, path: str, n_out: int, output: str, loss: str) -> np.ndarray:
-    """One point's target, ``(n_out,)``."""
-    if isinstance(value, np.ndarray):
-        value = value.tolist()
-    if output == "softmax" and not isinstance(value, list):
-        k = _number(value, path)
-        if k != int(k):
-            raise ConfigError(path, f"{k:g} is not a class index; give a whole number from 0 to {n_out - 1}, or a one-hot list")
-        if not 0 <= k < n_out:
-            raise ConfigError(path, f"class {k:g} is out of range; the output layer has {_count(n_out, 'class')}, 0 to {n_out - 1}")
-        y = np.zeros(n_out)
-        y[int(k)] = 1.0
-        return y
-    if isinstance(value, list):
-        y = _vector(value, path)
-        if y.shape[0] != n_out:
-            hint = "; a class index is written without brackets, e.g. label: 1" if output == "softmax" and y.shape[0] == 1 else ""
-            raise ConfigError(path, f"{_count(y.shape[0], 'value')}, but the output layer has {_count(n_out, 'unit')}{hint}")
+    """One point's target, ``(n_out,)``. An array of one value is that number."""
+    if isinstance(value, np.ndarray) and value.size == 1:
+        labels = _real_array(value, path).reshape(1)
+    elif _is_list(value):
+        labels = _vector(value, path)[None, :]
     else:
-        y = np.array([_number(value, path)])
+        labels = np.array([_number(value, path)])
+    return _targets(labels, lambda i: path, n_out, output, loss)[0]
+
+
+def _targets(labels: np.ndarray, where: Callable[[int], str], n_out: int, output: str, loss: str) -> np.ndarray:
+    """The targets ``(count, n_out)`` of ``count`` labels: numbers ``(count,)`` or rows ``(count, n)``.
+
+    With a softmax output a number is a class index. ``where(i)`` names point i in messages.
+    """
+    count = labels.shape[0]
+    if labels.ndim == 1 and output == "softmax":
+        bad = np.flatnonzero((labels != np.floor(labels)) | (labels < 0) | (labels >= n_out))
+        if bad.size:
+            k = labels[bad[0]]
+            if k != int(k):
+                raise ConfigError(where(bad[0]), f"{k:g} is not a class index; give a whole number from 0 to {n_out - 1}, or a one-hot list")
+            raise ConfigError(where(bad[0]), f"class {k:g} is out of range; the output layer has {_count(n_out, 'class')}, 0 to {n_out - 1}")
+        y = np.zeros((count, n_out))
+        y[np.arange(count), labels.astype(np.intp)] = 1.0
+        return y
+    if labels.ndim == 1:
         if n_out != 1:
-            raise ConfigError(path, f"a single number, but the output layer has {n_out} units; give a list of {n_out} targets")
+            raise ConfigError(where(0), f"a single number, but the output layer has {n_out} units; give a list of {n_out} targets")
+        y = labels[:, None]
+    else:
+        y = labels
+        if y.shape[1] != n_out:
+            hint = "; a class index is written without brackets, e.g. label: 1" if output == "softmax" and y.shape[1] == 1 else ""
+            raise ConfigError(where(0), f"{_count(y.shape[1], 'value')}, but the output layer has {_count(n_out, 'unit')}{hint}")
     if loss == "nll" and output == "softmax":
-        with np.errstate(over="ignore"):
-            total = y.sum()
-        if (y < 0).any() or not abs(total - 1.0) <= 1e-6:
-            raise ConfigError(path, "a softmax target for nll is a probability vector (>= 0, summing to 1), or a class index")
-    elif loss == "nll" and ((y < 0) | (y > 1)).any():
-        raise ConfigError(path, "sigmoid targets for nll (binary cross-entropy) must lie between 0 and 1")
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = y.sum(axis=1)
+        bad = np.flatnonzero((y < 0).any(axis=1) | ~(np.abs(total - 1.0) <= 1e-6))
+        if bad.size:
+            raise ConfigError(where(bad[0]), "a softmax target for nll is a probability vector (>= 0, summing to 1), or a class index")
+    elif loss == "nll":
+        bad = np.flatnonzero(((y < 0) | (y > 1)).any(axis=1))
+        if bad.size:
+            raise ConfigError(where(bad[0]), "sigmoid targets for nll (binary cross-entropy) must lie between 0 and 1")
     return y
 
 
@@ -338,8 +417,12 @@ def _shaped(value: object, shape: tuple[int, ...], path: str) -> np.ndarray:
     """A number, vector or matrix of exactly ``shape`` (a column may be written flat)."""
     if shape == ():
         return np.array(_number(value, path))
-    nested = isinstance(value, list) and bool(value) and isinstance(value[0], list)
+    if isinstance(value, np.ndarray):
+        nested = value.ndim == 2
+    else:
+        nested = isinstance(value, list) and bool(value) and isinstance(value[0], list)
     array = _matrix(value, path) if nested else _vector(value, path)
+
     def vector_like(dims: tuple[int, ...]) -> bool:  # a flat list, a column or a row
         return len(dims) == 1 or 1 in dims
 
@@ -369,9 +452,11 @@ def _steps(value: object, path: str) -> int:
 
 
 def _matrix(value: object, path: str) -> np.ndarray:
-    """A 2-D float64 array from a list of rows of numbers."""
+    """A 2-D float64 array from a list of rows of numbers, or from a 2-D array."""
     if isinstance(value, np.ndarray):
-        value = value.tolist()
+        if value.ndim != 2 or not value.size:
+            raise ConfigError(path, f"{_describe(value)}; give a matrix: a list of rows, or a 2-D array")
+        return _real_array(value, path)
     if not isinstance(value, list) or not value:
         raise ConfigError(path, f"{_describe(value)}; give a matrix as a list of rows, e.g. [[1, 0], [0, 1]]")
     width = None
@@ -393,10 +478,10 @@ def _matrix(value: object, path: str) -> np.ndarray:
 
 
 def _vector(value: object, path: str) -> np.ndarray:
-    """A 1-D float64 array from a flat list (or a one-column / one-row matrix)."""
-    if isinstance(value, np.ndarray):
-        value = value.tolist()
-    if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
+    """A 1-D float64 array from a flat list or array (or a one-column / one-row matrix)."""
+    if isinstance(value, np.ndarray) and value.ndim == 1 and value.size:
+        return _real_array(value, path)
+    if _is_nested(value):
         m = _matrix(value, path)
         if 1 not in m.shape:
             raise ConfigError(path, f"a {_shape(m)} matrix; give a flat list of numbers")
@@ -409,6 +494,36 @@ def _vector(value: object, path: str) -> np.ndarray:
                 raise ConfigError(f"{path}[{j}]", "a list among numbers; give a flat list of numbers")
             _number(v, f"{path}[{j}]")
     return _finite(value, path)
+
+
+def _is_nested(value: object) -> bool:
+    """Whether a value is written as a matrix: a list of lists, or a 2-D array."""
+    if isinstance(value, np.ndarray):
+        return value.ndim == 2
+    return isinstance(value, list) and bool(value) and all(isinstance(v, list) for v in value)
+
+
+def _is_list(value: object) -> bool:
+    """Whether a value is a list of numbers (or of rows): a list, or an array with dimensions."""
+    return isinstance(value, list) or (isinstance(value, np.ndarray) and value.ndim > 0)
+
+
+def _real_array(value: np.ndarray, path: str) -> np.ndarray:
+    """A float64 copy of an array of booleans, integers or floats, every entry finite.
+
+    The first entry that is not finite is named by its index, e.g. ``layers[0].weights[3][7]``.
+    """
+    if value.dtype.kind not in REAL_KINDS:
+        raise ConfigError(path, f"an array of {value.dtype} values; give real numbers (booleans, integers or floats)")
+    with np.errstate(over="ignore"):  # float128 past float64: refused below
+        array = np.array(value, dtype=np.float64)
+    finite = np.isfinite(array)
+    if not finite.all():
+        index = tuple(int(k) for k in np.argwhere(~finite)[0])
+        original = value[index]
+        what = "NaN" if np.isnan(original) else "infinite" if np.isinf(original) else "too large for float64"
+        raise ConfigError(path + "".join(f"[{k}]" for k in index), f"{what}; give a finite number")
+    return array
 
 
 def _finite(value: list, path: str) -> np.ndarray:
@@ -426,7 +541,7 @@ def _finite(value: list, path: str) -> np.ndarray:
 
 
 def _number(value: object, path: str) -> float:
-    if isinstance(value, np.generic):  # NumPy scalars from the Python API
+    if isinstance(value, np.generic) or (isinstance(value, np.ndarray) and value.ndim == 0):  # NumPy scalars
         value = value.item()
     if type(value) not in (int, float):
         fix = "write the number without quotes or underscores" if _looks_numeric(value) else "expected a number"
@@ -492,6 +607,12 @@ def _describe(value: object) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "an empty list" if not value else "a list"
+    if isinstance(value, np.ndarray):
+        if value.ndim == 0:
+            return _describe(value.item())
+        if value.ndim == 1:
+            return f"a flat array of {_count(value.size, 'value')}"
+        return f"a {_shape(value)} array"
     return f"a value of type {type(value).__name__}"
 
 

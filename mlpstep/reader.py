@@ -8,8 +8,9 @@ mappings, and any other YAML tag is refused, so nothing in the file ever runs.
 Scalars follow YAML 1.2's core schema: numbers as people type them (``1e-3``,
 ``-1E0``, ``2e+0``) are numbers, ``012`` is twelve and ``1:30`` is text.
 Hostile files are refused before they cost much: the size and the number of
-values are capped before parsing, libyaml bounds the nesting, and alias
-expansion ("billion laughs") is counted before anything walks the data.
+values are capped before parsing (higher caps for .json, which parses about
+20 times faster), libyaml bounds the nesting, and alias expansion ("billion
+laughs") is counted before anything walks the data.
 """
 
 from __future__ import annotations
@@ -25,9 +26,13 @@ from yaml.nodes import MappingNode
 from .errors import ConfigError, key_text
 
 MAX_BYTES = 32 * 1024 * 1024
-"""Largest config file read, in bytes."""
+"""Largest YAML config file read, in bytes."""
 MAX_VALUES = 1_000_000
-"""Most values (numbers, strings, lists, mappings) a config may hold, aliases expanded."""
+"""Most values (numbers, strings, lists, mappings) a YAML config may hold, aliases expanded."""
+MAX_JSON_BYTES = 256 * 1024 * 1024
+"""Largest .json config file read, in bytes."""
+MAX_JSON_VALUES = 10_000_000
+"""Most values a .json config may hold: about 3 seconds of parsing."""
 MAX_DEPTH = 64
 """Deepest nesting of lists and mappings that YAML aliases may build."""
 
@@ -164,21 +169,26 @@ def read_config(source: str, keep_text: bool = False) -> object:
     Raises ConfigError naming the source for every problem a user can fix.
     """
     name = str(source)
-    raw = _read_bytes(name)
+    raw = _read_bytes(name, MAX_JSON_BYTES if _is_json(name) else MAX_BYTES)
     return parse_text(raw, "stdin" if name == "-" else name, keep_text)
 
 
-def _read_bytes(name: str) -> bytes:
+def _is_json(name: str) -> bool:
+    """Whether a file is read as JSON (by its name); anything else, JSON included, is read as YAML."""
+    return name.lower().endswith(".json")
+
+
+def _read_bytes(name: str, limit: int) -> bytes:
     if name == "-":
         if sys.stdin is None:
             raise ConfigError("stdin", "there is no standard input to read; give a config file")
-        raw = sys.stdin.buffer.read(MAX_BYTES + 1)
+        raw = sys.stdin.buffer.read(limit + 1)
     elif not name:
         raise ConfigError("config", "an empty file name; give the path of a config file")
     else:
         try:
             with open(name, "rb") as f:  # read at most the cap: devices and pipes have no size
-                raw = f.read(MAX_BYTES + 1)
+                raw = f.read(limit + 1)
         except FileNotFoundError:
             raise ConfigError(name, "no such file; check the path") from None
         except IsADirectoryError:
@@ -187,8 +197,8 @@ def _read_bytes(name: str) -> bytes:
             raise ConfigError(name, "permission denied; check the file's permissions") from None
         except OSError as e:
             raise ConfigError(name, f"cannot be read ({e.strerror or e})") from None
-    if len(raw) > MAX_BYTES:
-        raise ConfigError(name, f"larger than {MAX_BYTES // 2**20} MiB; refused")
+    if len(raw) > limit:
+        raise ConfigError(name, f"larger than {limit // 2**20} MiB; refused")
     return raw
 
 
@@ -200,10 +210,13 @@ def parse_text(raw: bytes, name: str = "config", keep_text: bool = False) -> obj
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ConfigError(name, "not UTF-8 text; give a YAML or JSON file saved as UTF-8") from None
+    if _is_json(name):
+        # every value but the first of a list or mapping follows a comma
+        if text.count(",") + text.count("[") + text.count("{") >= MAX_JSON_VALUES:
+            raise ConfigError(name, f"holds more than {MAX_JSON_VALUES:,} values; refused")
+        return _parse_json(text, name, keep_text)
     if text.count(",") + text.count("\n") >= MAX_VALUES:  # an upper bound on the values a file can spell
         raise ConfigError(name, f"holds more than {MAX_VALUES:,} values; refused")
-    if name.lower().endswith(".json"):
-        return _parse_json(text, name, keep_text)
     flat = _parse_flat(text, keep_text)
     if flat is not None:
         return flat
@@ -269,10 +282,10 @@ def _number_hooks(keep_text: bool):
             value = -math.inf if value < 0 else math.inf
         return Written(value, digits) if keep_text else value
 
-    def real(digits: str) -> float:
-        return Written(float(digits), digits) if keep_text else float(digits)
+    def written(digits: str) -> Written:
+        return Written(float(digits), digits)
 
-    return whole, real
+    return whole, written if keep_text else float  # float itself: json's fast path
 
 
 def _parse_json(text: str, name: str, keep_text: bool) -> object:

@@ -18,10 +18,12 @@ with open("configs/seed.yaml") as f:
     SEED = yaml.safe_load(f)
 
 KEYS = ["layout", "input", "label", "loss", "learning_rate", "reduction", "relu_grad_at_zero", "layers", "optimizer",
-        "freeze", "steps", "weights", "bias", "activation", "name", "momentum", "state", "a1", "W1n", "loss_after"]
+        "freeze", "steps", "weights", "bias", "activation", "name", "momentum", "state", "a1", "W1n", "loss_after",
+        "file", "key"]
 scalars = st.one_of(
     st.none(), st.booleans(), st.integers(-10**30, 10**30), st.floats(allow_nan=True, allow_infinity=True),
-    st.text(max_size=8), st.sampled_from(["relu", "softmax", "nll", "rows", "none", "adam", "W1", "w10", "sgd", "1e-3"]),
+    st.text(max_size=8), st.sampled_from(["relu", "softmax", "nll", "rows", "none", "adam", "W1", "w10", "sgd", "1e-3",
+                                          "configs", "W1.npy", "x.csv", "p.npz"]),
 )
 values = st.recursive(scalars, lambda inner: st.one_of(
     st.lists(inner, max_size=5), st.dictionaries(st.one_of(st.sampled_from(KEYS), st.text(max_size=5)), inner, max_size=5)),

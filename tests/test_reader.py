@@ -1,9 +1,11 @@
 """Reading configs: numbers as people type them, JSON as YAML, safe loading."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mlpstep.errors import ConfigError
-from mlpstep.reader import parse_text
+from mlpstep.reader import _parse_flat, parse_text
 
 
 @pytest.mark.parametrize(
@@ -46,12 +48,35 @@ def test_json_answers_keep_the_digits_written():
     assert [v.text for v in data["a1"]] == ["2", "13.0", "0.40"]
 
 
+def test_json_holds_ten_times_the_values_of_yaml():
+    many = b"[" + b"0," * 1_500_000 + b"0]"
+    assert len(parse_text(many, "x.json")) == 1_500_001
+    with pytest.raises(ConfigError, match="holds more than 1,000,000 values"):
+        parse_text(many, "x.yaml")
+    with pytest.raises(ConfigError, match="holds more than 10,000,000 values"):
+        parse_text(b"[" + b"0," * 10_000_000 + b"0]", "x.json")
+
+
+def test_json_files_may_be_larger_than_yaml_files(tmp_path, monkeypatch):
+    from mlpstep import reader
+
+    padded = b'{"a": 1}' + b" " * (33 * 2**20)
+    (tmp_path / "big.json").write_bytes(padded)
+    (tmp_path / "big.yaml").write_bytes(padded)
+    assert reader.read_config(str(tmp_path / "big.json")) == {"a": 1}
+    with pytest.raises(ConfigError, match="larger than 32 MiB"):
+        reader.read_config(str(tmp_path / "big.yaml"))
+    monkeypatch.setattr(reader, "MAX_JSON_BYTES", 2**20)
+    with pytest.raises(ConfigError, match="larger than 1 MiB"):
+        reader.read_config(str(tmp_path / "big.json"))
+
+
+def test_json_numbers_read_as_yaml_numbers():
+    text = b'{"a": [1, -2, 0.1, 1e-3, 2.50, 1E400, 123456789012345678901234567890]}'
+    assert parse_text(text, "x.json") == parse_text(text, "x.yaml")
+
+
 # -- the fast path for answers files: the json module where YAML would read the same -----------
-
-from hypothesis import given  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from mlpstep.reader import _parse_flat  # noqa: E402
 
 NUMBER_TEXT = st.one_of(
     st.from_regex(r"-?(0|[1-9][0-9]{0,25})(\.[0-9]{1,20})?([eE][-+]?[0-9]{1,3})?", fullmatch=True),

@@ -67,3 +67,18 @@ def test_markdown_example_in_the_readme_is_real():
     start = README.index(first) + len(first)
     shown = README[start:README.index("````", start)]
     assert shown == CliRunner().invoke(app, ["run", "configs/seed.yaml", "--format", "markdown", "--only", "a1,W1n"]).stdout
+
+
+def test_files_example_in_the_readme_is_real(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    block = next(b for b in re.findall(r"```\w*\n(.*?)```", README, re.DOTALL) if "$ mlpstep run files.yaml" in b)
+    commands, shown = block.split("$ mlpstep run files.yaml --only loss\n")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "files.yaml").write_text(block_starting("# files.yaml"))
+    for line in commands.splitlines():
+        command = line.removeprefix("$ ")
+        command = f'"{sys.executable}"' + command.removeprefix("python") if command.startswith("python ") else command
+        subprocess.run(["bash", "-c", command], check=True)
+    assert shown == output_of("run", "files.yaml", "--only", "loss")

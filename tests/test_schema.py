@@ -78,3 +78,22 @@ def test_validate_reports_each_config(tmp_path):
 def test_validate_all_bundled_configs():
     result = runner.invoke(app, ["validate", *map(str, CONFIGS)])
     assert result.exit_code == 0 and result.stdout.count(": valid\n") == len(CONFIGS)
+
+
+FILES_CONFIG = {
+    "input": {"file": "x.npy"}, "label": {"file": "labels.CSV"}, "loss": "nll", "learning_rate": 0.1,
+    "optimizer": {"name": "sgd", "momentum": 0.9, "state": {"momentum_buffer": {"W1": {"file": "state.npz", "key": "W1"}}}},
+    "freeze": ["b1"], "layout": "rows",
+    "layers": [{"weights": {"file": "params.npz", "key": "W1"}, "bias": {"file": "b1.csv"}, "activation": "softmax"}],
+}
+
+
+def test_matrices_and_vectors_may_be_files_in_the_schema():
+    schema_of("config").validate(FILES_CONFIG)
+
+
+@pytest.mark.parametrize("reference", [{"file": 3}, {"file": "W1.txt"}, {"file": "W1.npy", "dtype": "f8"}, {"key": "W1"},
+                                       {"file": "p.npz", "key": 1}])
+def test_bad_file_references_are_rejected_by_the_schema(reference):
+    broken = {**FILES_CONFIG, "layers": [{**FILES_CONFIG["layers"][0], "weights": reference}]}
+    assert list(schema_of("config").iter_errors(broken))

@@ -1,0 +1,167 @@
+"""Matrices and vectors kept in files, for ``{file: W1.npy}`` in a config.
+
+``.npy`` and ``.npz`` are NumPy's own formats, read without pickles; ``.csv``
+holds numbers separated by commas, one row per line (``#`` comments and blank
+lines allowed), and always reads as a matrix. What a file would cost is checked
+before its data is read: a .npy header's shape against MAX_FILE_VALUES, a .csv
+file's size against MAX_CSV_BYTES. The arrays come back as stored (booleans,
+integers or floats); the config turns them into float64 and checks them.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+
+from .errors import ConfigError, key_text
+
+FORMATS = (".npy", ".npz", ".csv")
+MAX_FILE_VALUES = 100_000_000
+"""Most numbers one array file may hold: 800 MB as float64."""
+MAX_CSV_BYTES = 64 * 1024 * 1024
+"""Largest .csv file read, in bytes (a few million numbers)."""
+REAL_KINDS = "biuf"
+"""NumPy dtype kinds read as numbers: booleans, signed and unsigned integers, floats."""
+
+_NUMBER = re.compile(r"[-+]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|inf|infinity|nan)", re.IGNORECASE)
+
+
+def read_array_file(file: str, key: str | None, base: Path, path: str) -> np.ndarray:
+    """The array in ``file`` (relative to ``base`` unless absolute); ``key`` names one array of a .npz.
+
+    ``path`` is the config field the file was given for, for messages: ``layers[0].weights``.
+    """
+    where = f"{path}.file"
+    name = key_text(file)  # as the config wrote it, quoted if it holds anything odd
+    suffix = Path(file).suffix.lower()
+    if suffix not in FORMATS:
+        shown = f"a {key_text(suffix)} file" if suffix else "a file without an extension"
+        raise ConfigError(where, f"{name} is {shown}; give a .npy, .npz or .csv file")
+    if key is not None and suffix != ".npz":
+        raise ConfigError(f"{path}.key", f"only a .npz file holds named arrays, and {name} is a {suffix} file; remove key")
+    target = Path(base, file)
+    try:
+        f = open(target, "rb")  # noqa: SIM115 - closed below; opening and reading fail with different messages
+    except FileNotFoundError:
+        raise ConfigError(where, f"{name} not found (looked for {key_text(os.path.abspath(target))})") from None
+    except IsADirectoryError:
+        raise ConfigError(where, f"{name} is a directory, not a file") from None
+    except PermissionError:
+        raise ConfigError(where, f"{name} cannot be read: permission denied; check the file's permissions") from None
+    except (OSError, ValueError) as e:  # ValueError: a NUL character in the name
+        raise ConfigError(where, f"{name} cannot be opened ({getattr(e, 'strerror', None) or e})") from None
+    with f:
+        try:
+            if suffix == ".npy":
+                return _read_npy(f, name, where)
+            if suffix == ".npz":
+                return _read_npz(f, name, key, path)
+            return _read_csv(f, name, where)
+        except MemoryError:
+            raise ConfigError(where, f"{name} does not fit in memory") from None
+        except OSError as e:
+            raise ConfigError(where, f"{name} cannot be read ({e.strerror or e})") from None
+
+
+def _read_npy(f: BinaryIO, name: str, where: str) -> np.ndarray:
+    """A .npy array; its header is checked before its data is read."""
+    from numpy.lib import format as npy
+
+    try:
+        version = npy.read_magic(f)
+        read_header = {(1, 0): npy.read_array_header_1_0, (2, 0): npy.read_array_header_2_0}.get(version)
+        if read_header is None:
+            raise ValueError(f"format version {version[0]}.{version[1]} holds no plain numbers")
+        shape, _, dtype = read_header(f)
+    except (ValueError, EOFError, SyntaxError) as e:
+        raise ConfigError(where, f"{name} is not a valid .npy file ({_first_line(e)})") from None
+    if dtype.hasobject:
+        raise ConfigError(where, f"{name} holds Python objects (a pickle), which are never loaded; save an array of numbers")
+    if dtype.kind not in REAL_KINDS:
+        raise ConfigError(where, f"{name} holds {dtype} values; save real numbers (booleans, integers or floats)")
+    count = math.prod(shape)
+    if count > MAX_FILE_VALUES:
+        raise ConfigError(where, f"{name} holds {count:,} values, more than the {MAX_FILE_VALUES:,} one file may hold; refused")
+    f.seek(0)
+    try:
+        return npy.read_array(f, allow_pickle=False)
+    except (ValueError, EOFError) as e:
+        raise ConfigError(where, f"{name} is not a valid .npy file ({_first_line(e)})") from None
+
+
+def _read_npz(f: BinaryIO, name: str, key: str | None, path: str) -> np.ndarray:
+    """One array of a .npz archive: the one named ``key``, or its only one."""
+    import zipfile
+    import zlib
+
+    where = f"{path}.file"
+    try:
+        with zipfile.ZipFile(f) as archive:
+            keys = [member.removesuffix(".npy") for member in archive.namelist() if member.endswith(".npy")]
+            if not keys:
+                raise ConfigError(where, f"{name} holds no arrays")
+            if key is None and len(keys) > 1:
+                raise ConfigError(f"{path}.key", f"missing; {name} holds {len(keys)} arrays ({_listed(keys)}): name one, e.g. key: {key_text(keys[0])}")
+            if key is None:
+                key = keys[0]
+            if key not in keys:
+                raise ConfigError(f"{path}.key", f"{name} holds no array named {key_text(key)}; it holds {_listed(keys)}")
+            with archive.open(key + ".npy") as member:
+                return _read_npy(member, f"{name}[{key_text(key)}]", where)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as e:  # RuntimeError: encrypted
+        raise ConfigError(where, f"{name} is not a valid .npz file ({_first_line(e)})") from None
+
+
+def _read_csv(f: BinaryIO, name: str, where: str) -> np.ndarray:
+    """A .csv file of numbers as a matrix, one row per line."""
+    import io
+    import warnings
+
+    raw = f.read(MAX_CSV_BYTES + 1)
+    if len(raw) > MAX_CSV_BYTES:
+        raise ConfigError(where, f"{name} is larger than {MAX_CSV_BYTES // 2**20} MiB; save big arrays as .npy")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConfigError(where, f"{name} is not UTF-8 text; a .csv file holds numbers separated by commas") from None
+    text = re.sub(r"(?m)^[ \t\r]+$", "", text)  # lines of spaces are blank lines too
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # an empty file: refused below
+            array = np.loadtxt(io.StringIO(text), delimiter=",", dtype=np.float64, ndmin=2)
+    except ValueError as e:
+        raise ConfigError(where, f"{name} {_csv_problem(text) or _first_line(e)}") from None
+    if not array.size:
+        raise ConfigError(where, f"{name} holds no numbers")
+    return array
+
+
+def _csv_problem(text: str) -> str | None:
+    """Where a .csv text NumPy refused goes wrong first, as ``line N, column M: ...``."""
+    width = None
+    for number, line in enumerate(text.splitlines(), 1):
+        content = line.split("#", 1)[0]
+        if not content.strip():
+            continue
+        cells = content.split(",")
+        for column, cell in enumerate(cells, 1):
+            if not _NUMBER.fullmatch(cell.strip()):
+                shown = repr(cell.strip()[:20]) + " is not a number" if cell.strip() else "an empty cell"
+                return f"line {number}, column {column}: {shown}"
+        width = width or len(cells)
+        if len(cells) != width:
+            return f"line {number}: {len(cells)} values, but the first row has {width}; every row needs the same length"
+    return None
+
+
+def _listed(keys: list[str]) -> str:
+    return ", ".join(map(key_text, keys[:10])) + (f", ... ({len(keys)} in all)" if len(keys) > 10 else "")
+
+
+def _first_line(e: BaseException) -> str:
+    return (str(e).strip().splitlines() or [type(e).__name__])[0]
