@@ -59,7 +59,7 @@ def write_configs(folder: Path) -> dict[str, tuple[Path, callable]]:
     data = arrays()
     for name, value in data.items():
         np.save(folder / f"{name}.npy", value)
-        np.savetxt(folder / f"{name}.csv", value if value.ndim == 2 else value[None, :], delimiter=",", fmt="%r")
+        np.savetxt(folder / f"{name}.csv", value if value.ndim == 2 else value[None, :], delimiter=",", fmt="%.17g")
     np.savez(folder / "network.npz", **data)
     configs = {
         ".npy": _config(SIZES, lambda name: {"file": f"{name}.npy"}),
