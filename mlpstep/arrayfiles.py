@@ -58,14 +58,17 @@ def read_array_file(file: str, key: str | None, base: Path, path: str) -> np.nda
     with f:
         try:
             if suffix == ".npy":
-                return _read_npy(f, name, where)
-            if suffix == ".npz":
-                return _read_npz(f, name, key, path)
-            return _read_csv(f, name, where)
+                array = _read_npy(f, name, where)
+            elif suffix == ".npz":
+                array = _read_npz(f, name, key, path)
+            else:
+                array = _read_csv(f, name, where)
         except MemoryError:
             raise ConfigError(where, f"{name} does not fit in memory") from None
         except OSError as e:
             raise ConfigError(where, f"{name} cannot be read ({e.strerror or e})") from None
+    array.flags.writeable = False  # only the Problem holds it: validation may keep it without a copy
+    return array
 
 
 def _read_npy(f: BinaryIO, name: str, where: str) -> np.ndarray:

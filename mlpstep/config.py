@@ -509,14 +509,16 @@ def _is_list(value: object) -> bool:
 
 
 def _real_array(value: np.ndarray, path: str) -> np.ndarray:
-    """A float64 copy of an array of booleans, integers or floats, every entry finite.
+    """A float64 array of booleans, integers or floats, every entry finite: a copy, unless the
+    array is already float64 and read-only (as read from a file), so that it cannot change.
 
     The first entry that is not finite is named by its index, e.g. ``layers[0].weights[3][7]``.
     """
     if value.dtype.kind not in REAL_KINDS:
         raise ConfigError(path, f"an array of {value.dtype} values; give real numbers (booleans, integers or floats)")
     with np.errstate(over="ignore"):  # float128 past float64: refused below
-        array = np.array(value, dtype=np.float64)
+        keep = value.dtype == np.float64 and not value.flags.writeable
+        array = value if keep else np.array(value, dtype=np.float64)
     finite = np.isfinite(array)
     if not finite.all():
         index = tuple(int(k) for k in np.argwhere(~finite)[0])

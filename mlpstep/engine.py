@@ -75,22 +75,25 @@ def _column_form(problem: Problem, params: dict) -> tuple[list[np.ndarray], list
     return weights, biases
 
 
-def _forward(problem: Problem, weights, biases):
+def _forward(problem: Problem, weights, biases, keep: bool = True):
+    """Every z and a (activations[0] is x) and the loss; with ``keep=False`` only the loss,
+    and each layer's z and a are freed as the next is computed."""
     a = problem.x
-    zs, activations = [], [a]  # activations[0] is x
+    zs, activations = [], [a]
     for layer, w, b in zip(problem.layers, weights, biases):
         z = w.T @ a  # (n_out, batch)
         z += b[:, None]
         a = layer.activation.value(z)
-        zs.append(z)
-        activations.append(a)
-    per_point = problem.loss.value(zs[-1], a, problem.y, problem.layers[-1].activation)  # (batch,)
+        if keep:
+            zs.append(z)
+            activations.append(a)
+    per_point = problem.loss.value(z, a, problem.y, problem.layers[-1].activation)  # (batch,)
     loss = float(per_point.mean() if problem.reduction == "mean" else per_point.sum())
     return zs, activations, loss
 
 
 def _loss(problem: Problem, params: dict) -> float:
-    return _forward(problem, *_column_form(problem, params))[2]
+    return _forward(problem, *_column_form(problem, params), keep=False)[2]
 
 
 def _one_step(problem: Problem, params: dict, state: dict) -> _Step:
