@@ -33,12 +33,15 @@ def step(problem: Problem, show: int = 1) -> Trace:
                 shown = result
             params, state = result.updated, result.state
         final_loss = _loss(problem, params)
+        checksums_finite = np.isfinite(shown.checksum) and np.isfinite(result.checksum)
     loss_after = losses[show] if show < problem.steps else final_loss
     trace = Trace(
         problem, shown.forward, shown.loss, shown.grads, shown.updated, shown.params, loss_after,
         shown.state, losses, params, final_loss, state, show,
     )  # fmt: skip
-    _check_finite(trace)
+    _check_losses(trace)
+    if not checksums_finite:  # some array holds an inf or a nan (or a sum overflowed): name the first
+        _check_arrays(trace)
     return trace
 
 
@@ -61,6 +64,7 @@ class _Step(NamedTuple):
     grads: dict
     updated: dict
     state: dict  # the optimizer's, after the update
+    checksum: float  # the sum of every array above: finite only if each of their entries is
 
 
 def _column_form(problem: Problem, params: dict) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -76,10 +80,10 @@ def _column_form(problem: Problem, params: dict) -> tuple[list[np.ndarray], list
 
 
 def _forward(problem: Problem, weights, biases, keep: bool = True):
-    """Every z and a (activations[0] is x) and the loss; with ``keep=False`` only the loss,
-    and each layer's z and a are freed as the next is computed."""
+    """Every z and a (activations[0] is x), the loss and the sum of every z (a = f(z) is finite
+    where z is); with ``keep=False`` only the loss, each layer freed as the next is computed."""
     a = problem.x
-    zs, activations = [], [a]
+    zs, activations, checksum = [], [a], 0.0
     for layer, w, b in zip(problem.layers, weights, biases):
         z = w.T @ a  # (n_out, batch)
         z += b[:, None]
@@ -87,9 +91,10 @@ def _forward(problem: Problem, weights, biases, keep: bool = True):
         if keep:
             zs.append(z)
             activations.append(a)
+            checksum += np.sum(z)  # while z is in cache
     per_point = problem.loss.value(z, a, problem.y, problem.layers[-1].activation)  # (batch,)
     loss = float(per_point.mean() if problem.reduction == "mean" else per_point.sum())
-    return zs, activations, loss
+    return zs, activations, loss, checksum
 
 
 def _loss(problem: Problem, params: dict) -> float:
@@ -100,7 +105,7 @@ def _one_step(problem: Problem, params: dict, state: dict) -> _Step:
     columns = problem.layout == "columns"
     layers = problem.layers
     weights, biases = _column_form(problem, params)
-    zs, activations, loss = _forward(problem, weights, biases)
+    zs, activations, loss, checksum = _forward(problem, weights, biases)
 
     output = layers[-1].activation
     dz = problem.loss.grad_z(zs[-1], activations[-1], problem.y, output)  # (n_out, batch)
@@ -110,9 +115,11 @@ def _one_step(problem: Problem, params: dict, state: dict) -> _Step:
     for l in range(len(layers), 0, -1):
         dzs[l] = dz
         dws[l] = activations[l - 1] @ dz.T  # (n_in, n_out)
-        dbs[l] = dz.sum(axis=1)  # (n_out,)
+        dbs[l] = dz.sum(axis=1)  # (n_out,): finite only if every entry of dz is
+        checksum += np.sum(dws[l]) + np.sum(dbs[l])
         if l > 1:
             das[l - 1] = weights[l - 1] @ dz  # (n_in, batch)
+            checksum += np.sum(das[l - 1])
             dz = layers[l - 2].activation.backward(zs[l - 2], activations[l - 1], das[l - 1])
 
     def out(m: np.ndarray) -> np.ndarray:  # activations and weights in the config's layout
@@ -142,15 +149,20 @@ def _one_step(problem: Problem, params: dict, state: dict) -> _Step:
             updated[name] = p
             continue
         updated[name], new_state[name] = problem.optimizer.update(p, grads[name], state.get(name, {}), problem.learning_rate)
-    return _Step(params, forward, loss, grads, updated, new_state if problem.optimizer.keeps_state else {})
+        checksum += np.sum(updated[name]) + sum(np.sum(value) for value in new_state[name].values())
+    state = new_state if problem.optimizer.keeps_state else {}
+    return _Step(params, forward, loss, grads, updated, state, checksum)  # frozen parameters are the config's
 
 
-def _check_finite(trace: Trace) -> None:
+def _check_losses(trace: Trace) -> None:
     for name, value in (("loss", trace.loss), ("loss_after", trace.loss_after), ("final_loss", trace.final_loss),
                         *enumerate(trace.losses, 1)):
         if not np.isfinite(value):
             where = name if isinstance(name, str) else f"the loss at step {name}"
             raise NumericError(f"{where} overflows float64; use smaller weights, inputs or learning rate")
+
+
+def _check_arrays(trace: Trace) -> None:
     seen = set()
     for section in (*SECTIONS, "final"):
         for name, value in getattr(trace, section).items():
