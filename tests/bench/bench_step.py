@@ -3,9 +3,9 @@
     python tests/bench/bench_step.py [--runs 15]
 
 The network is [784, 512, 512, 10] (ReLU, ReLU, softmax, NLL, mean over a batch
-of 256, SGD), float64. The PyTorch step does what ``mlpstep.step`` does:
-forward, loss, backward, the update, and the loss after the update (which
-mlpstep reports). Each figure is the fastest of ``--runs`` interleaved runs.
+of 256, SGD), float64. The PyTorch step computes what ``mlpstep.step`` reports:
+forward, loss, backward keeping dL/dz and dL/da of every layer (retain_grad),
+the update, and the loss after the update. Each figure is the fastest of ``--runs`` interleaved runs.
 The scaling table times [784, w, w, 10] for w from 64 to 2048 against the
 multiply-adds of its matrix products: time should grow with the work, not with
 Python overhead.
@@ -65,22 +65,27 @@ def torch_step_function(config: dict):
     biases = [torch.tensor(layer["bias"], requires_grad=True) for layer in config["layers"]]
     lr = config["learning_rate"]
 
-    def logits(ws, bs):
+    def logits(ws, bs, kept: list):
         a = x
         for k, (w, b) in enumerate(zip(ws, bs)):
             z = torch.addmm(b, a, w)
             a = torch.relu(z) if k < len(ws) - 1 else z
+            kept += [z, a] if k < len(ws) - 1 else [z]
         return a
 
     def run() -> float:
         for p in (*weights, *biases):
             p.grad = None
-        loss = F.cross_entropy(logits(weights, biases), labels)
+        kept = []
+        loss = F.cross_entropy(logits(weights, biases, kept), labels)
+        for t in kept:
+            t.retain_grad()  # dL/dz and dL/da of every layer, which mlpstep shows
         loss.backward()
         with torch.no_grad():
             new_w = [w - lr * w.grad for w in weights]
             new_b = [b - lr * b.grad for b in biases]
-            after = F.cross_entropy(logits(new_w, new_b), labels)
+            after = F.cross_entropy(logits(new_w, new_b, []), labels)
+        run.grads = [t.grad for t in kept]
         return float(after)
 
     return run
@@ -106,8 +111,10 @@ def figures(runs: int = 15) -> list[tuple[str, float, str, float, float]]:
         functions["torch"] = torch_step_function(config)
     except ImportError:
         return [("step [784, 512, 512, 10] x 256", fastest(functions, runs)["mlpstep"], "torch not installed", float("nan"), GOAL)]
-    trace = mlpstep.step(problem)
-    assert abs(trace.loss_after - functions["torch"]()) <= 1e-9 * abs(trace.loss_after), "the two steps differ"
+    trace, torch_step = mlpstep.step(problem), functions["torch"]
+    assert abs(trace.loss_after - torch_step()) <= 1e-9 * abs(trace.loss_after), "the two steps differ"
+    z1_grad = torch_step.grads[0].numpy().T  # (batch, n) in torch, (n, batch) in the columns layout
+    assert np.allclose(trace.grads["z1"], z1_grad, rtol=1e-9, atol=1e-15), "the two steps differ"
     best = fastest(functions, runs)
     return [("step [784, 512, 512, 10] x 256", best["mlpstep"], "torch, same step", best["torch"], GOAL)]
 
