@@ -1,0 +1,55 @@
+"""The benchmarks measure what they say: the torch baseline is the same step, the memory
+budget counts what a trace holds, and the class of answer files grades as intended."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import mlpstep
+
+sys.path.insert(0, str(Path(__file__).parent / "bench"))
+
+import bench_check  # noqa: E402
+import bench_memory  # noqa: E402
+import bench_step  # noqa: E402
+
+SIZES = [6, 5, 4, 3]
+
+
+def test_the_torch_baseline_computes_the_same_step():
+    pytest.importorskip("torch")
+    config = bench_step.network(SIZES, batch=8)
+    trace = mlpstep.step(mlpstep.load(config))
+    torch_step = bench_step.torch_step_function(config)
+    assert torch_step() == pytest.approx(trace.loss_after, rel=1e-12)
+    z1, a1, z2, a2, z3 = (grad.numpy().T for grad in torch_step.grads)
+    for name, value in (("z1", z1), ("a1", a1), ("z2", z2), ("a2", a2), ("z3", z3)):
+        np.testing.assert_allclose(trace.grads[name], value, rtol=1e-10, atol=1e-15)
+
+
+def test_the_memory_budget_counts_what_a_trace_holds():
+    parts = bench_memory.budget_parts(SIZES, batch=8)
+    trace = mlpstep.step(mlpstep.load(bench_step.network(SIZES, batch=8)))
+    assert parts["parameters"] == sum(value.nbytes for value in trace.updated.values())
+    assert parts["gradients"] == sum(value.nbytes for value in trace.grads.values())
+    assert parts["activations"] == trace.problem.x.nbytes + sum(value.nbytes for value in trace.forward.values())
+
+
+def test_multiply_adds_count_each_matrix_product_of_a_step():
+    batch, (n0, n1, n2) = 8, (2, 3, 4)
+    forward = batch * (n0 * n1 + n1 * n2)
+    # the forward, dL/dW of both layers, dL/da1 (not dL/dx), and the forward after the update
+    assert bench_step.multiply_adds([n0, n1, n2], batch) == forward + forward + batch * n1 * n2 + forward
+
+
+def test_the_class_of_answer_files_has_right_and_wrong_answers(tmp_path):
+    paths = bench_check.answer_files(tmp_path, 8)
+    result = subprocess.run([sys.executable, "-m", "mlpstep", "check", bench_check.CONFIG, *paths, "--json"],
+                            capture_output=True, text=True, check=False)  # fmt: skip
+    scores = [(f["correct"], f["total"]) for f in json.loads(result.stdout)["files"]]
+    assert result.returncode == 1  # some answers wrong, none unreadable
+    assert scores[1] == (17, 17) and scores[0][0] < 17 and scores[7][0] < 17  # file 0: both mistakes; 7: a transpose
