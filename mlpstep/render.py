@@ -23,6 +23,7 @@ def print_trace(trace: Trace, parts: list[Section], full: bool = False, precisio
     """The header, then each section: matrices side by side, the loss as lines, the losses with bars."""
     console = console or Console()
     network, details = header_lines(trace)
+
     def prose(text: Text) -> list[Text]:  # words wrap at the terminal's edge; matrices never do
         return list(text.wrap(console, console.width))
 
