@@ -116,7 +116,9 @@ def _one_step(problem: Problem, params: dict, state: dict) -> _Step:
         dzs[l] = dz
         dws[l] = activations[l - 1] @ dz.T  # (n_in, n_out)
         dbs[l] = dz.sum(axis=1)  # (n_out,): finite only if every entry of dz is
-        checksum += np.sum(dws[l]) + np.sum(dbs[l])
+        checksum += np.sum(dbs[l])
+        if weight_name(l) in problem.freeze:  # else its update, summed below, is inf or nan wherever dL/dW is
+            checksum += np.sum(dws[l])
         if l > 1:
             das[l - 1] = weights[l - 1] @ dz  # (n_in, batch)
             checksum += np.sum(das[l - 1])

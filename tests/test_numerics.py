@@ -69,6 +69,15 @@ def test_overflowing_step_is_an_error_not_a_nan():
         one_layer([[1e308, 1e308]], [1e308, 1e308], "linear", [0, 0], "squared")
 
 
+def test_an_overflow_that_relu_hides_downstream_is_still_an_error():
+    # z1 = -inf: relu makes a1 = 0, and every later value, gradient and update is finite
+    config = {"input": [10.0, 1.0], "label": 0, "loss": "nll", "learning_rate": 0.1,
+              "layers": [{"weights": [[-1e308], [0]], "bias": [0], "activation": "relu"},
+                         {"weights": [[1, -1]], "bias": [0, 0], "activation": "softmax"}]}  # fmt: skip
+    with pytest.raises(mlpstep.NumericError, match=r"^forward\.z1 overflows"):
+        mlpstep.step(mlpstep.load(config))
+
+
 def test_soft_label_not_summing_exactly_to_one_gets_the_exact_gradient():
     # dL/dz of -sum y log softmax(z) is a * sum(y) - y, which is a - y only when sum(y) == 1
     y = [0.25, 0.7500005]

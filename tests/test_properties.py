@@ -5,7 +5,8 @@ agree, hidden units can be permuted, and a small enough step does not raise the 
 import dataclasses
 
 import numpy as np
-from hypothesis import assume, given
+import pytest
+from hypothesis import assume, event, given
 from hypothesis import strategies as st
 
 import mlpstep
@@ -108,3 +109,34 @@ def test_a_small_enough_step_does_not_raise_the_loss(config):
     assume(norm > 1e-12)
     small = mlpstep.step(dataclasses.replace(problem, learning_rate=1e-7 / max(1.0, norm)))
     assert small.loss_after <= small.loss + 1e-12 * max(1.0, abs(small.loss))
+
+
+def _outcome(problem) -> str:
+    try:
+        mlpstep.step(problem)
+    except mlpstep.NumericError as e:
+        return str(e)
+    return "finite"
+
+
+@given(configs(), st.integers(0, 300), st.sampled_from([0.0, 0.1, 1e10, 1e300]), st.booleans(),
+       st.sampled_from(["sgd", {"name": "sgd", "momentum": 0.9, "dampening": 1.0}, "adam"]), st.sampled_from([1, 2]))  # fmt: skip
+def test_checksums_refuse_exactly_what_checking_every_entry_refuses(config, exponent, lr, freeze, optimizer, steps):
+    """The engine proves a step finite from sums taken as it goes; forced to walk every entry
+    instead, it must reach the same verdict and name the same value."""
+    import math
+
+    from mlpstep import engine
+
+    for layer in config["layers"]:
+        layer["weights"] = (np.array(layer["weights"]) * 10.0**exponent).tolist()
+    config.update(learning_rate=lr, optimizer=optimizer, steps=steps)
+    if freeze:
+        config["freeze"] = ["W1"]
+    problem = mlpstep.load(config)
+    step = engine._Step
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine, "_Step", lambda *fields: step(*fields[:-1], math.nan))  # no sum proves anything
+        walked = _outcome(problem)
+    assert _outcome(problem) == walked
+    event("refused" if walked != "finite" else "finite")
