@@ -58,7 +58,8 @@ def rows(quick: bool) -> list[tuple[str, str, str, str, str, bool | None]]:
         ratio = seconds / base
         known = ratio == ratio  # nan without torch
         out.append((name, f"{seconds * 1e3:.1f} ms", f"{baseline}: {base * 1e3:.1f} ms" if known else baseline,
-                    f"{ratio:.2f}x" if known else "", f"<= {goal:g}x", ratio <= goal if known else None))  # fmt: skip
+                    f"{ratio:.3f}x" if known else "", f"<= {goal:g}x" if goal else "",
+                    ratio <= goal if known and goal else None))  # fmt: skip
     for name, seconds, baseline, base, goal in bench_load.figures(2 if quick else 5):
         out.append((name, f"{seconds:.3f} s", f"{baseline}: {base:.3f} s", f"{seconds / base:.1f}x",
                     f"< {goal:g} s" if goal else "", seconds < goal if goal else None))  # fmt: skip
