@@ -44,15 +44,17 @@ MAX_STATE_STEP = 10**9
 """Largest step count a starting optimizer state may give."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # eq: arrays have no single truth value; identity is what compares
 class Layer:
+    """One layer as the config gives it."""
+
     weights: np.ndarray  # as given: (n_in, n_out) in the columns layout, (n_out, n_in) in rows
     bias: np.ndarray  # (n_out,): per unit, one shared value repeated, or zeros for no bias
     activation: Activation
     bias_mode: str = "units"  # units | shared (one bias for the layer) | none
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Problem:
     """A validated config. ``x`` and ``y`` hold one column per point, whatever the layout."""
 

@@ -23,7 +23,7 @@ def network_picture(problem: Problem) -> str:
     return " -> ".join(parts + [problem.loss.name])
 
 
-@dataclass
+@dataclass(eq=False)
 class Trace:
     """What ``step`` computed. Matrices are NumPy arrays in the config's layout:
 
