@@ -207,7 +207,7 @@ def parse_text(raw: bytes, name: str = "config", keep_text: bool = False) -> obj
     if b"\0" in raw:
         raise ConfigError(name, "not a text file; give a YAML or JSON file")
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8").removeprefix("\ufeff")  # utf-8-sig, without looking up its codec
     except UnicodeDecodeError:
         raise ConfigError(name, "not UTF-8 text; give a YAML or JSON file saved as UTF-8") from None
     if _is_json(name):
