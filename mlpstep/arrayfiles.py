@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import weakref
 from pathlib import Path
 from typing import BinaryIO
 
@@ -27,6 +28,9 @@ MAX_CSV_BYTES = 64 * 1024 * 1024
 """Largest .csv file read, in bytes (a few million numbers)."""
 REAL_KINDS = "biuf"
 """NumPy dtype kinds read as numbers: booleans, signed and unsigned integers, floats."""
+
+_READ: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+"""The arrays read here, by id, while they live: only the Problem holds them."""
 
 _NUMBER = re.compile(r"[-+]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|inf|infinity|nan)", re.IGNORECASE)
 
@@ -67,8 +71,14 @@ def read_array_file(file: str, key: str | None, base: Path, path: str) -> np.nda
             raise ConfigError(where, f"{name} does not fit in memory") from None
         except OSError as e:
             raise ConfigError(where, f"{name} cannot be read ({e.strerror or e})") from None
-    array.flags.writeable = False  # only the Problem holds it: validation may keep it without a copy
+    array.flags.writeable = False
+    _READ[id(array)] = array
     return array
+
+
+def read_from_file(array: np.ndarray) -> bool:
+    """Whether ``array`` is one this module read: nothing else holds it, so it needs no copy."""
+    return _READ.get(id(array)) is array
 
 
 def _read_npy(f: BinaryIO, name: str, where: str) -> np.ndarray:

@@ -567,10 +567,11 @@ def _app_for(argv: list) -> typer.Typer:
     unknown commands get the whole app."""
     import os
 
-    name = next((arg for arg in argv if not arg.startswith("-")), None)
+    at = next((k for k, arg in enumerate(argv) if not arg.startswith("-")), len(argv))
+    name = argv[at] if at < len(argv) else None
     chosen = [c for c in app.registered_commands if (c.name or c.callback.__name__.replace("_", "-")) == name]
-    if not chosen or "_MLPSTEP_COMPLETE" in os.environ:
-        return app
+    if not chosen or "_MLPSTEP_COMPLETE" in os.environ or {"-h", "--help"} & set(argv[:at]):
+        return app  # mlpstep --help run: the group's help, which lists every command
     import copy
 
     lean = copy.copy(app)

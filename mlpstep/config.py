@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .arrayfiles import REAL_KINDS, read_array_file
+from .arrayfiles import REAL_KINDS, read_array_file, read_from_file
 from .errors import ConfigError, key_text
 from .functions import ACTIVATIONS, LOSSES, NLL_OUTPUTS, Activation, Loss, make_activation
 from .names import bias_name, weight_name
@@ -511,15 +511,15 @@ def _is_list(value: object) -> bool:
 
 
 def _real_array(value: np.ndarray, path: str) -> np.ndarray:
-    """A float64 array of booleans, integers or floats, every entry finite: a copy, unless the
-    array is already float64 and read-only (as read from a file), so that it cannot change.
+    """A float64 array of booleans, integers or floats, every entry finite: a copy (a caller's
+    array may change later), unless it is a float64 array read from a file, which nothing else holds.
 
     The first entry that is not finite is named by its index, e.g. ``layers[0].weights[3][7]``.
     """
     if value.dtype.kind not in REAL_KINDS:
         raise ConfigError(path, f"an array of {value.dtype} values; give real numbers (booleans, integers or floats)")
     with np.errstate(over="ignore"):  # float128 past float64: refused below
-        keep = value.dtype == np.float64 and not value.flags.writeable
+        keep = value.dtype == np.float64 and read_from_file(value)
         array = value if keep else np.array(value, dtype=np.float64)
     finite = np.isfinite(array)
     if not finite.all():

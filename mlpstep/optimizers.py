@@ -88,7 +88,8 @@ def adamw(betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_d
 
 def _minus(p: np.ndarray, lr: float, g: np.ndarray) -> np.ndarray:
     """``p - lr * g`` with one new array, not two: -(lr g) is exact, so the sum rounds alike."""
-    out = np.asarray(np.multiply(g, -lr))  # a 0-d array stays an array
+    out = np.empty_like(p)  # in p's memory order: the next step's products round as before
+    np.multiply(g, -lr, out=out)
     out += p
     return out
 

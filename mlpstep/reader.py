@@ -233,8 +233,10 @@ def parse_text(raw: bytes, name: str = "config", keep_text: bool = False) -> obj
     return data
 
 
-_FLAT_LINE = re.compile(r"([A-Za-z_][\w.]*) *: +([-+0-9eE., \[\]]+)")
-"""``name: number`` or ``name: [[number, ...], ...]``: one line of an answers file as mlpstep writes it."""
+_FLAT_LINE = re.compile(r"([A-Za-z_][\w.]*) *: +([-+0-9eE.,\[\]][-+0-9eE., \[\]]*)")
+"""``name: number`` or ``name: [[number, ...], ...]``: one line of an answers file as mlpstep writes it.
+The value starts with no space: spaces that two parts could match cost quadratic time on a long line."""
+_NOT_PLAIN = re.compile(r"[^\x20-\x7e\n\r]")
 _YAML_WORDS = {"true", "True", "TRUE", "false", "False", "FALSE", "null", "Null", "NULL"}
 
 
@@ -246,6 +248,8 @@ def _parse_flat(text: str, keep_text: bool) -> dict | None:
     with anything else (a block list, a comment after a value, a repeated name) returns None
     and goes through YAML, which reads it or says precisely what is wrong.
     """
+    if _NOT_PLAIN.search(text):
+        return None  # tabs, control characters, non-ASCII: YAML's own rules apply
     pairs = {}
     for line in text.splitlines():
         if not line or line.isspace() or line.lstrip().startswith("#"):

@@ -59,7 +59,7 @@ def print_lines(console: Console, lines: list[Text]) -> None:
 
 def rule(title: str, width: int) -> Text:
     """``title ──────``, across the terminal."""
-    return Text.assemble((title, "rule.text"), " ", ("─" * max(width - len(title) - 1, 3), "rule.line"))
+    return Text.assemble((title, "rule.text"), " ", ("─" * max(width - len(title) - 1, 0), "rule.line"))
 
 
 def _loss_line(trace: Trace, entry: Entry) -> Text:
@@ -196,26 +196,28 @@ def _cell(m: np.ndarray, i: int | None, j: int | None, precision: int, wrong, ma
 
 def boxed_table(header: list[str], rows: list[list[tuple[str, str]]], width: int) -> list[Text]:
     """A table in rich's default box, as lines: ``rows`` of (text, style) cells under a bold
-    ``header``; the last column wraps to keep the table within ``width``. As lines, a class
-    of a thousand files prints in milliseconds (a rich Table measures every cell: seconds)."""
-    import textwrap
-
+    ``header``. To fit ``width``, the last column wraps and then the first is cut at its start
+    (``…/student1.yaml``: a path ends with what tells files apart). As lines, a class of a
+    thousand files prints in milliseconds (a rich Table measures every cell: seconds)."""
     from rich.cells import cell_len
 
-    widths = [max([len(title)] + [cell_len(row[c][0]) for row in rows]) for c, title in enumerate(header)]
-    rest = width - sum(widths[:-1]) - 3 * len(widths) - 1  # what the borders and other columns leave
-    widths[-1] = min(widths[-1], max(rest, 30))  # long file names may push the table past the edge
+    rows = [[(_printable(text), style) for text, style in row] for row in rows]
+    widths = [max([cell_len(title)] + [cell_len(row[c][0]) for row in rows]) for c, title in enumerate(header)]
+    for c, least in ((-1, 30), (0, 12)):  # what the borders and the other columns leave, within reason
+        room = width - (sum(widths) - widths[c]) - 3 * len(widths) - 1
+        widths[c] = max(min(widths[c], room), min(widths[c], max(least, cell_len(header[c]))))
 
     def rule(left: str, fill: str, cross: str, right: str) -> Text:
         return Text(left + cross.join(fill * (w + 2) for w in widths) + right)
 
     def lines_of(row: list[tuple[str, str]], bar: str) -> list[Text]:
-        *first, (last, last_style) = row
-        parts = textwrap.wrap(last, widths[-1]) or [""]
+        (first, first_style), *middle, (last, last_style) = row
+        parts = _wrapped(last, widths[-1])
         out = []
         for k, part in enumerate(parts):  # the other columns on the first line only
+            cells = [(_cut_start(first, widths[0]), first_style), *middle] if k == 0 else [("", "")] * (len(row) - 1)
             line = Text(bar)
-            for (text, style), w in zip([*(cell if k == 0 else ("", "") for cell in first), (part, last_style)], widths):
+            for (text, style), w in zip([*cells, (part, last_style)], widths):
                 line.append(" ")
                 line.append(text, style)
                 line.append(" " * (w - cell_len(text) + 1) + bar)
@@ -227,3 +229,37 @@ def boxed_table(header: list[str], rows: list[list[tuple[str, str]]], width: int
         lines += lines_of(row, "│")
     lines.append(rule("└", "─", "┴", "┘"))
     return lines
+
+
+def _printable(text: str) -> str:
+    """Control characters (a tab in a file name) escaped, as in error messages."""
+    return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    """Words in lines of at most ``width`` cells; a longer word is cut."""
+    from rich.cells import cell_len, chop_cells
+
+    lines, line = [], ""
+    for word in text.split(" "):
+        joined = f"{line} {word}" if line else word
+        if cell_len(joined) <= width:
+            line = joined
+            continue
+        if line:
+            lines.append(line)
+        *whole, word = chop_cells(word, width) or [""]
+        lines += whole
+        line = word
+    return [*lines, line]
+
+
+def _cut_start(text: str, width: int) -> str:
+    """``text``, or ``…`` and as much of its end as fits in ``width`` cells."""
+    from rich.cells import cell_len
+
+    if cell_len(text) <= width:
+        return text
+    while text and cell_len(text) > width - 1:
+        text = text[1:]
+    return "…" + text

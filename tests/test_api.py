@@ -157,3 +157,15 @@ def test_a_batch_of_many_points_loads_fast():
     start = time.perf_counter()
     problem = mlpstep.load(config)
     assert problem.batch_size == 100_000 and time.perf_counter() - start < 1  # about 10 ms: no per-point Python loop
+
+
+def test_a_callers_array_is_copied_even_through_a_read_only_view():
+    weights = np.array([[1.0, 0, -1, 0], [0, 1, 0, -1]])
+    view = weights.view()
+    view.flags.writeable = False
+    config = {"input": [3, 14], "label": 1, "loss": "nll", "learning_rate": 0.1,
+              "layers": [{"weights": view, "bias": [-1] * 4, "activation": "relu"},
+                         {"weights": [[1, -1]] * 4, "bias": [0, 2], "activation": "softmax"}]}  # fmt: skip
+    problem = mlpstep.load(config)
+    weights[0, 0] = np.nan
+    assert mlpstep.step(problem).loss == 28.000000000000693

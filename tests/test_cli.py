@@ -167,3 +167,8 @@ def test_a_bug_is_one_line_to_report_and_exit_3(monkeypatch):
     assert result.stderr == ("error: internal error (ZeroDivisionError: boom); please report it with the input that "
                              "caused it (mlpstep --debug ... prints the traceback)\n")
     assert isinstance(runner.invoke(app, ["--debug", "run", SEED]).exception, ZeroDivisionError)
+
+
+def test_help_before_a_command_lists_every_command():
+    result = subprocess.run([sys.executable, "-m", "mlpstep", "--help", "run"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and all(name in result.stdout for name in ("run", "check", "answers", "gradcheck"))

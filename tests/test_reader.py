@@ -120,3 +120,15 @@ def test_mlpstep_answers_output_takes_the_fast_path():
 
     key = CliRunner().invoke(app, ["answers", "configs/batch.yaml", "--decimals", "4"]).stdout
     assert _parse_flat(key, keep_text=True) is not None
+
+
+@pytest.mark.parametrize("text", ["loss: 28\n\t\nz2: [1]\n", "loss: 28\n\x0bz2: [1]\n", "loss: 28 # \x07\n",
+                                  "loss: 28\n\xa0\nz2: [1]\n", "# é\nloss: 28\n", "a1:\t[1]\n"])  # fmt: skip
+def test_the_fast_path_leaves_tabs_control_characters_and_unicode_to_yaml(text):
+    assert _parse_flat(text, keep_text=True) is None
+
+
+def test_a_long_line_of_spaces_is_read_in_linear_time():
+    # a value pattern that could match the spaces after the colon took 6 s for 30,000 of them
+    assert _parse_flat("a:" + " " * 200_000 + "x\n", keep_text=True) is None
+    assert _parse_flat("a:" + " " * 200_000 + "1\n", keep_text=True) == {"a": 1.0}

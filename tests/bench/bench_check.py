@@ -31,12 +31,12 @@ def answer_files(folder: Path, count: int) -> list[str]:
     paths = []
     for k in range(count):
         text = key
+        if k % 7 == 0:  # dL/dW1 written transposed
+            text = re.sub(r"W1\.grad: .*", "W1.grad: [[6, 28], [6, 28], [0, 0], [0, 0]]", text)
         if k % 3 == 0:  # one number off
             numbers = list(re.finditer(r"(?<![\w.])-?\d+\.\d+", text))
             hit = rng.choice(numbers)
             text = text[: hit.start()] + str(round(float(hit.group()) + 0.5, 4)) + text[hit.end() :]
-        if k % 7 == 0:  # dL/dW1 written transposed
-            text = re.sub(r"W1\.grad: .*", "W1.grad: [[6, 28], [6, 28], [0, 0], [0, 0]]", text)
         path = folder / f"student{k:04d}.yaml"
         path.write_text(text)
         paths.append(str(path))

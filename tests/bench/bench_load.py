@@ -4,8 +4,8 @@
 
 The network is [784, 1024, 192, 10] (1,002,570 parameters) with a batch of 64
 inputs. Each figure is the fastest ``mlpstep.load`` of ``--runs``; the baseline
-reads the same files with NumPy alone (np.load, np.loadtxt, json.loads), so the
-ratio is what validation adds. YAML is shown for scale on a tenth of the
+reads the same files with NumPy or json alone (np.load, np.loadtxt, json.loads),
+so the ratio is what mlpstep adds to reading them: its checks and conversions. YAML is shown for scale on a tenth of the
 network: PyYAML spends microseconds on every number, so big networks belong in
 files.
 """
