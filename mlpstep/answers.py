@@ -10,8 +10,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from .errors import ConfigError, key_text
-from .reader import Written, read_config
+from .errors import ConfigError, excerpt, key_text, quoted
+from .reader import Untrusted, Written, read_config
 from .trace import SECTIONS, Trace
 
 RUN_METADATA = ("network", "layout", "optimizer_state", "final_state", "losses")
@@ -46,17 +46,36 @@ def expected_value(trace: Trace, path: str) -> np.ndarray:
     return getattr(trace, section)[key]
 
 
+MAX_NUMBER_TEXT = 64
+"""Most characters one number of an answer may be written with (a float64 needs 25)."""
+MAX_EXPONENT = 400
+"""Largest exponent, by size, a number may be written with: float64 spans 4.9e-324 to 1.8e308."""
+
+
 @lru_cache(maxsize=4096)  # a class writes the same few hundred numbers again and again
-def half_unit(text: str) -> float:
-    """Half a unit of the last decimal place written: ``0.40`` -> 0.005, ``2`` -> 0.5, ``6.91e-13`` -> 5e-16."""
+def half_unit(text: str) -> float | None:
+    """Half a unit of the last decimal place written: ``0.40`` -> 0.005, ``2`` -> 0.5, ``6.91e-13`` -> 5e-16.
+
+    It comes from the number's value, not from how its exponent is spelled: ``0e000000`` is 0 and
+    allows 0.5 as ``0`` does, ``0.0e9`` allows 0.05 (an exponent adds no precision to zero), and
+    ``9e0000001`` is 90. None for a number no float64 holds (``1e-400``, ``0e999``): not a valid answer.
+    """
     mantissa, _, exponent = text.lower().lstrip("+-").partition("e")
-    decimals = len(mantissa.partition(".")[2])
-    digits = exponent.lstrip("+-")
-    if len(digits) < 6:
-        power = int(exponent or 0)
-    else:  # an exponent of a million or more: clamp it below
-        power = -(10**6) if exponent.startswith("-") else 10**6
-    return 0.5 * 10.0 ** max(min(power - decimals, 308), -400)  # beyond float64 either way
+    whole, _, fraction = mantissa.partition(".")
+    try:
+        power = int(exponent or 0)  # the text is short (MAX_NUMBER_TEXT): no digit-limit surprises
+    except ValueError:
+        return None
+    if abs(power) > MAX_EXPONENT:
+        return None
+    digits = (whole + fraction).lstrip("0")
+    if not digits:
+        power = min(power, 0)
+    else:  # the exponent of the leading digit: 123.4e5 -> 7, 0.0012 -> -3
+        leading = power + len(whole.lstrip("0")) - 1 if whole.lstrip("0") else power - (len(fraction) - len(fraction.lstrip("0"))) - 1
+        if not -324 <= leading <= 308:  # past float64 either way: inf, or a 0 not written as 0
+            return None
+    return 0.5 * 10.0 ** (power - len(fraction))
 
 
 @dataclass
@@ -68,22 +87,35 @@ class Given:
     half_units: np.ndarray  # same shape
 
 
-def read_answers(source: str, names: dict[str, str], step: int = 1) -> tuple[dict[str, Given], list[str]]:
+def most_values(trace: Trace) -> int:
+    """The most values an answers file for ``trace`` may hold: twice what it could answer (every
+    value of the step, and what ``run --json`` adds: optimizer state and losses), for the lists
+    and names around them, and a little more. A file past that cannot be graded whole."""
+    arrays = [expected_value(trace, path) for path in answer_paths(trace)]
+    arrays += [value for state in (trace.state, trace.final_state) for values in state.values() for value in values.values()]
+    return 2 * (sum(np.size(value) for value in arrays) + len(trace.losses)) + 1000
+
+
+def read_answers(
+    source: str, names: dict[str, str], step: int = 1, untrusted: Untrusted | None = None
+) -> tuple[dict[str, Given], list[str]]:
     """The answers of one file by JSON path, and the paths left blank (null).
 
-    ``names`` is ``answer_names(trace)`` and ``step`` the step it shows. Raises
-    ConfigError for a file that cannot be graded: unreadable, not a mapping,
-    unknown names, bad values, or answers for another step.
+    ``names`` is ``answer_names(trace)`` and ``step`` the step it shows; ``untrusted`` reads
+    the file under those limits. Raises ConfigError for a file that cannot be graded:
+    unreadable, not a mapping, unknown names, bad values, or answers for another step.
     """
-    label = "stdin" if source == "-" else source
-    data = read_config(source, keep_text=True)
+    label = "stdin" if source == "-" else excerpt(source)
+    data = read_config(source, keep_text=True, untrusted=untrusted)
     if data is None:
         raise ConfigError(label, "no answers; write one name: value per line, e.g. a1: [2, 13, 0, 0]")
     if not isinstance(data, dict):
         raise ConfigError(label, "answers are a mapping of names to values, e.g. a1: [2, 13, 0, 0]")
     given_step = data.pop("step", step)
     if given_step != step:
-        shown = given_step.text if isinstance(given_step, Written) else repr(given_step)
+        if not isinstance(given_step, Written) or given_step != int(given_step) or given_step < 1:
+            raise ConfigError(f"{label}: step", f"{_what(given_step)}; give the step these answers are for, e.g. step: {step}")
+        shown = excerpt(given_step.text, 20)
         raise ConfigError(f"{label}: step", f"these answers are for step {shown}, but step {step} is checked; add --show-step {shown}")
     answers: dict[str, Given] = {}
     blank: list[str] = []
@@ -115,22 +147,32 @@ def _flatten(data: dict, prefix: str):
 
 
 def _unknown_name(name: object, names: dict[str, str]) -> str:
-    close = difflib.get_close_matches(name, list(names), n=1) if isinstance(name, str) else []
+    close = difflib.get_close_matches(name, list(names), n=1) if isinstance(name, str) and len(name) <= 100 else []
     hint = f" (did you mean {close[0]}?)" if close else ""
     notebook = list(dict.fromkeys(notebook_name(path) for path in names.values()))
     return f"unknown answer name{hint}; valid names: {', '.join(notebook)}, or their JSON paths (forward.a1, grads.W1, ...)"
 
 
+def _what(cell: object) -> str:
+    """What a value that is not a number is, as a message says it."""
+    if isinstance(cell, Written):
+        return f"{excerpt(cell.text, 30)} is a number"
+    what = {None: "empty (null)", True: "true", False: "false"}.get(cell) if not isinstance(cell, (list, dict, str)) else None
+    return what or (f"{quoted(cell)} is text" if isinstance(cell, str) else "a mapping" if isinstance(cell, dict) else "a list")
+
+
 def _given(value: object, name: str, where: str) -> Given:
     def number(cell: object, *index: int) -> Written:
-        if isinstance(cell, Written) and math.isfinite(cell):
-            return cell
         at = where + "".join(f"[{k}]" for k in index)
         if isinstance(cell, Written):
-            raise ConfigError(at, "not a finite number; give a finite value")
-        what = {None: "empty (null)", True: "true", False: "false"}.get(cell) if not isinstance(cell, (list, dict, str)) else None
-        what = what or (f"{cell!r} is text" if isinstance(cell, str) else "a mapping" if isinstance(cell, dict) else "a list")
-        raise ConfigError(at, f"{what}; expected a number")
+            if len(cell.text) > MAX_NUMBER_TEXT:
+                raise ConfigError(at, f"a number written with {len(cell.text):,} characters; write at most {MAX_NUMBER_TEXT}")
+            if not math.isfinite(cell):
+                raise ConfigError(at, "not a finite number; give a finite value")
+            if half_unit(cell.text) is None:
+                raise ConfigError(at, f"{excerpt(cell.text, 30)} has an exponent past float64's range; write it as float64 holds it")
+            return cell
+        raise ConfigError(at, f"{_what(cell)}; expected a number")
 
     if not isinstance(value, list):
         cells = [[number(value)]]

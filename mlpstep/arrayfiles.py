@@ -15,11 +15,14 @@ import os
 import re
 import weakref
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
-from .errors import ConfigError, key_text
+from .errors import ConfigError, excerpt, key_text
+
+if TYPE_CHECKING:
+    from .limits import Budget
 
 FORMATS = (".npy", ".npz", ".csv")
 MAX_FILE_VALUES = 100_000_000
@@ -35,10 +38,12 @@ _READ: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 _NUMBER = re.compile(r"[-+]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|inf|infinity|nan)", re.IGNORECASE)
 
 
-def read_array_file(file: str, key: str | None, base: Path, path: str) -> np.ndarray:
+def read_array_file(file: str, key: str | None, base: Path, path: str, budget: Budget | None = None) -> np.ndarray:
     """The array in ``file`` (relative to ``base`` unless absolute); ``key`` names one array of a .npz.
 
     ``path`` is the config field the file was given for, for messages: ``layers[0].weights``.
+    Only a regular file is read (a FIFO or a device is refused before it can block), and what
+    the array will take in memory is charged to ``budget`` before its data is read.
     """
     where = f"{path}.file"
     name = key_text(file)  # as the config wrote it, quoted if it holds anything odd
@@ -50,7 +55,7 @@ def read_array_file(file: str, key: str | None, base: Path, path: str) -> np.nda
         raise ConfigError(f"{path}.key", f"only a .npz file holds named arrays, and {name} is a {suffix} file; remove key")
     target = Path(base, file)
     try:
-        f = open(target, "rb")  # noqa: SIM115 - closed below; opening and reading fail with different messages
+        f = _open_regular(target, name, where)
     except FileNotFoundError:
         raise ConfigError(where, f"{name} not found (looked for {key_text(os.path.abspath(target))})") from None
     except IsADirectoryError:
@@ -62,11 +67,11 @@ def read_array_file(file: str, key: str | None, base: Path, path: str) -> np.nda
     with f:
         try:
             if suffix == ".npy":
-                array = _read_npy(f, name, where)
+                array = _read_npy(f, name, where, budget)
             elif suffix == ".npz":
-                array = _read_npz(f, name, key, path)
+                array = _read_npz(f, name, key, path, budget)
             else:
-                array = _read_csv(f, name, where)
+                array = _read_csv(f, name, where, budget)
         except MemoryError:
             raise ConfigError(where, f"{name} does not fit in memory") from None
         except OSError as e:
@@ -81,8 +86,28 @@ def read_from_file(array: np.ndarray) -> bool:
     return _READ.get(id(array)) is array
 
 
-def _read_npy(f: BinaryIO, name: str, where: str) -> np.ndarray:
-    """A .npy array; its header is checked before its data is read."""
+def _open_regular(target: Path, name: str, where: str) -> BinaryIO:
+    """``target`` opened for reading if it is a regular file; a FIFO or a device is refused
+    without blocking on it (opened non-blocking, checked, then read as usual)."""
+    import stat
+
+    fd = os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(mode):
+            raise ConfigError(where, f"{name} is not a regular file (a FIFO or a device); give a .npy, .npz or .csv file")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _read_npy(f: BinaryIO, name: str, where: str, budget: Budget | None = None) -> np.ndarray:
+    """A .npy array; its header is checked, and its size charged to ``budget``, before its data is read."""
     from numpy.lib import format as npy
 
     try:
@@ -91,15 +116,19 @@ def _read_npy(f: BinaryIO, name: str, where: str) -> np.ndarray:
         if read_header is None:
             raise ValueError(f"format version {version[0]}.{version[1]} holds no plain numbers")
         shape, _, dtype = read_header(f)
-    except (ValueError, EOFError, SyntaxError) as e:
+    except (ValueError, EOFError, SyntaxError, TypeError, OverflowError) as e:
         raise ConfigError(where, f"{name} is not a valid .npy file ({_first_line(e)})") from None
     if dtype.hasobject:
         raise ConfigError(where, f"{name} holds Python objects (a pickle), which are never loaded; save an array of numbers")
     if dtype.kind not in REAL_KINDS:
         raise ConfigError(where, f"{name} holds {dtype} values; save real numbers (booleans, integers or floats)")
+    if not all(type(n) is int and 0 <= n < 2**62 for n in shape):  # (True, 4), (-1,), (2**63, 0)
+        raise ConfigError(where, f"{name} is not a valid .npy file (its shape {excerpt(repr(shape))} is not a list of sizes)")
     count = math.prod(shape)
     if count > MAX_FILE_VALUES:
         raise ConfigError(where, f"{name} holds {count:,} values, more than the {MAX_FILE_VALUES:,} one file may hold; refused")
+    if budget is not None:  # as stored, and as float64 when it is converted
+        budget.take(count * (dtype.itemsize + (0 if dtype == np.float64 else 8)), where, name)
     f.seek(0)
     try:
         return npy.read_array(f, allow_pickle=False)
@@ -107,7 +136,7 @@ def _read_npy(f: BinaryIO, name: str, where: str) -> np.ndarray:
         raise ConfigError(where, f"{name} is not a valid .npy file ({_first_line(e)})") from None
 
 
-def _read_npz(f: BinaryIO, name: str, key: str | None, path: str) -> np.ndarray:
+def _read_npz(f: BinaryIO, name: str, key: str | None, path: str, budget: Budget | None = None) -> np.ndarray:
     """One array of a .npz archive: the one named ``key``, or its only one."""
     import zipfile
     import zlib
@@ -125,13 +154,13 @@ def _read_npz(f: BinaryIO, name: str, key: str | None, path: str) -> np.ndarray:
             if key not in keys:
                 raise ConfigError(f"{path}.key", f"{name} holds no array named {key_text(key)}; it holds {_listed(keys)}")
             with archive.open(key + ".npy") as member:
-                return _read_npy(member, f"{name}[{key_text(key)}]", where)
+                return _read_npy(member, f"{name}[{key_text(key)}]", where, budget)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as e:  # RuntimeError: encrypted
         raise ConfigError(where, f"{name} is not a valid .npz file ({_first_line(e)})") from None
 
 
-def _read_csv(f: BinaryIO, name: str, where: str) -> np.ndarray:
-    """A .csv file of numbers as a matrix, one row per line."""
+def _read_csv(f: BinaryIO, name: str, where: str, budget: Budget | None = None) -> np.ndarray:
+    """A .csv file of numbers as a matrix, one row per line (ended by LF, CRLF or CR alone)."""
     import io
     import warnings
 
@@ -142,6 +171,10 @@ def _read_csv(f: BinaryIO, name: str, where: str) -> np.ndarray:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ConfigError(where, f"{name} is not UTF-8 text; a .csv file holds numbers separated by commas") from None
+    if "\r" in text:  # old Mac line ends, alone or in CRLF pairs: one line each
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if budget is not None:  # at most a value per comma or line
+        budget.take(8 * (text.count(",") + text.count("\n") + 1), where, name)
     # lines of spaces are blank lines too (a pattern that starts with a newline scans fast: ~6x)
     text = re.sub(r"\n[ \t\r]+(?=\n)", "\n", "\n" + text + "\n")[1:-1]
     try:
@@ -178,4 +211,5 @@ def _listed(keys: list[str]) -> str:
 
 
 def _first_line(e: BaseException) -> str:
-    return (str(e).strip().splitlines() or [type(e).__name__])[0]
+    """The first line of an error from NumPy or zipfile, cut short: it may quote the file."""
+    return excerpt((str(e).strip().splitlines() or [type(e).__name__])[0])

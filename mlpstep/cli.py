@@ -33,6 +33,11 @@ class _OneLineErrors(TyperGroup):
             see = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
             _fail(f"{e.format_message()}{see}", raise_exit=False)
             code = e.exit_code
+        except MemoryError:
+            if "--debug" in argv:
+                raise
+            _fail("not enough memory for this run; use smaller layers, a smaller batch or fewer steps", raise_exit=False)
+            code = Exit.INVALID
         except Exception as e:  # the one boundary for bugs: a line to report, the traceback on request
             if "--debug" in argv:
                 raise
@@ -59,7 +64,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"mlpstep {__version__}\n")
+        _write(f"mlpstep {__version__}\n")
         raise typer.Exit(Exit.OK)
 
 
@@ -87,6 +92,9 @@ STEPS_OPTION = typer.Option(None, "--steps", help="Take this many steps on the s
 SHOW_STEP_OPTION = typer.Option(1, "--show-step", help="Which step's intermediates to show.")
 OUTPUT_OPTION = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout (atomically).")
 NO_COLOR_OPTION = typer.Option(False, "--no-color", help="No colour (also when NO_COLOR is set or stdout is not a terminal).")
+ALLOW_LARGE_OPTION = typer.Option(
+    False, "--allow-large", help="Run a network past the work and memory limits (a big job on purpose)."
+)
 
 
 @app.command()
@@ -104,6 +112,7 @@ def run(
     full: bool = typer.Option(False, "--full", help="Print every entry of big matrices instead of eliding them."),
     steps: Optional[int] = STEPS_OPTION,
     show_step: int = SHOW_STEP_OPTION,
+    allow_large: bool = ALLOW_LARGE_OPTION,
     no_color: bool = NO_COLOR_OPTION,
     output: Optional[str] = OUTPUT_OPTION,
 ) -> None:
@@ -116,7 +125,7 @@ def run(
     Examples: mlpstep run configs/seed.yaml --json | jq .updated.W1
               mlpstep run configs/seed.yaml --format latex --only grads -o grads.tex
     """
-    trace = _step(config, steps, show_step)
+    trace = _step(config, steps, show_step, allow_large)
     _refuse_overwriting_inputs(output, [config, *trace.problem.files])
     if json_output and output_format not in (RunFormat.table, RunFormat.json):
         _fail(f"--json and --format {output_format.value} ask for two formats; give one")
@@ -177,6 +186,10 @@ def check(
     full: bool = typer.Option(False, "--full", help="Print every entry of big matrices instead of eliding them."),
     steps: Optional[int] = STEPS_OPTION,
     show_step: int = typer.Option(1, "--show-step", help="Which step the answers are for."),
+    follow_symlinks: bool = typer.Option(
+        False, "--follow-symlinks", help="Grade answer files that are symbolic links (by default they are not graded)."
+    ),
+    allow_large: bool = ALLOW_LARGE_OPTION,
     no_color: bool = NO_COLOR_OPTION,
     output: Optional[str] = OUTPUT_OPTION,
 ) -> None:
@@ -194,14 +207,18 @@ def check(
     they match a likely mistake (a transpose, a sign, a missing derivative...).
 
     Many files at once grade a class: the step is computed once and a summary
-    lists each file's score. Exit codes: 0 all correct, 1 some answer wrong,
-    2 invalid input (the config, an unreadable answers file, an unknown name).
+    lists each file's score. Answer files are untrusted: only regular files are
+    read (a FIFO, a device or a symbolic link is reported as not gradable), and
+    none may hold more values than answers to the problem could. Exit codes: 0
+    all correct, 1 some answer wrong, 2 invalid input (the config, an
+    unreadable answers file, an unknown name).
 
     Example: mlpstep check configs/seed.yaml answers.yaml
     """
-    from .answers import answer_names, read_answers
-    from .errors import MlpstepError
+    from .answers import answer_names, most_values, read_answers
+    from .errors import MlpstepError, excerpt
     from .grading import Graded, Tolerance, grade
+    from .reader import Untrusted
 
     form = CheckFormat.json if json_output else output_format
     if form is CheckFormat.gradescope and len(answers) != 1:
@@ -211,24 +228,25 @@ def check(
     for value, flag in ((rtol, "--rtol"), (atol, "--atol")):
         if value is not None and not 0 <= value < float("inf"):
             _fail(f"{flag}: {value} is not a tolerance; give a number >= 0")
-    trace = _step(config, steps, show_step)
+    trace = _step(config, steps, show_step, allow_large)
     _refuse_overwriting_inputs(output, [config, *answers, *trace.problem.files])
     names = answer_names(trace)
     expected = _expected_paths(expect, names)
     tolerance = Tolerance(rtol, atol)
+    untrusted = Untrusted(most_values(trace), follow_symlinks)
     results = []
     for source in answers:
         label = "stdin" if source == "-" else source
         try:
-            given, blank = read_answers(source, names, show_step)
+            given, blank = read_answers(source, names, show_step, untrusted)
         except MlpstepError as e:
-            message = str(e)
-            results.append(Graded(label, error=message[len(label) + 2 :] if message.startswith(label + ": ") else message))
+            message, shown = str(e), excerpt(label) + ": "
+            results.append(Graded(label, error=message[len(shown) :] if message.startswith(shown) else message))
             continue
         results.append(Graded(label, grade(trace, given, tolerance, [*blank, *expected])))
 
     if form is CheckFormat.table and len(results) == 1 and results[0].error:
-        _fail(f"{results[0].file}: {results[0].error}")
+        _fail(f"{excerpt(results[0].file)}: {results[0].error}")
     if form is CheckFormat.table:
         from .report import print_report
 
@@ -253,6 +271,7 @@ def answers(
     blank: bool = typer.Option(False, "--blank", help="Leave every value empty: a template for students to fill in."),
     steps: Optional[int] = STEPS_OPTION,
     show_step: int = typer.Option(1, "--show-step", help="Which step to write the values of."),
+    allow_large: bool = ALLOW_LARGE_OPTION,
     output: Optional[str] = OUTPUT_OPTION,
 ) -> None:
     """Write every value of the step as an answers file, in the format check reads.
@@ -264,7 +283,7 @@ def answers(
     """
     from .answers import write_answers
 
-    trace = _step(config, steps, show_step)
+    trace = _step(config, steps, show_step, allow_large)
     _refuse_overwriting_inputs(output, [config, *trace.problem.files])
     shown = "CONFIG" if config == "-" else config
     options = "".join(f" {flag} {value}" for flag, value in (("--steps", steps), ("--show-step", show_step)) if value not in (None, 1))
@@ -328,6 +347,7 @@ def gradcheck(
     eps: float = typer.Option(1e-6, "--eps", help="The finite-difference step, relative to each entry (at least 1)."),
     tol: float = typer.Option(1e-5, "--tol", help="The largest relative error allowed."),
     json_output: bool = typer.Option(False, "--json", help="Print the checks as JSON."),
+    allow_large: bool = ALLOW_LARGE_OPTION,
     output: Optional[str] = OUTPUT_OPTION,
 ) -> None:
     """Check backprop against central finite differences on your own network.
@@ -346,9 +366,9 @@ def gradcheck(
     for value, flag in ((eps, "--eps"), (tol, "--tol")):
         if not (math.isfinite(value) and value > 0):
             _fail(f"{flag}: {value} is not allowed; give a number > 0")
-    problem = _load(config)
+    problem = _load(config, allow_large)
     try:
-        checks = check_gradients(problem, eps, tol)
+        checks = check_gradients(problem, eps, tol, allow_large)
     except MlpstepError as e:
         _fail(e)
     _refuse_overwriting_inputs(output, [config, *problem.files])
@@ -369,12 +389,12 @@ def gradcheck(
     raise typer.Exit(Exit.OK if all(c.ok for c in checks) else Exit.WRONG)
 
 
-def _load(config: str):
+def _load(config: str, allow_large: bool = False):
     from .config import load
     from .errors import MlpstepError
 
     try:
-        return load(config)
+        return load(config, allow_large)
     except MlpstepError as e:
         _fail(e)
 
@@ -405,6 +425,7 @@ def schema(
 @app.command()
 def validate(
     configs: List[str] = typer.Argument(..., help="Config files (YAML or JSON); - reads standard input."),
+    allow_large: bool = ALLOW_LARGE_OPTION,
 ) -> None:
     """Check configs without running them, with the same messages as run.
 
@@ -413,38 +434,39 @@ def validate(
     Example: mlpstep validate configs/*.yaml
     """
     from .config import load
-    from .errors import MlpstepError
+    from .errors import MlpstepError, excerpt
 
     if configs.count("-") > 1:
         _fail("- (standard input) can be read once; give it one time")
     invalid = 0
     for config in configs:
-        shown = "stdin" if config == "-" else config
+        shown = "stdin" if config == "-" else excerpt(config)
         try:
-            load(config)
+            load(config, allow_large)
         except MlpstepError as e:
             invalid += 1
             message = str(e)
             _fail(message if message.startswith(shown + ":") else f"{shown}: {message}", raise_exit=False)
             continue
-        sys.stdout.write(f"{shown}: valid\n")
+        _write(f"{shown}: valid\n")
     raise typer.Exit(Exit.INVALID if invalid else Exit.OK)
 
 
-def _step(config: str, steps: int | None = None, show: int = 1):
+def _step(config: str, steps: int | None = None, show: int = 1, allow_large: bool = False):
     """Load and run a config, or fail with its one-line message."""
     from dataclasses import replace
 
-    from .config import MAX_STEPS, check_work
+    from .config import check_run
     from .engine import step
     from .errors import MlpstepError
+    from .limits import MAX_STEPS
 
     if steps is not None and not 1 <= steps <= MAX_STEPS:
         _fail(f"--steps: {steps} is not a step count; give a whole number from 1 to {MAX_STEPS:,}")
-    problem = _load(config)
+    problem = _load(config, allow_large)
     try:
         if steps is not None:
-            check_work(problem.batch_size * sum(problem.sizes[1:]), steps, "--steps")
+            check_run(problem.sizes, problem.batch_size, steps, problem.optimizer, "--steps", allow_large)
             problem = replace(problem, steps=steps)
         if not 1 <= show <= problem.steps:
             _fail(f"--show-step: {show} is not one of the steps 1 to {problem.steps}")
@@ -476,41 +498,79 @@ def _write_json(data: dict, output: str | None = None) -> None:
     _emit(_json_text(data), output)
 
 
+def _write(text: str) -> None:
+    """Write to standard output, or fail when there is none (``>&-`` closed it)."""
+    if sys.stdout is None:
+        _fail("standard output is closed; give -o FILE, or leave stdout open")
+    sys.stdout.write(text)
+
+
 def _emit(text: str, output: str | None) -> None:
     """Write to stdout, or to ``output``: a regular file is replaced atomically (a failure never
-    leaves a partial file, and an existing file keeps its mode); a device or pipe is written to."""
+    leaves a partial file, and an existing file keeps its mode); a device or pipe is written to.
+    A file the user could not write in place (read-only, as the shell's ``>`` would refuse) is not replaced."""
     if output is None or output == "-":
-        sys.stdout.write(text)
+        _write(text)
         return
     import os
     import stat
-    import tempfile
 
+    if not output:
+        _fail("--output: an empty file name; give the path of the file to write")
     target = os.path.realpath(output)  # through a symlink, to what it points at
     try:
         existing = os.stat(target) if os.path.exists(target) else None
+        if existing is not None and stat.S_ISDIR(existing.st_mode):
+            _fail(f"--output: {_shown(output)} is a directory; give the path of a file")
+        if existing is not None and not os.access(target, os.W_OK):
+            _fail(f"--output: {_shown(output)} is not writable (permission denied); it is left as it is")
         if existing is not None and not stat.S_ISREG(existing.st_mode):
             with open(target, "w", encoding="utf-8") as f:  # /dev/null, a FIFO, /dev/stdout
                 f.write(text)
             return
-        fd, tmp = tempfile.mkstemp(prefix=".mlpstep-", dir=os.path.dirname(target))
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-                f.flush()
-                os.fsync(f.fileno())
-            if existing is not None:
-                os.chmod(tmp, stat.S_IMODE(existing.st_mode))
-            else:
-                umask = os.umask(0)
-                os.umask(umask)
-                os.chmod(tmp, 0o666 & ~umask)
-            os.replace(tmp, target)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        _replace(target, text, existing)
     except OSError as e:
-        _fail(f"--output: cannot write {output} ({e.strerror or e})")
+        _fail(f"--output: cannot write {_shown(output)} ({e.strerror or e})")
+
+
+def _replace(target: str, text: str, existing) -> None:
+    """Write ``text`` to a temporary file beside ``target`` and rename it over ``target``. The
+    temporary file is removed on any failure; SIGTERM, SIGHUP and SIGINT wait until the file is
+    either replaced or left as it was (and the temporary one removed), then take effect."""
+    import os
+    import signal
+    import stat
+    import tempfile
+
+    held = {signal.SIGTERM, signal.SIGINT, getattr(signal, "SIGHUP", signal.SIGTERM)}
+    mask = getattr(signal, "pthread_sigmask", None)
+    before = mask(signal.SIG_BLOCK, held) if mask else None
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".mlpstep-", dir=os.path.dirname(target))
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        if existing is not None:
+            os.chmod(tmp, stat.S_IMODE(existing.st_mode))
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+        tmp = None
+    finally:
+        if tmp is not None:
+            os.unlink(tmp)
+        if mask:
+            mask(signal.SIG_SETMASK, before)  # a signal that came meanwhile is delivered now
+
+
+def _shown(name: str) -> str:
+    from .errors import excerpt
+
+    return excerpt(name)
 
 
 def _refuse_overwriting_inputs(output: str | None, inputs: list[str]) -> None:
@@ -535,6 +595,9 @@ class _console:
         if self.output is None or self.output == "-":
             import os
 
+            if sys.stdout is None:
+                _fail("standard output is closed; give -o FILE, or leave stdout open")
+
             plain = self.no_color or bool(os.environ.get("NO_COLOR"))
             self.console = Console(color_system=None if plain else "auto")
         else:
@@ -550,9 +613,15 @@ class _console:
 
 
 def _fail(error: object, raise_exit: bool = True) -> None:
-    """One line on stderr (control characters escaped), nothing on stdout, exit 2."""
-    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(error))
-    sys.stderr.write(f"error: {text}\n")
+    """One line on stderr (control characters escaped, at most a few lines' worth), nothing on
+    stdout, exit 2. With stderr closed the line is lost, but the exit code still says what happened."""
+    from .errors import clipped
+
+    if sys.stderr is not None:
+        try:
+            sys.stderr.write(f"error: {clipped(str(error))}\n")
+        except (OSError, ValueError):  # a closed or broken stderr: the exit code still tells
+            pass
     if raise_exit:
         raise typer.Exit(Exit.INVALID)
 

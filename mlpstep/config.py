@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from .arrayfiles import REAL_KINDS, read_array_file, read_from_file
-from .errors import ConfigError, key_text
+from .errors import ConfigError, excerpt, key_text, quoted
+from .limits import MAX_STEPS, Budget, check_cost, run_cost
 from .functions import ACTIVATIONS, LOSSES, NLL_OUTPUTS, Activation, Loss, make_activation
 from .names import bias_name, weight_name
 from .optimizers import OPTIMIZERS, OPTIONS, SGD, Adam
@@ -34,12 +35,6 @@ LAYER_REQUIRED = ("weights", "activation")
 FILE_KEYS = ("file", "key")
 FILE_DEPTH = 4
 """How deep in the config a {file: ...} may be: optimizer.state.exp_avg.W1."""
-MAX_ACTIVATIONS = 10_000_000
-"""Most values of z (batch size x all units) one step may compute: about 80 MB per array."""
-MAX_STEPS = 10_000
-"""Most training steps one run may take."""
-MAX_WORK = 200_000_000
-"""Most activations (batch size x all units x steps) one run may compute: a few seconds."""
 MAX_STATE_STEP = 10**9
 """Largest step count a starting optimizer state may give."""
 
@@ -82,24 +77,26 @@ class Problem:
         return self.x.shape[1]
 
 
-def load(source: str | Path | dict) -> Problem:
+def load(source: str | Path | dict, allow_large: bool = False) -> Problem:
     """A Problem from a config file path (``"-"`` for stdin) or an already-parsed dict.
 
     A ``{file: PATH}`` value is read relative to the config file's folder (the current one for stdin or a dict).
+    A run past the limits of ``mlpstep.limits`` is refused unless ``allow_large``.
     """
     if isinstance(source, dict):
-        return validate(source)
+        return validate(source, allow_large=allow_large)
     from .reader import read_config
 
-    return validate(read_config(source), "." if str(source) == "-" else Path(source).parent)
+    return validate(read_config(source), "." if str(source) == "-" else Path(source).parent, allow_large)
 
 
-def validate(data: object, base: str | Path = ".") -> Problem:
-    """A Problem from config data; ``{file: PATH}`` values are read relative to ``base``."""
+def validate(data: object, base: str | Path = ".", allow_large: bool = False) -> Problem:
+    """A Problem from config data; ``{file: PATH}`` values are read relative to ``base``,
+    after the keys are checked (so no file is read for a config that is refused anyway)."""
     if not isinstance(data, dict):
         raise ConfigError("config", f"{_describe(data)}, but a config is a mapping of keys: {', '.join(REQUIRED)}, ...")
-    data, files = _read_files(data, base)
-    _check_keys(data, KEYS, REQUIRED, "")
+    _check_structure(data)
+    data, files = _read_files(data, base, Budget(allow_large))
     layout = _choice(data.get("layout", "columns"), LAYOUTS, "layout")
     reduction = _choice(data.get("reduction", "mean"), REDUCTIONS, "reduction")
     relu0 = _number(data.get("relu_grad_at_zero", 0), "relu_grad_at_zero")
@@ -119,20 +116,36 @@ def validate(data: object, base: str | Path = ".") -> Problem:
         )
     n_in = layers[0].weights.shape[0 if layout == "columns" else 1]
     x, batch = _input(data["input"], n_in)
-    units = sum(layer.bias.shape[0] for layer in layers)
-    if x.shape[1] * units > MAX_ACTIVATIONS:
-        raise ConfigError(
-            "input",
-            f"{_count(x.shape[1], 'point')} through {units:,} units make {x.shape[1] * units:,} activations, "
-            f"more than the {MAX_ACTIVATIONS:,} one step may hold; use a smaller batch",
-        )
-    y = _labels(data["label"], batch, x.shape[1], layers[-1].bias.shape[0], output.name, loss.name)
     shapes = param_shapes(layers, layout)
     freeze = _freeze(data.get("freeze", []), shapes)
     optimizer, state = _optimizer(data.get("optimizer", "sgd"), {k: v for k, v in shapes.items() if k not in freeze})
     steps = _steps(data.get("steps", 1), "steps")
-    check_work(x.shape[1] * units, steps, "steps")
+    sizes = [n_in] + [layer.bias.shape[0] for layer in layers]
+    check_run(sizes, x.shape[1], steps, optimizer, "steps" if "steps" in data else "layers", allow_large)
+    y = _labels(data["label"], batch, x.shape[1], layers[-1].bias.shape[0], output.name, loss.name)
     return Problem(tuple(layers), x, y, loss, learning_rate, layout, reduction, relu0, optimizer, freeze, steps, state, files)
+
+
+def check_run(sizes: list[int], batch: int, steps: int, optimizer: SGD | Adam, path: str, allow_large: bool = False) -> None:
+    """Refuse ``steps`` steps of a network of widths ``sizes`` on ``batch`` points past the limits
+    of a run (see mlpstep.limits), before anything is computed; ``path`` names what to change."""
+    slots = len([key for key in optimizer.state_keys if key != "step"]) if optimizer.keeps_state else 0
+    madds, memory = run_cost(sizes, batch, steps, slots)
+    network = excerpt("-".join(map(str, sizes)))
+    what = f"{steps:,} step{'s' if steps != 1 else ''} of a {network} network on {_count(batch, 'point')}"
+    check_cost(madds, memory, what, path, allow_large)
+
+
+def _check_structure(data: dict) -> None:
+    """The keys of the config, its layers and its optimizer: checked before any file is read."""
+    _check_keys(data, KEYS, REQUIRED, "")
+    if isinstance(data["layers"], list):
+        for i, spec in enumerate(data["layers"]):
+            if isinstance(spec, dict):
+                _check_keys(spec, LAYER_KEYS, LAYER_REQUIRED, f"layers[{i}].")
+    optimizer = data.get("optimizer")
+    if isinstance(optimizer, dict) and isinstance(optimizer.get("name"), str) and optimizer["name"].lower() in OPTIONS:
+        _check_keys(optimizer, ("name", *OPTIONS[optimizer["name"].lower()], "state"), ("name",), "optimizer.")
 
 
 def param_shapes(layers: list[Layer] | tuple[Layer, ...], layout: str) -> dict[str, tuple[int, ...]]:
@@ -150,7 +163,7 @@ def param_shapes(layers: list[Layer] | tuple[Layer, ...], layout: str) -> dict[s
 # -- the parts ---------------------------------------------------------------
 
 
-def _read_files(data: dict, base: str | Path) -> tuple[dict, tuple[str, ...]]:
+def _read_files(data: dict, base: str | Path, budget: Budget) -> tuple[dict, tuple[str, ...]]:
     """The config with every ``{file: PATH}`` or ``{file: PATH, key: NAME}`` mapping (a value of a mapping,
     or an item of a list of them) replaced by the array it names, and the files read. Each file is read once."""
     arrays: dict[tuple[str, str | None], np.ndarray] = {}
@@ -177,7 +190,7 @@ def _read_files(data: dict, base: str | Path) -> tuple[dict, tuple[str, ...]]:
             raise ConfigError(path + ".key", f"{_describe(key)}; give the name of an array in the .npz file")
         known = (os.path.abspath(Path(base, file)), key)
         if known not in arrays:
-            arrays[known] = read_array_file(file, key, Path(base), path)
+            arrays[known] = read_array_file(file, key, Path(base), path, budget)
         return arrays[known]
 
     data = {k: resolve(v, key_text(k), 1) for k, v in data.items()}
@@ -345,7 +358,7 @@ def _freeze(value: object, shapes: dict[str, tuple]) -> frozenset[str]:
         if not isinstance(name, str):
             raise ConfigError(f"freeze[{i}]", f"{_describe(name)}; give a parameter name: {', '.join(shapes)}")
         if name not in shapes:
-            raise ConfigError(f"freeze[{i}]", f"{name!r} is not a parameter; parameters: {', '.join(shapes)}")
+            raise ConfigError(f"freeze[{i}]", f"{quoted(name)} is not a parameter; parameters: {', '.join(shapes)}")
     return frozenset(value)
 
 
@@ -431,16 +444,6 @@ def _shaped(value: object, shape: tuple[int, ...], path: str) -> np.ndarray:
     if array.shape == shape or (vector_like(array.shape) and vector_like(shape) and array.size == math.prod(shape)):
         return array.reshape(shape)
     raise ConfigError(path, f"shape {_shape(array)}, but the parameter is {'x'.join(map(str, shape))}")
-
-
-def check_work(activations: int, steps: int, path: str) -> None:
-    """Refuse a run whose steps would compute more than MAX_WORK activations."""
-    if activations * steps > MAX_WORK:
-        raise ConfigError(
-            path,
-            f"{steps:,} steps of {activations:,} activations make {activations * steps:,}, more than the "
-            f"{MAX_WORK:,} one run may compute; take fewer steps or a smaller batch",
-        )
 
 
 def _steps(value: object, path: str) -> int:
@@ -565,15 +568,19 @@ def _choice(value: object, choices: tuple[str, ...], path: str) -> str:
         return value.lower()
     if not isinstance(value, str):
         raise ConfigError(path, f"{_describe(value)}; expected one of {', '.join(choices)}")
-    close = difflib.get_close_matches(value.lower(), choices, n=1)
-    hint = f" (did you mean {close[0]}?)" if close else ""
-    raise ConfigError(path, f"{value!r} is not one of {', '.join(choices)}{hint}")
+    raise ConfigError(path, f"{quoted(value)} is not one of {', '.join(choices)}{_did_you_mean(value.lower(), choices)}")
+
+
+def _did_you_mean(word: object, choices: tuple[str, ...]) -> str:
+    """`` (did you mean relu?)`` for a short word close to one of ``choices``; a long one is no typo."""
+    close = difflib.get_close_matches(word, choices, n=1) if isinstance(word, str) and len(word) <= 100 else []
+    return f" (did you mean {close[0]}?)" if close else ""
 
 
 def _check_keys(data: dict, allowed: tuple[str, ...], required: tuple[str, ...], prefix: str) -> None:
     for key in data:
         if key not in allowed:
-            close = difflib.get_close_matches(key, allowed, n=1) if isinstance(key, str) else []
+            close = difflib.get_close_matches(key, allowed, n=1) if isinstance(key, str) and len(key) <= 100 else []
             hint = f"did you mean {close[0]}?" if close else f"valid keys: {', '.join(allowed)}"
             raise ConfigError(f"{prefix}{key_text(key)}", f"unknown key ({hint})")
     for key in required:
@@ -601,7 +608,7 @@ def _describe(value: object) -> str:
     if isinstance(value, bool):
         return f"{str(value).lower()} is a boolean"
     if isinstance(value, str):
-        shown = repr(value if len(value) <= 40 else value[:37] + "...")
+        shown = quoted(value)
         if value.strip().lower().lstrip("+-.") in ("nan", "inf", "infinity"):
             return f"{shown} is not a finite number"
         return f"{shown} is text"

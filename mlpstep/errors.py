@@ -1,4 +1,9 @@
-"""The exceptions mlpstep raises for problems the user can fix."""
+"""The exceptions mlpstep raises for problems the user can fix, and how untrusted text shows in messages."""
+
+EXCERPT = 200
+"""Most characters of one piece of input (a name, a value, a file name) a message echoes."""
+MAX_MESSAGE = 2000
+"""Most characters of one message: a net under the excerpts, so no input can make an error line long."""
 
 
 class MlpstepError(Exception):
@@ -15,17 +20,44 @@ class ConfigError(MlpstepError):
     def __init__(self, path: str, problem: str):
         self.path = path
         self.problem = problem
-        super().__init__(f"{path}: {problem}" if path else problem)
+        super().__init__(clipped(f"{path}: {problem}" if path else problem))
 
 
 class NumericError(MlpstepError):
     """The step produced a value that is not a finite float64 (overflow)."""
 
 
+def printable(text: str) -> str:
+    """``text`` with every control or invisible character escaped (``\\x1b``, ``\\u202e``), so that
+    nothing a file holds can move the cursor, clear the screen or reorder what a terminal shows."""
+    return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def excerpt(text: str, limit: int = EXCERPT) -> str:
+    """Untrusted text as a message shows it: escaped, and cut to about ``limit`` characters."""
+    if len(text) > limit:
+        return f"{printable(text[:limit])}… ({len(text):,} characters)"
+    return printable(text)
+
+
+def quoted(text: str) -> str:
+    """A piece of text from a file, quoted as Python does (escapes shown) and cut to 40 characters."""
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def clipped(message: str) -> str:
+    """A whole message, at most MAX_MESSAGE characters (and escaped)."""
+    if len(message) > MAX_MESSAGE:
+        message = message[:MAX_MESSAGE] + f"… ({len(message):,} characters)"
+    return printable(message)
+
+
 def key_text(key: object) -> str:
-    """A mapping key as a message shows it: plain names plainly, anything odd quoted."""
-    if isinstance(key, str) and key and key.isprintable() and key.strip() == key:
+    """A mapping key as a message shows it: plain names plainly, anything odd quoted, long ones cut."""
+    if isinstance(key, str) and key and key.isprintable() and key.strip() == key and len(key) <= EXCERPT:
         return key
     if key is None or isinstance(key, bool):
         return {None: "null", True: "true", False: "false"}[key]
-    return repr(key)
+    if isinstance(key, str):
+        return repr(key) if len(key) <= EXCERPT else f"{repr(key[:EXCERPT])[:-1]}…' ({len(key):,} characters)"
+    return excerpt(repr(key))

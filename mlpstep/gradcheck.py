@@ -13,6 +13,7 @@ import numpy as np
 
 from .config import Problem
 from .engine import _column_form, initial_params, step
+from .limits import ELEMENTWISE, check_cost, forward_cost, run_cost
 
 MAX_ENTRIES = 2000
 """Entries checked per tensor at most; bigger tensors are checked at evenly spaced entries."""
@@ -27,10 +28,24 @@ class Check:
     ok: bool
 
 
-def gradcheck(problem: Problem, eps: float = 1e-6, tol: float = 1e-5) -> list[Check]:
-    """One Check per gradient of the first step; ``ok`` when max_rel <= tol or max_abs <= tol * 1e-3."""
+def gradcheck(problem: Problem, eps: float = 1e-6, tol: float = 1e-5, allow_large: bool = False) -> list[Check]:
+    """One Check per gradient of the first step; ``ok`` when max_rel <= tol or max_abs <= tol * 1e-3.
+
+    Refused before it starts (unless ``allow_large``) when its forward passes would cost more than a run may.
+    """
+    _check_cost(problem, allow_large)
     with np.errstate(all="ignore"):  # a perturbation may overflow; the errors then show it
         return _gradcheck(replace(problem, steps=1), eps, tol)
+
+
+def _check_cost(problem: Problem, allow_large: bool) -> None:
+    """Two forward passes (and two copies of the tensor) per entry checked, on top of one step."""
+    sizes, batch = problem.sizes, problem.batch_size
+    madds, memory = run_cost(sizes, batch, 1, 0)
+    tensors = [n_in * n_out for n_in, n_out in zip(sizes, sizes[1:])] + sizes[1:] + [batch * n for n in sizes[1:]] * 2
+    forward = forward_cost(sizes, batch)
+    madds += sum(2 * min(size, MAX_ENTRIES) * (forward + ELEMENTWISE * size) for size in tensors)
+    check_cost(madds, memory, f"gradcheck of a {'-'.join(map(str, sizes))} network on {batch} points", "config", allow_large)
 
 
 def _gradcheck(problem: Problem, eps: float, tol: float) -> list[Check]:

@@ -15,26 +15,49 @@ laughs") is counted before anything walks the data.
 
 from __future__ import annotations
 
+import errno
 import math
+import os
+import stat
 import re
 import sys
+from typing import NamedTuple
 
 import yaml
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode
 
-from .errors import ConfigError, key_text
+from .errors import ConfigError, excerpt, key_text
 
 MAX_BYTES = 32 * 1024 * 1024
 """Largest YAML config file read, in bytes."""
-MAX_VALUES = 1_000_000
-"""Most values (numbers, strings, lists, mappings) a YAML config may hold, aliases expanded."""
+MAX_VALUES = 250_000
+"""Most values (numbers, strings, lists, mappings) a YAML file may hold, aliases expanded: counted
+as the most the text could spell, it bounds parsing to a second or two. Bigger matrices go in .json
+or array files."""
 MAX_JSON_BYTES = 256 * 1024 * 1024
 """Largest .json config file read, in bytes."""
 MAX_JSON_VALUES = 10_000_000
 """Most values a .json config may hold: about 3 seconds of parsing."""
 MAX_DEPTH = 64
 """Deepest nesting of lists and mappings that YAML aliases may build."""
+BYTES_PER_VALUE = 64
+"""Bytes an untrusted file may spend per value it may hold (numbers, names, spaces, comments)..."""
+SLACK_BYTES = 1024 * 1024
+"""... plus this much for comments."""
+
+
+class Untrusted(NamedTuple):
+    """How to read a file someone else wrote (a student's answers): a regular file only, opened
+    without blocking and not through a symbolic link unless asked, holding at most ``max_values``."""
+
+    max_values: int
+    follow_symlinks: bool = False
+
+    @property
+    def max_bytes(self) -> int:
+        return BYTES_PER_VALUE * self.max_values + SLACK_BYTES
+
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -162,15 +185,21 @@ _AnswerLoader.add_constructor(_INT, _written(_construct_int))
 _AnswerLoader.add_constructor(_FLOAT, _written(_construct_float))
 
 
-def read_config(source: str, keep_text: bool = False) -> object:
+def read_config(source: str, keep_text: bool = False, untrusted: Untrusted | None = None) -> object:
     """Return the data of a config (or answers) file; ``"-"`` reads standard input.
 
-    With ``keep_text``, numbers are Written floats that keep their text.
-    Raises ConfigError naming the source for every problem a user can fix.
+    With ``keep_text``, numbers are Written floats that keep their text. An ``untrusted`` file is
+    read under its limits (see Untrusted). Raises ConfigError naming the source for every problem a
+    user can fix.
     """
     name = str(source)
-    raw = _read_bytes(name, MAX_JSON_BYTES if _is_json(name) else MAX_BYTES)
-    return parse_text(raw, "stdin" if name == "-" else name, keep_text)
+    json = _is_json(name)
+    limit = MAX_JSON_BYTES if json else MAX_BYTES
+    values = MAX_JSON_VALUES if json else MAX_VALUES
+    if untrusted is not None:
+        limit, values = min(limit, untrusted.max_bytes), min(values, untrusted.max_values)
+    raw = _read_bytes(name, limit, untrusted)
+    return parse_text(raw, "stdin" if name == "-" else name, keep_text, values)
 
 
 def _is_json(name: str) -> bool:
@@ -178,7 +207,8 @@ def _is_json(name: str) -> bool:
     return name.lower().endswith(".json")
 
 
-def _read_bytes(name: str, limit: int) -> bytes:
+def _read_bytes(name: str, limit: int, untrusted: Untrusted | None = None) -> bytes:
+    shown = excerpt(name)
     if name == "-":
         if sys.stdin is None:
             raise ConfigError("stdin", "there is no standard input to read; give a config file")
@@ -187,50 +217,116 @@ def _read_bytes(name: str, limit: int) -> bytes:
         raise ConfigError("config", "an empty file name; give the path of a config file")
     else:
         try:
-            with open(name, "rb") as f:  # read at most the cap: devices and pipes have no size
-                raw = f.read(limit + 1)
+            if untrusted is None:
+                with open(name, "rb") as f:  # read at most the cap: devices and pipes have no size
+                    raw = f.read(limit + 1)
+            else:
+                raw = _read_regular(name, limit, untrusted.follow_symlinks)
         except FileNotFoundError:
-            raise ConfigError(name, "no such file; check the path") from None
+            raise ConfigError(shown, "no such file; check the path") from None
         except IsADirectoryError:
-            raise ConfigError(name, "is a directory, not a file") from None
+            raise ConfigError(shown, "is a directory, not a file") from None
         except PermissionError:
-            raise ConfigError(name, "permission denied; check the file's permissions") from None
+            raise ConfigError(shown, "permission denied; check the file's permissions") from None
         except OSError as e:
-            raise ConfigError(name, f"cannot be read ({e.strerror or e})") from None
+            raise ConfigError(shown, f"cannot be read ({e.strerror or e})") from None
+        except ValueError:  # a NUL character in the name
+            raise ConfigError(shown, "cannot be opened: the name holds a NUL character") from None
     if len(raw) > limit:
-        raise ConfigError(name, f"larger than {limit // 2**20} MiB; refused")
+        if untrusted is not None and limit < (MAX_JSON_BYTES if _is_json(name) else MAX_BYTES):
+            raise ConfigError(shown, f"larger than {limit:,} bytes, more than answers to this problem can take; refused")
+        raise ConfigError(shown, f"larger than {limit // 2**20} MiB; refused")
     return raw
 
 
-def parse_text(raw: bytes, name: str = "config", keep_text: bool = False) -> object:
-    """Parse the bytes of a YAML or JSON document into plain Python data."""
+_KINDS = {
+    stat.S_IFIFO: "a FIFO (named pipe)", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a directory",
+}  # fmt: skip
+
+
+def _read_regular(name: str, limit: int, follow_symlinks: bool) -> bytes:
+    """At most ``limit + 1`` bytes of a regular file. Anything else is refused before a byte is read:
+    a symbolic link (unless followed), a FIFO or a device (opened without blocking, so none can hang)."""
+    shown = excerpt(name)
+    if not follow_symlinks and os.path.islink(name):
+        raise ConfigError(shown, "is a symbolic link, which is not graded (--follow-symlinks grades links)")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    if not follow_symlinks:
+        flags |= getattr(os, "O_NOFOLLOW", 0)  # a link swapped in after the check above fails here
+    try:
+        fd = os.open(name, flags)
+    except OSError as e:
+        if not follow_symlinks and e.errno == errno.ELOOP:
+            raise ConfigError(shown, "is a symbolic link, which is not graded (--follow-symlinks grades links)") from None
+        raise
+    with os.fdopen(fd, "rb") as f:
+        kind = stat.S_IFMT(os.fstat(fd).st_mode)
+        if kind != stat.S_IFREG:
+            what = _KINDS.get(kind, "not a regular file")
+            raise ConfigError(shown, f"is {what}, not a regular file; it is not read")
+        return f.read(limit + 1)
+
+
+def parse_text(raw: bytes, name: str = "config", keep_text: bool = False, max_values: int | None = None) -> object:
+    """Parse the bytes of a YAML or JSON document into plain Python data.
+
+    ``max_values`` (by default MAX_VALUES for YAML, MAX_JSON_VALUES for .json) caps the values
+    the text could spell, counted before parsing, and those that YAML aliases expand to.
+    """
+    json = _is_json(name)
+    most = MAX_JSON_VALUES if json else MAX_VALUES
+    cap = most if max_values is None else max_values
+    name = excerpt(name)
     if b"\0" in raw:
         raise ConfigError(name, "not a text file; give a YAML or JSON file")
     try:
         text = raw.decode("utf-8").removeprefix("\ufeff")  # utf-8-sig, without looking up its codec
     except UnicodeDecodeError:
         raise ConfigError(name, "not UTF-8 text; give a YAML or JSON file saved as UTF-8") from None
-    if _is_json(name):
-        # every value but the first of a list or mapping follows a comma
-        if text.count(",") + text.count("[") + text.count("{") >= MAX_JSON_VALUES:
-            raise ConfigError(name, f"holds more than {MAX_JSON_VALUES:,} values; refused")
+    if (_most_json_values if json else _most_yaml_values)(text, cap) > cap:
+        bigger = "; keep big matrices in .npy, .npz or .csv files ({file: W1.npy})" if cap >= most else ""
+        raise ConfigError(name, f"holds more than {cap:,} values; refused{bigger}")
+    if json:
         return _parse_json(text, name, keep_text)
-    if text.count(",") + text.count("\n") >= MAX_VALUES:  # an upper bound on the values a file can spell
-        raise ConfigError(name, f"holds more than {MAX_VALUES:,} values; refused")
     flat = _parse_flat(text, keep_text)
     if flat is not None:
         return flat
     try:
         data = yaml.load(text, Loader=_AnswerLoader if keep_text else _Loader)  # noqa: S506 - safe loaders
     except yaml.MarkedYAMLError as e:
-        raise ConfigError(name, _yaml_message(e)) from None
+        raise ConfigError(name, _yaml_message(e, text)) from None
     except yaml.YAMLError as e:
-        raise ConfigError(name, f"not valid YAML ({str(e).splitlines()[0]})") from None
+        raise ConfigError(name, f"not valid YAML ({excerpt(str(e).splitlines()[0], 200)})") from None
     except RecursionError:
         raise ConfigError(name, "nested too deeply; a config needs 4 levels") from None
     if "&" in text:  # anchors exist, so aliases may multiply what the walk below sees
-        _check_expansion(data, name)
+        _check_expansion(data, name, cap)
     return data
+
+
+_LINE_BREAKS = ("\n", "\r", "\x85", "\u2028", "\u2029")
+"""Where YAML breaks lines: a new line can start a new value."""
+
+
+def _most_yaml_values(text: str, cap: int) -> int:
+    """An upper bound on the values (nodes) a YAML text can spell, counted without parsing it.
+
+    Past the first, every value starts after a line break, a flow indicator (``[ { ,``), a mapping
+    indicator (``: ?``) or a block entry (``-`` and a space): count them all. CRLF is one break.
+    """
+    count = 1 + sum(map(text.count, _LINE_BREAKS)) - text.count("\r\n")
+    count += text.count(",") + text.count("[") + text.count("{") + text.count(":") + text.count("?")
+    dashes = text.count("-")
+    if count + dashes > cap:  # most dashes are minus signs: count only those a block entry can be
+        dashes = sum(text.count("-" + space) for space in (" ", "\t", *_LINE_BREAKS)) + text.endswith("-")
+    return count + dashes
+
+
+def _most_json_values(text: str, cap: int) -> int:
+    """An upper bound on the values (keys included) a JSON text can spell: every one but the
+    first follows ``[``, ``{``, ``,`` or ``:``."""
+    return 1 + text.count(",") + text.count("[") + text.count("{") + text.count(":")
 
 
 _FLAT_LINE = re.compile(r"([A-Za-z_][\w.]*) *: +([-+0-9eE.,\[\]][-+0-9eE., \[\]]*)")
@@ -313,24 +409,26 @@ def _parse_json(text: str, name: str, keep_text: bool) -> object:
         raise ConfigError(name, "nested too deeply; a config needs 4 levels") from None
 
 
-def _yaml_message(e: yaml.MarkedYAMLError) -> str:
+def _yaml_message(e: yaml.MarkedYAMLError, text: str) -> str:
     mark = e.problem_mark or e.context_mark
     where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
     problem = e.problem or ""
     if isinstance(e, _ValueProblem):
         return f"{where}: {problem}"
+    if mark and "tab" in problem or (mark and 0 <= mark.index < len(text) and text[mark.index] == "\t"):
+        return f"line {mark.line + 1}: tabs are not allowed for indentation; indent with spaces"
     if "could not determine a constructor" in problem:
         tag = problem.split("tag ", 1)[-1].strip("'").replace("tag:yaml.org,2002:", "!!")
-        return f"YAML tag {tag} at {where} is not allowed; configs hold only numbers, text, lists and mappings"
+        return f"YAML tag {excerpt(tag)} at {where} is not allowed; configs hold only numbers, text, lists and mappings"
     if "maximum nesting depth" in problem:
         return f"nested too deeply at {where}; a config needs 4 levels"
     if "single document" in (e.context or ""):
         return f"a second YAML document (---) at {where}; a config is one document"
-    return f"YAML syntax error at {where}: {problem or e.context or 'invalid YAML'}"
+    return f"YAML syntax error at {where}: {excerpt(problem or e.context or 'invalid YAML', 200)}"
 
 
-def _check_expansion(data: object, name: str) -> None:
-    """Refuse data whose aliases expand past MAX_VALUES or MAX_DEPTH."""
+def _check_expansion(data: object, name: str, cap: int = MAX_VALUES) -> None:
+    """Refuse data whose aliases expand past ``cap`` values or MAX_DEPTH levels."""
     sizes: dict[int, int] = {}
 
     def size(obj: object, depth: int) -> int:
@@ -343,8 +441,8 @@ def _check_expansion(data: object, name: str) -> None:
             return known
         items = obj.values() if isinstance(obj, dict) else obj
         total = 1 + sum(size(item, depth + 1) for item in items)
-        if total > MAX_VALUES:
-            raise ConfigError(name, f"expands to more than {MAX_VALUES:,} values (YAML aliases); refused")
+        if total > cap:
+            raise ConfigError(name, f"expands to more than {cap:,} values (YAML aliases); refused")
         sizes[id(obj)] = total
         return total
 

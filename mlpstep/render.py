@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.text import Text
 
 from .document import LOSSES, Entry, Section, format_number, header_lines, kept, scalar_text
+from .errors import printable
 from .trace import Trace
 
 GAP = 3
@@ -201,7 +202,7 @@ def boxed_table(header: list[str], rows: list[list[tuple[str, str]]], width: int
     thousand files prints in milliseconds (a rich Table measures every cell: seconds)."""
     from rich.cells import cell_len
 
-    rows = [[(_printable(text), style) for text, style in row] for row in rows]
+    rows = [[(printable(text), style) for text, style in row] for row in rows]
     widths = [max([cell_len(title)] + [cell_len(row[c][0]) for row in rows]) for c, title in enumerate(header)]
     for c, least in ((-1, 30), (0, 12)):  # what the borders and the other columns leave, within reason
         room = width - (sum(widths) - widths[c]) - 3 * len(widths) - 1
@@ -229,11 +230,6 @@ def boxed_table(header: list[str], rows: list[list[tuple[str, str]]], width: int
         lines += lines_of(row, "│")
     lines.append(rule("└", "─", "┴", "┘"))
     return lines
-
-
-def _printable(text: str) -> str:
-    """Control characters (a tab in a file name) escaped, as in error messages."""
-    return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _wrapped(text: str, width: int) -> list[str]:

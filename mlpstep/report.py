@@ -56,7 +56,10 @@ def print_report(results: list[Graded], console=None, full: bool = False) -> Non
 
 
 def _print_file(graded: Graded, console, full: bool) -> None:
+    """Every answer of one file. Names are ones mlpstep knows; the file's name is escaped."""
     from rich.text import Text
+
+    from .errors import excerpt
 
     from .render import matrix_block, print_lines, side_by_side
 
@@ -75,7 +78,7 @@ def _print_file(graded: Graded, console, full: bool) -> None:
             print_lines(console, side_by_side(indented, console.width))
     score_style = "bold green" if graded.correct == graded.total else "bold red"
     console.print(
-        Text.assemble("\n", (graded.file, "bold"), ": ", (f"{graded.correct}/{graded.total}", score_style), " correct"),
+        Text.assemble("\n", (excerpt(graded.file), "bold"), ": ", (f"{graded.correct}/{graded.total}", score_style), " correct"),
         soft_wrap=True,
     )
     if any(answer.wrong is not None and answer.wrong.any() for answer in graded.answers):

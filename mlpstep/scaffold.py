@@ -55,9 +55,10 @@ def make_config(
     if not (np.isfinite(learning_rate) and learning_rate >= 0):
         raise ConfigError("--learning-rate", f"{learning_rate} is not a learning rate; give a number >= 0")
     values = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes, sizes[1:])) + (batch or 1) * (sizes[0] + sizes[-1])
-    if values > MAX_VALUES:
-        raise ConfigError("--layers", f"a config of {values:,} numbers is more than the {MAX_VALUES:,} a config may hold; "
-                                      "use smaller layers or a smaller --batch")
+    rows = sum(max(n_in, n_out) for n_in, n_out in zip(sizes, sizes[1:])) + (batch or 1)  # each: [ , and a line break
+    if values + 3 * rows + 100 > MAX_VALUES:
+        raise ConfigError("--layers", f"a config of {values:,} numbers is more than a YAML config may hold "
+                                      f"({MAX_VALUES:,} values in all); use smaller layers or a smaller --batch")
     if activations is None:
         output = ("sigmoid" if sizes[-1] == 1 else "softmax") if loss == "nll" else "linear"
         activations = ["relu"] * (len(sizes) - 2) + [output]

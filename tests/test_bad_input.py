@@ -126,12 +126,12 @@ BAD_CONFIGS = {
                   "layers[1].activation: softmax over 1 unit is always 1"),
     "batch of one with a bare label": (seed_with("input: [3, 14]", "input: [[3, 14]]"), "the input is a batch of 1 point: give a list of 1 label"),
     "overflowing label sum": (seed_with("label: 1", "label: [1e308, 1e308]"), "a probability vector"),
-    "too many values": ("input: [" + "0," * 1_000_000 + "0]\n", "holds more than 1,000,000 values"),
+    "too many values": ("input: [" + "0," * 250_000 + "0]\n", "holds more than 250,000 values; refused; keep big matrices in .npy"),
     "too many activations": (
         "input: [" + "[3, 14], " * 2000 + "]\nlabel: [" + "1, " * 2000 + "]\nloss: nll\nlearning_rate: 0.1\nlayers:\n"
         f"  - {{weights: {[[1] * 5000] * 2}, bias: {[0] * 5000}, activation: relu}}\n"
         f"  - {{weights: {[[1, -1]] * 5000}, bias: [0, 0], activation: softmax}}\n",
-        "input: 2000 points through 5,002 units make 10,004,000 activations, more than the 10,000,000",
+        "layers: 1 step of a 2-5000-2 network on 2000 points would hold about 612 MiB of arrays, more than the 512 MiB",
     ),
     # training options
     "freeze unknown name": (SEED + "freeze: [W3]\n", "freeze[0]: 'W3' is not a parameter; parameters: W1, w10, W2, w20"),
@@ -159,8 +159,8 @@ BAD_CONFIGS = {
     "freeze a number": (SEED + "freeze: [1]\n", "freeze[0]: 1 is a number; give a parameter name"),
     "huge state step": (SEED + "freeze: [w10, W2, w20]\noptimizer: {name: adam, state: {step: 1e20, exp_avg: {W1: 0}, exp_avg_sq: {W1: 0}}}\n",
                         "optimizer.state.step: 1e+20 is not a step count; give a whole number from 0 to 1e+09"),
-    "steps times activations": (seed_with("input: [3, 14]", "input: [" + "[3, 14], " * 4000 + "]").replace("label: 1", "label: [" + "1, " * 4000 + "]")
-                                + "steps: 10000\n", "steps: 10,000 steps of 24,000 activations make 240,000,000"),
+    "steps times activations": (seed_with("input: [3, 14]", "input: [" + "[3, 14], " * 20000 + "]").replace("label: 1", "label: [" + "1, " * 20000 + "]")
+                                + "steps: 10000\n", "steps: 10,000 steps of a 2-4-2 network on 20000 points would take about 1.3e+11 multiply-adds of work, more than the 3e+10"),
     "bias of the wrong length": (seed_with("bias: [0, 2]", "bias: [0, 2, 3]"), "give one per unit, one number shared by all, or none"),
     "bias as text": (seed_with("bias: [0, 2]", "bias: zero"), "layers[1].bias: 'zero' is text; expected a number"),
     "binary file": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a text file"),

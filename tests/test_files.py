@@ -359,10 +359,10 @@ def test_a_directory_is_refused(tmp_path):
 def test_an_unreadable_file_is_refused(tmp_path, monkeypatch):
     from mlpstep import arrayfiles
 
-    def denied(path, mode):  # as open() fails on a file without read permission (root reads every file)
+    def denied(path, name, where):  # as opening fails on a file without read permission (root reads every file)
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(arrayfiles, "open", denied, raising=False)
+    monkeypatch.setattr(arrayfiles, "_open_regular", denied)
     write_seed_files(tmp_path)
     assert_refused(runner.invoke(app, ["run", str(tmp_path / "seed.yaml")]), "layers[0].weights.file: W1.npy cannot be read: permission denied")
 
