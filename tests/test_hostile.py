@@ -1,0 +1,554 @@
+"""Hostile submissions and files: no free marks, no hangs, no memory blow-ups, no terminal
+injection, nothing overwritten that the shell would protect. One test (or more) per attack;
+every hostile file is made here, small, and never committed."""
+
+import json
+import os
+import signal
+import stat
+import struct
+import subprocess
+import sys
+import time
+import zipfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+import mlpstep
+from mlpstep.answers import half_unit
+from mlpstep.cli import app
+from mlpstep.errors import ConfigError
+from mlpstep.reader import MAX_VALUES, parse_text
+
+runner = CliRunner()
+ROOT = Path(__file__).resolve().parent.parent
+SEED = str(ROOT / "configs" / "seed.yaml")
+MAZUR = str(ROOT / "configs" / "mazur.yaml")
+SECRET = "the-teacher's-secret-line"
+
+
+def check(*args):
+    return runner.invoke(app, ["check", *map(str, args)])
+
+
+def one_error_line(result) -> str:
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+@contextmanager
+def deadline(seconds: int):
+    """Fail (rather than hang the suite) when the block takes longer than ``seconds``."""
+
+    def expired(signum, frame):
+        raise AssertionError(f"still running after {seconds} s: a hang")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def key_of(config: str, decimals: int | None = None) -> str:
+    args = ["answers", config] + ([] if decimals is None else ["--decimals", str(decimals)])
+    return runner.invoke(app, args).stdout
+
+
+def npy_bytes(shape_text: str, descr: str = "<f8", data: bytes = b"") -> bytes:
+    """A .npy file whose header declares ``shape_text`` as written (so it may lie), then ``data``."""
+    header = f"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape_text}, }}"
+    header += " " * (63 - (10 + len(header)) % 64) + "\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() + data
+
+
+SEED_TEXT = """\
+input: [3, 14]
+label: 1
+loss: nll
+learning_rate: 0.1
+layers:
+  - weights: [[1, 0, -1, 0], [0, 1, 0, -1]]
+    bias: [-1, -1, -1, -1]
+    activation: relu
+  - weights: [[1, -1], [1, -1], [1, -1], [1, -1]]
+    bias: [0, 2]
+    activation: softmax
+"""
+
+
+def seed_with_weights(folder: Path, reference: str, extra: str = "") -> Path:
+    """The seed with its first weights given as ``reference`` (a {file: ...} mapping), and ``extra`` lines."""
+    text = SEED_TEXT.replace("[[1, 0, -1, 0], [0, 1, 0, -1]]", reference, 1)
+    path = folder / "config.yaml"
+    path.write_text(text + extra)
+    return path
+
+
+# -- 1. no full marks without computing anything ---------------------------------------
+
+
+def test_a_zero_with_a_padded_exponent_is_only_zero(tmp_path):
+    cheat = tmp_path / "cheat.yaml"
+    cheat.write_text("z1: [0e000000, 0e000000, 0e000000, 0e000000]\nloss: 0e000000\n")
+    result = check(SEED, cheat)
+    assert result.exit_code == 1
+    assert f"{cheat}: 0/2 correct" in result.stdout
+
+
+def test_an_all_zeros_file_in_padded_exponents_scores_no_more_than_plain_zeros(tmp_path):
+    key = yaml.safe_load(key_of(SEED))
+    padded, plain = tmp_path / "padded.yaml", tmp_path / "plain.yaml"
+    padded.write_text("".join(f"{name}: {json.dumps(np.zeros_like(np.array(v)).tolist()).replace('0.0', '0e000000')}\n"
+                              for name, v in key.items()))
+    plain.write_text("".join(f"{name}: {json.dumps(np.zeros_like(np.array(v)).tolist()).replace('0.0', '0')}\n"
+                             for name, v in key.items()))
+    scores = []
+    for path in (padded, plain):
+        result = check(SEED, path, "--format", "gradescope", "--expect", "all")
+        scores.append(json.loads(result.stdout)["score"])
+    assert scores[0] == scores[1] < len(key)
+
+
+def test_a_json_exponent_with_leading_zeros_is_its_value(tmp_path):
+    path = tmp_path / "a.json"
+    path.write_text('{"loss": 9e0000001}')
+    result = check(SEED, path)
+    assert result.exit_code == 1 and "0/1 correct" in result.stdout
+
+
+@pytest.mark.parametrize("text,unit", [
+    ("0e000000", 0.5), ("0e5", 0.5), ("0.00e3", 0.005), ("0e-5", 5e-6), ("9e0000001", 5.0), ("9e1", 5.0),
+    ("+000012.50", 0.005), ("1.5E+0002", 5.0), (".5", 0.05), ("5.", 0.5), ("6.91e-13", 5e-16),
+])
+def test_half_a_unit_comes_from_the_value_not_the_spelling(text, unit):
+    assert half_unit(text) == pytest.approx(unit, rel=1e-12)
+
+
+@pytest.mark.parametrize("text", ["1e-400", "0e999999", "1e99999999999999999999", "1e-330"])
+def test_an_absurd_exponent_is_not_a_number(text, tmp_path):
+    assert half_unit(text) is None
+    path = tmp_path / "a.yaml"
+    path.write_text(f"loss: {text}\n")
+    line = one_error_line(check(SEED, path))
+    assert "loss: " in line and "exponent" in line
+
+
+def test_a_number_written_with_hundreds_of_digits_is_refused(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("loss: 28." + "0" * 500 + "\n")
+    assert "a number written with 503 characters; write at most 64" in one_error_line(check(SEED, path))
+
+
+# -- 2 and 3. links, FIFOs and devices among the submissions -------------------------------
+
+
+@pytest.fixture
+def class_folder(tmp_path):
+    """A teacher's key, a secret file, and submissions: a good one, a wrong one, links to both, a FIFO."""
+    (tmp_path / "teacher").mkdir()
+    (tmp_path / "teacher" / "key.yaml").write_text(key_of(SEED))
+    (tmp_path / "teacher" / "secret.yaml").write_text(f"{SECRET}: 1\n")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "good.yaml").write_text(key_of(SEED, 4))
+    (subs / "wrong.yaml").write_text("a1: [1, 2, 3, 4]\n")
+    (subs / "key-link.yaml").symlink_to("../teacher/key.yaml")
+    (subs / "secret-link.yaml").symlink_to("../teacher/secret.yaml")
+    os.mkfifo(subs / "fifo.yaml")
+    return subs
+
+
+def test_links_and_fifos_are_not_graded_and_the_others_are(class_folder):
+    files = sorted(class_folder.iterdir())
+    with deadline(20):
+        result = check(SEED, *files, "--json")
+    assert result.exit_code == 2  # some files could not be graded
+    by_name = {Path(f["file"]).name: f for f in json.loads(result.stdout)["files"]}
+    assert by_name["good.yaml"]["correct"] == by_name["good.yaml"]["total"] == 17 and by_name["good.yaml"]["error"] is None
+    assert by_name["wrong.yaml"]["correct"] == 0 and by_name["wrong.yaml"]["total"] == 1
+    for name in ("key-link.yaml", "secret-link.yaml"):
+        assert by_name[name]["total"] == 0
+        assert by_name[name]["error"] == "is a symbolic link, which is not graded (--follow-symlinks grades links)"
+    assert by_name["fifo.yaml"]["error"] == "is a FIFO (named pipe), not a regular file; it is not read"
+    assert SECRET not in result.output
+
+
+def test_the_table_of_a_class_with_links_never_shows_what_they_point_at(class_folder):
+    with deadline(20):
+        result = check(SEED, *sorted(class_folder.iterdir()))
+    assert result.exit_code == 2 and SECRET not in result.output
+    assert "5 files: 1 all correct, 1 with wrong answers, 3 not gradable" in result.stdout
+
+
+def test_a_link_to_the_key_scores_nothing_on_gradescope(class_folder):
+    result = check(SEED, class_folder / "key-link.yaml", "--format", "gradescope")
+    assert result.exit_code == 2
+    results = json.loads(result.stdout)
+    assert results["score"] == 0 and results["tests"] == [] and "symbolic link" in results["output"]
+
+
+def test_follow_symlinks_grades_links_for_teachers_who_want_them(class_folder):
+    result = check(SEED, class_folder / "key-link.yaml", "--follow-symlinks")
+    assert result.exit_code == 0 and "17/17 correct" in result.stdout
+
+
+def test_a_link_to_a_device_or_a_fifo_is_refused_even_when_links_are_followed(class_folder):
+    (class_folder / "stdin.yaml").symlink_to("/dev/zero")
+    (class_folder / "fifo-link.yaml").symlink_to("fifo.yaml")
+    with deadline(20):
+        for name, kind in (("stdin.yaml", "a character device"), ("fifo-link.yaml", "a FIFO")):
+            line = one_error_line(check(SEED, class_folder / name, "--follow-symlinks"))
+            assert f"is {kind}" in line and "not a regular file" in line
+
+
+def test_a_dangling_link_is_reported_like_any_link(class_folder):
+    (class_folder / "dangling.yaml").symlink_to("nowhere.yaml")
+    assert "is a symbolic link, which is not graded" in one_error_line(check(SEED, class_folder / "dangling.yaml"))
+
+
+def test_an_array_file_that_is_a_fifo_is_refused_without_blocking(tmp_path):
+    os.mkfifo(tmp_path / "W1.npy")
+    config = seed_with_weights(tmp_path, "{file: W1.npy}")
+    with deadline(20):
+        line = one_error_line(runner.invoke(app, ["run", str(config)]))
+    assert "layers[0].weights.file: W1.npy is not a regular file (a FIFO or a device)" in line
+
+
+# -- 4. every line break counts towards the value cap --------------------------------------
+
+
+@pytest.mark.parametrize("newline", ["\r", "\x85", "\u2028", "\u2029", "\r\n", "\n"])
+@pytest.mark.parametrize("command", ["run", "check"])
+def test_the_value_cap_counts_every_yaml_line_break(tmp_path, newline, command):
+    path = tmp_path / "many.yaml"
+    path.write_text("a1:" + newline + ("- 1" + newline) * (MAX_VALUES // 2 + 1), encoding="utf-8")
+    args = ["run", path] if command == "run" else ["check", SEED, path]
+    line = one_error_line(runner.invoke(app, list(map(str, args))))
+    assert "values" in line and "refused" in line
+
+
+def test_block_entries_count_but_minus_signs_do_not():
+    negatives = ("a: [" + ", ".join(["-1"] * 1000) + "]\n").encode()
+    assert parse_text(negatives, "a.yaml", max_values=1100)["a"] == [-1] * 1000
+    nested = b"a:\n" + b"- - - - 1\n" * 300  # four values a line
+    with pytest.raises(ConfigError, match="holds more than 1,100 values"):
+        parse_text(nested, "a.yaml", max_values=1100)
+
+
+def test_an_answers_file_may_hold_no_more_values_than_its_answers_could(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("a1: [" + ", ".join(["1"] * 5000) + "]\n")
+    line = one_error_line(check(SEED, path))
+    assert "holds more than" in line and "values; refused" in line
+
+
+def test_an_answers_file_may_be_no_bigger_than_its_answers_could_be(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("# " + "x" * 3_000_000 + "\na1: [2, 13, 0, 0]\n")
+    assert "more than answers to this problem can take; refused" in one_error_line(check(SEED, path))
+
+
+def test_a_run_json_output_is_still_a_gradable_answers_file(tmp_path):
+    path = tmp_path / "run.json"
+    path.write_text(runner.invoke(app, ["run", "configs/adam.yaml", "--json", "--steps", "3"]).stdout)
+    result = check("configs/adam.yaml", path, "--steps", "3")
+    assert result.exit_code == 0, result.output
+
+
+# -- 5. the work and memory of a run are priced before it starts ---------------------------
+
+
+def test_a_matrix_product_past_the_work_cap_is_refused_before_it_starts(tmp_path):
+    np.save(tmp_path / "W.npy", np.zeros((2, 1000)))
+    np.save(tmp_path / "V.npy", np.zeros((1000, 1000)))
+    np.save(tmp_path / "U.npy", np.zeros((1000, 2)))
+    text = ("input: [3, 14]\nlabel: 1\nloss: nll\nlearning_rate: 0.1\nsteps: 10000\nlayers:\n"
+            "  - {weights: {file: W.npy}, activation: relu}\n  - {weights: {file: V.npy}, activation: relu}\n"
+            "  - {weights: {file: U.npy}, activation: softmax}\n")
+    (tmp_path / "big.yaml").write_text(text)
+    line = one_error_line(runner.invoke(app, ["run", str(tmp_path / "big.yaml")]))
+    assert "steps: 10,000 steps of a 2-1000-1000-2 network on 1 point would take about" in line
+    assert "multiply-adds of work, more than the 3e+10 (a few seconds) a run may" in line and "--allow-large" in line
+    assert mlpstep.load(str(tmp_path / "big.yaml"), allow_large=True).steps == 10_000
+
+
+def test_more_steps_on_the_command_line_are_priced_too(tmp_path):
+    np.save(tmp_path / "W.npy", np.zeros((2, 20000)))
+    config = seed_with_weights(tmp_path, "{file: W.npy}")
+    text = config.read_text().replace("[[1, -1], [1, -1], [1, -1], [1, -1]]", "{file: U.npy}").replace("bias: [-1, -1, -1, -1]", "bias: 0")
+    np.save(tmp_path / "U.npy", np.zeros((20000, 2)))
+    config.write_text(text)
+    assert runner.invoke(app, ["run", str(config), "--json"]).exit_code == 0
+    line = one_error_line(runner.invoke(app, ["run", str(config), "--steps", "10000"]))
+    assert line.startswith("error: --steps: 10,000 steps of a 2-20000-2 network")
+
+
+def test_gradcheck_of_a_big_network_is_refused_before_it_starts(tmp_path):
+    np.save(tmp_path / "W.npy", np.zeros((2, 400)))
+    np.save(tmp_path / "V.npy", np.zeros((400, 400)))
+    np.save(tmp_path / "U.npy", np.zeros((400, 2)))
+    (tmp_path / "mid.yaml").write_text(
+        "input: [3, 14]\nlabel: 1\nloss: nll\nlearning_rate: 0.1\nlayers:\n"
+        "  - {weights: {file: W.npy}, activation: relu}\n  - {weights: {file: V.npy}, activation: relu}\n"
+        "  - {weights: {file: U.npy}, activation: softmax}\n"
+    )
+    assert runner.invoke(app, ["run", str(tmp_path / "mid.yaml"), "--json"]).exit_code == 0
+    line = one_error_line(runner.invoke(app, ["gradcheck", str(tmp_path / "mid.yaml")]))
+    assert "gradcheck of a 2-400-400-2 network on 1 points would take about" in line
+
+
+@pytest.mark.parametrize("descr,size", [("<f8", "763 MiB"), ("<f16", "2,289 MiB")])
+def test_an_npz_member_past_the_memory_cap_is_refused_before_it_is_inflated(tmp_path, descr, size):
+    # the member holds only a header: were its data read, the message would be about a truncated file
+    with zipfile.ZipFile(tmp_path / "bomb.npz", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("W.npy", npy_bytes("(10000, 10000)", descr))
+    config = seed_with_weights(tmp_path, "{file: bomb.npz, key: W}")
+    line = one_error_line(runner.invoke(app, ["run", str(config)]))
+    assert f"layers[0].weights.file: bomb.npz[W] would take {size} in memory" in line
+    assert "refused before reading it (add --allow-large" in line
+
+
+def test_several_arrays_share_one_memory_budget(tmp_path, monkeypatch):
+    from mlpstep import limits
+
+    monkeypatch.setattr(limits, "MAX_MEMORY", 100)  # bytes: W1 (64 as float64) fits, then W2 (64) does not
+    np.save(tmp_path / "W1.npy", np.array([[1, 0, -1, 0], [0, 1, 0, -1]], dtype=np.float64))
+    np.save(tmp_path / "W2.npy", np.array([[1, -1]] * 4, dtype=np.float64))
+    config = seed_with_weights(tmp_path, "{file: W1.npy}")
+    config.write_text(config.read_text().replace("[[1, -1], [1, -1], [1, -1], [1, -1]]", "{file: W2.npy}"))
+    line = one_error_line(runner.invoke(app, ["run", str(config)]))
+    assert "layers[1].weights.file: W2.npy would take 0.00 MiB in memory after the 0.00 MiB read before it" in line
+
+
+# -- 6. the structure is checked before any file is read -----------------------------------
+
+
+def test_unknown_keys_are_refused_before_their_files_are_read(tmp_path, monkeypatch):
+    from mlpstep import arrayfiles
+
+    def never(*args, **kwargs):
+        raise AssertionError("an array file was read for a config refused by its keys")
+
+    monkeypatch.setattr(arrayfiles, "read_array_file", never)
+    monkeypatch.setattr("mlpstep.config.read_array_file", never)
+    base = SEED_TEXT
+    for extra, message in [
+        ("junk0: {file: bomb.npz, key: Wi}\n", "junk0: unknown key"),
+        ("optimizer: {name: sgd, junk: {file: bomb.npz}}\n", "optimizer.junk: unknown key"),
+    ]:
+        (tmp_path / "c.yaml").write_text(base + extra)
+        assert message in one_error_line(runner.invoke(app, ["run", str(tmp_path / "c.yaml")]))
+    (tmp_path / "c.yaml").write_text(base.replace("    activation: relu", "    activation: relu\n    junk: {file: bomb.npz}"))
+    assert "layers[0].junk: unknown key" in one_error_line(runner.invoke(app, ["run", str(tmp_path / "c.yaml")]))
+
+
+# -- 7. no control codes reach the terminal ------------------------------------------------
+
+ESCAPES = "\x1b[2J\x1b]0;PWNED\x07\u202e"
+
+
+def assert_no_control_codes(text: str):
+    assert not any(c in text for c in "\x1b\x07\u202e\r"), repr(text)
+
+
+def test_a_file_name_with_escape_codes_is_shown_escaped_in_every_report(tmp_path):
+    name = tmp_path / f"a{ESCAPES}.yaml"
+    name.write_text("a1: [1, 2, 3, 4]\n")
+    for args in ([], ["--no-color"]):
+        result = check(SEED, name, *args)
+        assert result.exit_code == 1 and "0/1 correct" in result.stdout
+        assert_no_control_codes(result.output)
+        assert "a\\x1b[2J\\x1b]0;PWNED\\x07\\u202e.yaml" in result.stdout
+    summary = check(SEED, name, name)
+    assert_no_control_codes(summary.output)
+    broken = tmp_path / f"b{ESCAPES}.yaml"
+    broken.write_text("[1, 2]\n")
+    for result in (check(SEED, broken), check(SEED, broken, name)):
+        assert_no_control_codes(result.output)
+
+
+def test_validate_shows_config_names_escaped(tmp_path):
+    config = tmp_path / f"c{ESCAPES}.yaml"
+    config.write_text(Path(SEED).read_text())
+    result = runner.invoke(app, ["validate", str(config)])
+    assert result.exit_code == 0 and "c\\x1b[2J" in result.stdout
+    assert_no_control_codes(result.output)
+
+
+def test_keys_and_values_with_escape_codes_are_shown_escaped(tmp_path):
+    path = tmp_path / "a.yaml"
+    for text in (f'"a1{ESCAPES}": [1]\n', f'a1: ["{ESCAPES}"]\n', f'step: "{ESCAPES}"\na1: [1]\n'):
+        path.write_text(text)
+        result = check(SEED, path)
+        assert result.exit_code == 2
+        assert_no_control_codes(result.output)
+        assert_no_control_codes(check(SEED, path, path).output)
+
+
+# -- 8. messages echo short excerpts -------------------------------------------------------
+
+
+def test_a_megabyte_key_is_echoed_as_a_short_excerpt(tmp_path):
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps({**yaml.safe_load(SEED_TEXT), "k" * 5_000_000: 1}))
+    line = one_error_line(runner.invoke(app, ["run", str(path)]))
+    assert len(line) < 500 and "(5,000,000 characters): unknown key" in line
+
+
+def test_a_megabyte_value_is_echoed_as_a_short_excerpt(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text(SEED_TEXT.replace("activation: relu", "activation: " + "r" * 5_000_000))
+    line = one_error_line(runner.invoke(app, ["run", str(path)]))
+    assert len(line) < 500 and "layers[0].activation: 'rrrr" in line
+
+
+def test_a_step_key_that_is_a_long_list_gets_a_short_message(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("step: [" + ", ".join(["1"] * 400) + "]\na1: [2, 13, 0, 0]\n")
+    line = one_error_line(check(SEED, path))
+    assert line.endswith("step: a list; give the step these answers are for, e.g. step: 1")
+    result = check(SEED, path, "--format", "gradescope")
+    assert len(json.loads(result.stdout)["output"]) < 300
+
+
+def test_no_message_is_longer_than_the_cap():
+    from mlpstep.errors import MAX_MESSAGE
+
+    error = ConfigError("a" * 10_000, "b" * 10_000)
+    assert len(str(error)) < MAX_MESSAGE + 40
+
+
+# -- 9. -o never replaces what the shell would protect -------------------------------------
+
+
+def test_output_refuses_a_file_the_user_could_not_write(tmp_path, monkeypatch):
+    target = tmp_path / "out.json"
+    target.write_text("keep me\n")
+    target.chmod(0o444)
+    if os.geteuid() == 0:  # root may write anything, as the shell lets it: act as another user
+        real = os.access
+        monkeypatch.setattr(os, "access", lambda path, mode, **kw: False if str(path) == str(target) else real(path, mode, **kw))
+    line = one_error_line(runner.invoke(app, ["run", SEED, "--json", "-o", str(target)]))
+    assert line == f"error: --output: {target} is not writable (permission denied); it is left as it is"
+    assert target.read_text() == "keep me\n" and stat.S_IMODE(target.stat().st_mode) == 0o444
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to switch to an unprivileged user")
+def test_output_refuses_a_read_only_file_for_a_real_unprivileged_user(tmp_path):
+    tmp_path.chmod(0o777)
+    target = tmp_path / "out.json"
+    target.write_text("keep me\n")
+    target.chmod(0o444)
+    nobody = 65534
+
+    def demote():
+        os.setgid(nobody)
+        os.setuid(nobody)
+
+    try:
+        result = subprocess.run([sys.executable, "-m", "mlpstep", "run", SEED, "--json", "-o", str(target)],
+                                capture_output=True, text=True, preexec_fn=demote, cwd=ROOT, timeout=60)
+    except PermissionError:
+        pytest.skip("this Python is not readable by an unprivileged user")
+    if "No module named" in result.stderr or "Permission denied" in result.stderr and "--output" not in result.stderr:
+        pytest.skip("mlpstep is not readable by an unprivileged user here")
+    assert result.returncode == 2 and "is not writable (permission denied)" in result.stderr
+    assert target.read_text() == "keep me\n"
+
+
+def test_sigterm_while_writing_leaves_no_temporary_file(tmp_path):
+    config = tmp_path / "wide.yaml"
+    config.write_text(runner.invoke(app, ["init", "--layers", "20,300,300,2", "--batch", "100", "--seed", "1"]).stdout)
+    out = tmp_path / "out.json"
+    delays = [0.05 * k for k in range(1, 13)] * 2
+    ended = []
+    for delay in delays:
+        process = subprocess.Popen([sys.executable, "-m", "mlpstep", "run", str(config), "--json", "-o", str(out)],
+                                   cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        process.send_signal(signal.SIGTERM)
+        ended.append(process.wait(timeout=60))
+        assert not list(tmp_path.glob(".mlpstep-*")), f"a temporary file was left after SIGTERM at {delay} s"
+        if out.exists():  # whole or absent, never a part
+            json.loads(out.read_text())
+    assert -signal.SIGTERM in ended  # some runs were stopped mid-way (the rest had finished)
+
+
+def test_an_empty_output_name_is_refused_as_such():
+    line = one_error_line(runner.invoke(app, ["run", SEED, "-o", ""]))
+    assert line == "error: --output: an empty file name; give the path of the file to write"
+
+
+# -- 10. bad input is never an internal error ----------------------------------------------
+
+
+@pytest.mark.parametrize("shape", ["(0, 10**30)", "(0, 1000000000000000000000000000000)", "(True, 4)", "(9223372036854775808, 0)",
+                                   "(-1, 4)", "(2.5, 4)"])
+def test_a_npy_header_with_an_impossible_shape_is_invalid_input(tmp_path, shape):
+    (tmp_path / "W1.npy").write_bytes(npy_bytes(shape))
+    config = seed_with_weights(tmp_path, "{file: W1.npy}")
+    result = subprocess.run([sys.executable, "-W", "default", "-m", "mlpstep", "run", str(config)],
+                            capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and "W1.npy is not a valid .npy file" in result.stderr
+    assert "Warning" not in result.stderr
+
+
+def test_running_out_of_memory_is_a_clear_line_not_a_bug(monkeypatch):
+    def exhausted(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr("mlpstep.engine.step", exhausted)
+    result = runner.invoke(app, ["run", SEED])
+    assert result.exit_code == 2
+    assert one_error_line(result).startswith("error: not enough memory for this run")
+
+
+@pytest.mark.parametrize("redirect,code", [(">&-", 2), ("2>&-", 0), (">&- 2>&-", 2)])
+def test_closed_standard_streams_keep_exit_codes_true(redirect, code):
+    result = subprocess.run(f"{sys.executable} -m mlpstep run {SEED} --json {redirect}", shell=True, capture_output=True,
+                            text=True, cwd=ROOT, timeout=60)
+    assert result.returncode == code
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("args", [["run", "missing.yaml"], ["check", SEED, "missing.yaml"]])
+def test_an_error_with_stderr_closed_still_exits_2(args):
+    result = subprocess.run([sys.executable, "-m", "mlpstep", *args], stderr=subprocess.DEVNULL, cwd=ROOT, timeout=60,
+                            stdout=subprocess.DEVNULL, preexec_fn=lambda: os.close(2))
+    assert result.returncode == 2
+
+
+# -- 11. smaller ----------------------------------------------------------------------------
+
+
+def test_tab_indentation_is_named(tmp_path):
+    path = tmp_path / "c.yaml"
+    for text, line in (("input: [3, 14]\nlabel: 1\n\tloss: nll\n", 3), ("a:\n\t- 1\n", 2)):
+        path.write_text(text)
+        assert one_error_line(runner.invoke(app, ["run", str(path)])).endswith(
+            f"line {line}: tabs are not allowed for indentation; indent with spaces")
+
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n", "\n"])
+def test_csv_files_with_any_line_ends_read_alike(tmp_path, newline):
+    (tmp_path / "W1.csv").write_text(newline.join(["1, 0, -1, 0", "0, 1, 0, -1"]) + newline, newline="")
+    config = seed_with_weights(tmp_path, "{file: W1.csv}")
+    assert mlpstep.step(mlpstep.load(str(config))).loss == mlpstep.step(mlpstep.load(SEED)).loss
+
+
+def test_a_csv_error_names_its_line_with_cr_line_ends(tmp_path):
+    (tmp_path / "W1.csv").write_text("1, 0, -1, 0\r0, 1, x, -1\r", newline="")
+    config = seed_with_weights(tmp_path, "{file: W1.csv}")
+    line = one_error_line(runner.invoke(app, ["run", str(config)]))
+    assert "W1.csv line 2, column 3: 'x' is not a number" in line
