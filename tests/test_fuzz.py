@@ -5,6 +5,7 @@ on failure, one clear line: never a traceback, never an internal error (exit 3).
 import copy
 import json
 
+import pytest
 import yaml
 from conftest import FUZZ_EXAMPLES
 from hypothesis import given, settings
@@ -13,6 +14,7 @@ from typer.testing import CliRunner
 
 from mlpstep.cli import app
 
+pytestmark = pytest.mark.slow
 runner = CliRunner()
 with open("configs/seed.yaml") as f:
     SEED = yaml.safe_load(f)
@@ -149,3 +151,133 @@ def test_init_option_values(option, value):
 @given(st.sampled_from(["--rtol", "--atol", "--expect", "--format", "--show-step"]), OPTION_VALUES)
 def test_check_option_values(option, value):
     assert_clean(runner.invoke(app, ["check", "configs/seed.yaml", "configs/seed.yaml", option, value]), allowed=(0, 1, 2))
+
+
+# -- hostile input: exponents, line breaks, special files and links ----------------------------
+
+from mlpstep.answers import half_unit  # noqa: E402
+from mlpstep.reader import _most_yaml_values  # noqa: E402
+
+numbers = st.builds(
+    lambda sign, zeros, whole, fraction, dot, e, esign, pad, exponent: (
+        sign + "0" * zeros + whole + ("." + fraction if dot else "") + (e + esign + "0" * pad + str(exponent) if e else "")
+    ),
+    st.sampled_from(["", "+", "-"]), st.integers(0, 3), st.sampled_from(["", "0", "1", "7", "42", "123"]),
+    st.text("0123456789", max_size=6), st.booleans(), st.sampled_from(["", "e", "E"]), st.sampled_from(["", "+", "-"]),
+    st.integers(0, 12), st.integers(0, 500),
+).filter(lambda text: any(c.isdigit() for c in text.lower().partition("e")[0]))
+
+
+@settings(max_examples=FUZZ_EXAMPLES)
+@given(numbers)
+def test_the_tolerance_of_a_number_comes_from_its_value(text):
+    unit = half_unit(text)
+    try:
+        value = float(text)
+    except ValueError:
+        return
+    if unit is None:  # refused: an exponent past float64, or a nonzero number that underflows to 0
+        return
+    if value != 0:
+        assert unit <= abs(value) / 2 * (1 + 1e-9), (text, unit, value)  # the last digit is at most the value
+    else:
+        assert unit <= 0.5, (text, unit)
+    canonical = text.lower().replace("e+", "e")
+    mantissa, e, exponent = canonical.partition("e")
+    if e:  # padding an exponent with zeros changes nothing
+        sign = "-" if exponent.startswith("-") else ""
+        assert half_unit(f"{mantissa}e{sign}{exponent.lstrip('+-').lstrip('0') or '0'}") == unit
+
+
+@settings(max_examples=FUZZ_EXAMPLES)
+@given(numbers, st.sampled_from(["loss", "z2"]))
+def test_a_respelled_answer_gets_the_verdict_of_its_value(tmp_path_factory, text, name):
+    path = tmp_path_factory.mktemp("respelled") / "answers.yaml"
+    path.write_text(f"{name}: {text}\n" if name == "loss" else f"{name}: [{text}, -13]\n")
+    result = runner.invoke(app, ["check", "configs/seed.yaml", str(path), "--json"])
+    assert_clean(result, allowed=(0, 1, 2))
+    if result.exit_code == 2:
+        return
+    value, unit = float(text), half_unit(text)
+    expected = 28.000000000000693 if name == "loss" else 15.0
+    correct = json.loads(result.stdout)["files"][0]["answers"][0]["correct"]
+    assert correct == (abs(value - expected) <= unit * (1 + 1e-9) + 1e-12 * abs(expected)), (text, unit)
+
+
+BREAKS = ["\n", "\r", "\r\n", "\x85", "\u2028", "\u2029"]
+
+
+def count_nodes(node, seen) -> int:
+    if id(node) in seen:
+        return 0
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        return 1 + sum(count_nodes(k, seen) + count_nodes(v, seen) for k, v in node.value)
+    if isinstance(node, yaml.SequenceNode):
+        return 1 + sum(count_nodes(item, seen) for item in node.value)
+    return 1
+
+
+@settings(max_examples=FUZZ_EXAMPLES)
+@given(values, st.sampled_from([True, False, None]), st.sampled_from(BREAKS), st.integers(0, 4))
+def test_the_value_count_bounds_what_yaml_parses_whatever_the_line_breaks(data, flow, newline, indent):
+    text = yaml.safe_dump(data, default_flow_style=flow, indent=indent + 2, allow_unicode=True).replace("\n", newline)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return
+    assert count_nodes(node, set()) <= _most_yaml_values(text, 0)
+
+
+KINDS = ["good", "wrong", "link-to-key", "link-to-good", "fifo", "dangling", "directory", "link-to-device", "escape-name"]
+
+
+@settings(max_examples=FUZZ_EXAMPLES // 3)
+@given(st.lists(st.sampled_from(KINDS), min_size=1, max_size=6), st.booleans())
+def test_a_class_of_special_files_and_links_is_graded_without_a_hang(tmp_path_factory, kinds, follow):
+    import os
+    import signal
+
+    folder = tmp_path_factory.mktemp("class")
+    key = folder / "key.yaml"
+    key.write_text(runner.invoke(app, ["answers", "configs/seed.yaml"]).stdout + "# SECRET\n")
+    files = []
+    for n, kind in enumerate(kinds):
+        path = folder / (f"{n}-\x1b[2J.yaml" if kind == "escape-name" else f"{n}-{kind}.yaml")
+        if kind in ("good", "escape-name"):
+            path.write_text("a1: [2, 13, 0, 0]\n")
+        elif kind == "wrong":
+            path.write_text("a1: [1, 13, 0, 0]\n")
+        elif kind == "link-to-key":
+            path.symlink_to(key)
+        elif kind == "link-to-good":
+            (folder / f"{n}-target.yaml").write_text("a1: [2, 13, 0, 0]\n")
+            path.symlink_to(folder / f"{n}-target.yaml")
+        elif kind == "fifo":
+            os.mkfifo(path)
+        elif kind == "dangling":
+            path.symlink_to(folder / "nowhere.yaml")
+        elif kind == "directory":
+            path.mkdir()
+        else:
+            path.symlink_to("/dev/zero")
+        files.append(str(path))
+
+    def hang(signum, frame):
+        raise AssertionError(f"a hang on {kinds}")
+
+    previous = signal.signal(signal.SIGALRM, hang)
+    signal.alarm(20)
+    try:
+        result = runner.invoke(app, ["check", "configs/seed.yaml", *files, "--json"] + (["--follow-symlinks"] if follow else []))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert_clean(result, allowed=(0, 1, 2), strict_json=True)
+    assert "\x1b" not in result.output and "SECRET" not in result.output
+    for kind, graded in zip(kinds, json.loads(result.stdout)["files"]):
+        gradable = kind in ("good", "wrong", "escape-name") or (follow and kind in ("link-to-key", "link-to-good"))
+        assert (graded["error"] is None) == gradable, (kind, graded)
+        if kind in ("good", "escape-name", "link-to-good") and gradable:
+            assert graded["correct"] == graded["total"] == 1
+    assert (result.exit_code == 2) == any(f["error"] for f in json.loads(result.stdout)["files"])

@@ -466,6 +466,7 @@ def test_output_refuses_a_read_only_file_for_a_real_unprivileged_user(tmp_path):
     assert target.read_text() == "keep me\n"
 
 
+@pytest.mark.slow
 def test_sigterm_while_writing_leaves_no_temporary_file(tmp_path):
     config = tmp_path / "wide.yaml"
     config.write_text(runner.invoke(app, ["init", "--layers", "20,300,300,2", "--batch", "100", "--seed", "1"]).stdout)
@@ -552,3 +553,75 @@ def test_a_csv_error_names_its_line_with_cr_line_ends(tmp_path):
     config = seed_with_weights(tmp_path, "{file: W1.csv}")
     line = one_error_line(runner.invoke(app, ["run", str(config)]))
     assert "W1.csv line 2, column 3: 'x' is not a number" in line
+
+
+# -- a soak: a class of 1,000 mixed submissions ----------------------------------------------
+
+
+def make_class(folder: Path) -> dict[str, str]:
+    """1,000 submissions of every kind, by file name -> kind."""
+    key = folder.parent / "key.yaml"
+    key.write_text(key_of(SEED) + f"# {SECRET}\n")
+    good, wrong = key_of(SEED, 4), "a1: [1, 2, 3, 4]\nloss: 27\n"
+    makers = {
+        "good": lambda p: p.write_text(good),
+        "wrong": lambda p: p.write_text(wrong),
+        "link": lambda p: p.symlink_to(key),
+        "fifo": lambda p: os.mkfifo(p),
+        "escapes": lambda p: p.with_name(p.stem + ESCAPES + ".yaml").write_text(good),
+        "cr-bomb": lambda p: p.write_bytes(b"a1:\r" + b"- 1\r" * 300_000),
+        "u2028-bomb": lambda p: p.write_text("a1:\u2028" + "- 1\u2028" * 300_000, encoding="utf-8"),
+        "alias-bomb": lambda p: p.write_text('a: &a ["x","x","x","x","x","x","x","x","x"]\n'
+                                             + "".join(f"{c}: &{c} [*{p_}, *{p_}, *{p_}, *{p_}, *{p_}, *{p_}, *{p_}, *{p_}, *{p_}]\n"
+                                                       for p_, c in zip("abcdefgh", "bcdefghi"))),
+        "deep": lambda p: p.write_text("a1: " + "[" * 5000 + "]" * 5000 + "\n"),
+        "zero-cheat": lambda p: p.write_text("".join(f"{line.split(':')[0]}: 0e0000000000\n" for line in good.splitlines()
+                                                     if line and not line.startswith("#"))),
+        "huge-key": lambda p: p.write_text(json.dumps({"k" * 1_000_000: 1})),
+        "binary": lambda p: p.write_bytes(bytes(range(256)) * 100),
+        "long-number": lambda p: p.write_text("loss: 2" + "0" * 100_000 + "\n"),
+        "step-list": lambda p: p.write_text("step: [" + "1," * 500 + "1]\na1: [2, 13, 0, 0]\n"),
+    }
+    weights = {"good": 300, "wrong": 300, "link": 60, "fifo": 40, "escapes": 40, "cr-bomb": 20, "u2028-bomb": 20,
+               "alias-bomb": 40, "deep": 40, "zero-cheat": 40, "huge-key": 20, "binary": 30, "long-number": 20, "step-list": 30}
+    assert sum(weights.values()) == 1000
+    kinds = {}
+    n = 0
+    for kind, count in weights.items():
+        for _ in range(count):
+            path = folder / f"{n:04d}-{kind}.yaml"
+            makers[kind](path)
+            kinds[path.name if kind != "escapes" else path.stem + ESCAPES + ".yaml"] = kind
+            n += 1
+    return kinds
+
+
+@pytest.mark.slow
+def test_a_class_of_a_thousand_hostile_submissions_is_graded_in_bounded_time_and_memory(tmp_path):
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    kinds = make_class(folder)
+    report = tmp_path / "rss"
+    code = ("import atexit, resource, sys\n"
+            f"atexit.register(lambda: open({str(report)!r}, 'w').write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)))\n"
+            "from mlpstep.cli import main\nsys.argv = ['mlpstep', *sys.argv[1:]]\nmain()\n")
+    files = sorted(str(p) for p in folder.iterdir())
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "-c", code, "check", SEED, *files, "--json"], capture_output=True, timeout=300, cwd=ROOT)
+    seconds = time.perf_counter() - started
+    peak_mib = int(report.read_text()) / 1024
+    print(f"1,000 submissions: {seconds:.1f} s, peak RSS {peak_mib:.0f} MiB")
+    assert seconds < 120 and peak_mib < 400  # bounds, not a benchmark: a hang or a blow-up fails here
+    assert result.returncode == 2 and b"\x1b" not in result.stdout + result.stderr and SECRET.encode() not in result.stdout
+    graded = {Path(f["file"]).name: f for f in json.loads(result.stdout)["files"]}
+    assert len(graded) == 1000
+    for name, kind in kinds.items():
+        answer = graded[name]
+        if kind in ("good", "escapes"):
+            assert answer["correct"] == answer["total"] == 17 and answer["error"] is None
+        elif kind == "wrong":
+            assert answer["correct"] == 0 and answer["total"] == 2
+        elif kind == "zero-cheat":
+            assert answer["correct"] < answer["total"]
+        else:
+            assert answer["error"] and answer["total"] == 0 and len(answer["error"]) < 400, (kind, answer["error"])
