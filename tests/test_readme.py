@@ -82,3 +82,12 @@ def test_files_example_in_the_readme_is_real(tmp_path, monkeypatch):
         command = f'"{sys.executable}"' + command.removeprefix("python") if command.startswith("python ") else command
         subprocess.run(["bash", "-c", command], check=True)
     assert shown == output_of("run", "files.yaml", "--only", "loss")
+
+
+def test_limits_example_in_the_readme_is_real(tmp_path, monkeypatch):
+    block = next(b for b in re.findall(r"```\w*\n(.*?)```", README, re.DOTALL) if "$ mlpstep run mid.yaml" in b)
+    make, run, shown = block.splitlines()
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(app, make.removeprefix("$ mlpstep ").split()).exit_code == 0
+    result = CliRunner().invoke(app, run.removeprefix("$ mlpstep ").split())
+    assert result.exit_code == 2 and result.stderr == shown + "\n"
