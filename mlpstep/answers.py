@@ -87,13 +87,18 @@ class Given:
     half_units: np.ndarray  # same shape
 
 
+MAX_ANSWER_VALUES = 1_000_000
+"""Most values any answers file may hold: about a second and 120 MiB to parse as .json."""
+
+
 def most_values(trace: Trace) -> int:
     """The most values an answers file for ``trace`` may hold: twice what it could answer (every
     value of the step, and what ``run --json`` adds: optimizer state and losses), for the lists
-    and names around them, and a little more. A file past that cannot be graded whole."""
+    and names around them, and a little more, up to MAX_ANSWER_VALUES. A file past that cannot
+    be graded whole."""
     arrays = [expected_value(trace, path) for path in answer_paths(trace)]
     arrays += [value for state in (trace.state, trace.final_state) for values in state.values() for value in values.values()]
-    return 2 * (sum(np.size(value) for value in arrays) + len(trace.losses)) + 1000
+    return min(2 * (sum(np.size(value) for value in arrays) + len(trace.losses)) + 1000, MAX_ANSWER_VALUES)
 
 
 def read_answers(

@@ -282,10 +282,11 @@ def answers(
     Example: mlpstep answers configs/seed.yaml --decimals 4 > key.yaml
     """
     from .answers import write_answers
+    from .errors import printable
 
     trace = _step(config, steps, show_step, allow_large)
     _refuse_overwriting_inputs(output, [config, *trace.problem.files])
-    shown = "CONFIG" if config == "-" else config
+    shown = "CONFIG" if config == "-" else printable(config)  # a name with a line break must not end the comment
     options = "".join(f" {flag} {value}" for flag, value in (("--steps", steps), ("--show-step", show_step)) if value not in (None, 1))
     header = [f"# mlpstep answers for {shown}{options}: {trace.network}"]
     if blank:
@@ -320,7 +321,7 @@ def init(
     Examples: mlpstep init --layers 2,3,2 --integers --seed 7 | mlpstep run -
               mlpstep init --example mazur -o mazur.yaml
     """
-    from .errors import MlpstepError
+    from .errors import MlpstepError, printable
     from .scaffold import example as bundled, make_config, to_yaml
 
     try:
@@ -337,7 +338,7 @@ def init(
         config = make_config(sizes, names, loss.lower(), integers, seed, batch, layout.value, learning_rate)
     except MlpstepError as e:
         _fail(e)
-    made_by = " ".join(sys.argv[1:]) if sys.argv[1:2] == ["init"] else "init"
+    made_by = printable(" ".join(sys.argv[1:])) if sys.argv[1:2] == ["init"] else "init"
     _emit(to_yaml(config, f"made by: mlpstep {made_by}"), output)
 
 

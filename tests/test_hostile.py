@@ -625,3 +625,23 @@ def test_a_class_of_a_thousand_hostile_submissions_is_graded_in_bounded_time_and
             assert answer["correct"] < answer["total"]
         else:
             assert answer["error"] and answer["total"] == 0 and len(answer["error"]) < 400, (kind, answer["error"])
+
+
+def test_a_key_names_its_config_on_one_comment_line_whatever_the_name(tmp_path):
+    config = tmp_path / "c\na1: [0, 0, 0, 0]\n.yaml"
+    config.write_text(SEED_TEXT)
+    key = runner.invoke(app, ["answers", str(config)]).stdout
+    assert all(line.startswith("#") for line in key.splitlines()[:2]) and "c\\na1: [0, 0, 0, 0]\\n.yaml" in key
+    assert "a1: [0, 0, 0, 0]" not in key.splitlines()
+    answers = tmp_path / "key.yaml"
+    answers.write_text(key)
+    assert check(config, answers).exit_code == 0
+
+
+def test_no_answers_file_holds_more_than_a_million_values(monkeypatch):
+    from mlpstep import answers
+
+    trace = mlpstep.step(mlpstep.load(SEED))
+    assert answers.most_values(trace) == 1138
+    monkeypatch.setattr(answers, "MAX_ANSWER_VALUES", 100)
+    assert answers.most_values(trace) == 100
