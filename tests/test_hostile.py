@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from test_bad_input import SEED as SEED_TEXT
 from typer.testing import CliRunner
 
 import mlpstep
@@ -71,19 +72,6 @@ def npy_bytes(shape_text: str, descr: str = "<f8", data: bytes = b"") -> bytes:
     return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() + data
 
 
-SEED_TEXT = """\
-input: [3, 14]
-label: 1
-loss: nll
-learning_rate: 0.1
-layers:
-  - weights: [[1, 0, -1, 0], [0, 1, 0, -1]]
-    bias: [-1, -1, -1, -1]
-    activation: relu
-  - weights: [[1, -1], [1, -1], [1, -1], [1, -1]]
-    bias: [0, 2]
-    activation: softmax
-"""
 
 
 def seed_with_weights(folder: Path, reference: str, extra: str = "") -> Path:
