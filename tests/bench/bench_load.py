@@ -75,7 +75,7 @@ def write_configs(folder: Path) -> dict[str, tuple[Path, callable]]:
         out[kind] = path
     small = arrays([784, 100, 10])
     yaml_path = folder / "small.yaml"
-    yaml_path.write_text(json.dumps(_config([784, 100, 10], lambda name: small[name].tolist()), indent=1))
+    yaml_path.write_text(json.dumps(_config([784, 100, 10], lambda name: small[name].tolist())))  # one line: under the YAML cap
     out["yaml"] = yaml_path
     names = list(data)
     out_baselines = {
