@@ -17,8 +17,10 @@ from .errors import ConfigError
 MAX_STEPS = 10_000
 """Most training steps one run may take (each costs Python work, however small the network)."""
 MAX_MADDS = 30_000_000_000
-"""Most work one run may do, in multiply-adds of matrix products: about 4 seconds of one core of a
-2-core AMD EPYC (Zen 2) with OpenBLAS 0.3.31, which computes about 8e9 of them a second."""
+"""Most work one run may do, in multiply-adds of matrix products: measured at this cap on one core
+of a 2-core AMD EPYC (Zen 5, family 26) with NumPy's OpenBLAS 0.3.31 (Haswell kernels), 0.9 s for
+the [784, 512, 512, 10] x 256 step, 1.1 s for the seed's 2-4-2 network on 3,200 points, 1.4 s for
+one point through 1000 x 1000 weights, 3.2 s for Adam on one point through 2000 x 2000 weights."""
 MAX_MEMORY = 512 * 1024 * 1024
 """Most bytes of arrays a run may hold at once: parameters, gradients, updates, optimizer state,
 the intermediates of the step shown and of the step being computed."""
