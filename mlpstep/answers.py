@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -52,6 +53,9 @@ MAX_EXPONENT = 400
 """Largest exponent, by size, a number may be written with: float64 spans 4.9e-324 to 1.8e308."""
 
 
+_NUMBER_TEXT = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+
+
 @lru_cache(maxsize=4096)  # a class writes the same few hundred numbers again and again
 def half_unit(text: str) -> float | None:
     """Half a unit of the last decimal place written: ``0.40`` -> 0.005, ``2`` -> 0.5, ``6.91e-13`` -> 5e-16.
@@ -60,6 +64,8 @@ def half_unit(text: str) -> float | None:
     allows 0.5 as ``0`` does, ``0.0e9`` allows 0.05 (an exponent adds no precision to zero), and
     ``9e0000001`` is 90. None for a number no float64 holds (``1e-400``, ``0e999``): not a valid answer.
     """
+    if not _NUMBER_TEXT.fullmatch(text):  # what the readers let through; anything else is no number
+        return None
     mantissa, _, exponent = text.lower().lstrip("+-").partition("e")
     whole, _, fraction = mantissa.partition(".")
     try:
@@ -98,7 +104,10 @@ def most_values(trace: Trace) -> int:
     be graded whole."""
     arrays = [expected_value(trace, path) for path in answer_paths(trace)]
     arrays += [value for state in (trace.state, trace.final_state) for values in state.values() for value in values.values()]
-    return min(2 * (sum(np.size(value) for value in arrays) + len(trace.losses)) + 1000, MAX_ANSWER_VALUES)
+    # each: its numbers, a list per row and one around them, and its name (as the reader counts: a
+    # colon, a comma, a line break)
+    spelled = sum(np.size(value) + 2 * (np.shape(value)[0] if np.ndim(value) == 2 else 1) + 4 for value in arrays)
+    return min(2 * (spelled + len(trace.losses)) + 1000, MAX_ANSWER_VALUES)
 
 
 def read_answers(

@@ -27,8 +27,16 @@ if TYPE_CHECKING:
 FORMATS = (".npy", ".npz", ".csv")
 MAX_FILE_VALUES = 100_000_000
 """Most numbers one array file may hold: 800 MB as float64."""
-MAX_CSV_BYTES = 64 * 1024 * 1024
+MAX_CSV_BYTES = 32 * 1024 * 1024
 """Largest .csv file read, in bytes (a few million numbers)."""
+CSV_READING = (40, 12)
+"""What NumPy's loadtxt takes at its peak: up to about 33 bytes a value (a row of empty cells)
+and 10 bytes a byte of text (one long number); charged to the budget before it starts."""
+CSV_EXPLAINED = 1024 * 1024
+"""Largest .csv text whose first bad line is found and named; a bigger one gets NumPy's message
+(finding the line walks every cell in Python: 15 s for 64 MiB)."""
+MAX_NPZ_MEMBERS = 10_000
+"""Most members a .npz file may hold: its directory is read whole before any member is."""
 REAL_KINDS = "biuf"
 """NumPy dtype kinds read as numbers: booleans, signed and unsigned integers, floats."""
 
@@ -142,6 +150,10 @@ def _read_npz(f: BinaryIO, name: str, key: str | None, path: str, budget: Budget
     import zlib
 
     where = f"{path}.file"
+    members = _zip_members(f)
+    if members is not None and members > MAX_NPZ_MEMBERS:
+        many = f"{members:,} members" + (" or more" if members == 0xFFFF else "")
+        raise ConfigError(where, f"{name} holds {many}, more than the {MAX_NPZ_MEMBERS:,} a .npz file may; refused")
     try:
         with zipfile.ZipFile(f) as archive:
             keys = [member.removesuffix(".npy") for member in archive.namelist() if member.endswith(".npy")]
@@ -159,6 +171,21 @@ def _read_npz(f: BinaryIO, name: str, key: str | None, path: str, budget: Budget
         raise ConfigError(where, f"{name} is not a valid .npz file ({_first_line(e)})") from None
 
 
+def _zip_members(f: BinaryIO) -> int | None:
+    """How many members a zip file says it holds (its end record's count), or None when it has no
+    end record that says (zipfile then says what is wrong). Read before the directory is."""
+    import struct
+
+    size = f.seek(0, os.SEEK_END)
+    f.seek(max(0, size - 22 - 65535))  # the end record (22 bytes) and a comment of up to 64 KiB
+    tail = f.read()
+    f.seek(0)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < 22:
+        return None
+    return struct.unpack("<H", tail[at + 10 : at + 12])[0]  # 0xFFFF: at least that many (ZIP64 holds the count)
+
+
 def _read_csv(f: BinaryIO, name: str, where: str, budget: Budget | None = None) -> np.ndarray:
     """A .csv file of numbers as a matrix, one row per line (ended by LF, CRLF or CR alone)."""
     import io
@@ -174,7 +201,8 @@ def _read_csv(f: BinaryIO, name: str, where: str, budget: Budget | None = None) 
     if "\r" in text:  # old Mac line ends, alone or in CRLF pairs: one line each
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if budget is not None:  # at most a value per comma or line
-        budget.take(8 * (text.count(",") + text.count("\n") + 1), where, name)
+        cells = text.count(",") + text.count("\n") + 1
+        budget.take(8 * cells, where, name, reading=max(CSV_READING[0] * cells, CSV_READING[1] * len(text)))
     # lines of spaces are blank lines too (a pattern that starts with a newline scans fast: ~6x)
     text = re.sub(r"\n[ \t\r]+(?=\n)", "\n", "\n" + text + "\n")[1:-1]
     try:
@@ -182,7 +210,8 @@ def _read_csv(f: BinaryIO, name: str, where: str, budget: Budget | None = None) 
             warnings.simplefilter("ignore")  # an empty file: refused below
             array = np.loadtxt(io.StringIO(text), delimiter=",", dtype=np.float64, ndmin=2)
     except ValueError as e:
-        raise ConfigError(where, f"{name} {_csv_problem(text) or _first_line(e)}") from None
+        explained = _csv_problem(text) if len(text) <= CSV_EXPLAINED else None
+        raise ConfigError(where, f"{name} {explained or _first_line(e).split('; use `usecols`')[0]}") from None
     if not array.size:
         raise ConfigError(where, f"{name} holds no numbers")
     return array

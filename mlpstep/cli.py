@@ -536,16 +536,20 @@ def _emit(text: str, output: str | None) -> None:
 
 def _replace(target: str, text: str, existing) -> None:
     """Write ``text`` to a temporary file beside ``target`` and rename it over ``target``. The
-    temporary file is removed on any failure; SIGTERM, SIGHUP and SIGINT wait until the file is
-    either replaced or left as it was (and the temporary one removed), then take effect."""
+    temporary file is removed on any failure. SIGTERM, SIGHUP and SIGINT wait until the file is
+    either replaced or left as it was (and the temporary one removed), then take effect: a Python
+    handler notes them, whichever thread (BLAS's too) the system gave them to."""
     import os
     import signal
     import stat
     import tempfile
+    import threading
 
-    held = {signal.SIGTERM, signal.SIGINT, getattr(signal, "SIGHUP", signal.SIGTERM)}
-    mask = getattr(signal, "pthread_sigmask", None)
-    before = mask(signal.SIG_BLOCK, held) if mask else None
+    held = [signal.SIGTERM, signal.SIGINT] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    came: list[int] = []
+    before = {}
+    if threading.current_thread() is threading.main_thread():
+        before = {signum: signal.signal(signum, lambda signum, frame: came.append(signum)) for signum in held}
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=".mlpstep-", dir=os.path.dirname(target))
@@ -564,8 +568,10 @@ def _replace(target: str, text: str, existing) -> None:
     finally:
         if tmp is not None:
             os.unlink(tmp)
-        if mask:
-            mask(signal.SIG_SETMASK, before)  # a signal that came meanwhile is delivered now
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
+        for signum in came[:1]:  # now as if it came just after: the process ends as it would have
+            os.kill(os.getpid(), signum)
 
 
 def _shown(name: str) -> str:
@@ -628,6 +634,10 @@ def _fail(error: object, raise_exit: bool = True) -> None:
 
 
 def main() -> None:
+    import signal
+
+    if hasattr(signal, "SIGPIPE"):  # a reader that goes away (| head) ends mlpstep as it ends cat or grep,
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # not with click's exit 1, which check means as "wrong"
     _app_for(sys.argv[1:])(prog_name="mlpstep")
 
 

@@ -86,11 +86,13 @@ class Budget:
     def __init__(self, allow_large: bool = False):
         self.left = None if allow_large else MAX_MEMORY
 
-    def take(self, nbytes: int, where: str, name: str) -> None:
-        """Charge ``nbytes`` for the array ``name`` before it is read, or refuse it."""
+    def take(self, nbytes: int, where: str, name: str, reading: int = 0) -> None:
+        """Charge ``nbytes`` for the array ``name`` before it is read, or refuse it; ``reading``
+        is what reading it takes for a while (a parser's lists), which must fit too."""
         if self.left is None:
             return
-        if nbytes > self.left:
+        if max(nbytes, reading) > self.left:
+            nbytes = max(nbytes, reading)
             spent = MAX_MEMORY - self.left
             already = f" after the {_mib(spent)} read before it" if spent else ""
             raise ConfigError(

@@ -87,15 +87,14 @@ class _ValueProblem(ConstructorError):
 
 
 _Loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-_Loader.add_implicit_resolver(_INT, re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
-_Loader.add_implicit_resolver(
-    _FLOAT,
-    re.compile(
-        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-    ),
-    list("-+.0123456789"),
+_INT_TEXT = re.compile(r"[-+]?[0-9]+")
+_FLOAT_TEXT = re.compile(
+    r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
 )
+"""Numbers as YAML 1.2's core schema spells them, in ASCII digits only: an explicit ``!!float`` tag
+must not reach Python's float(), which also takes ``0_0e300`` and Arabic or full-width digits."""
+_Loader.add_implicit_resolver(_INT, re.compile(f"^(?:{_INT_TEXT.pattern})$"), list("-+0123456789"))
+_Loader.add_implicit_resolver(_FLOAT, re.compile(f"^(?:{_FLOAT_TEXT.pattern})$"), list("-+.0123456789"))
 
 
 def _scalar_text(loader, node) -> str:
@@ -113,20 +112,19 @@ def _construct_bool(loader, node):
 
 def _construct_int(loader, node):
     text = _scalar_text(loader, node)
+    if not _INT_TEXT.fullmatch(text):
+        raise _ValueProblem(None, None, f"{text[:20]!r} is not a whole number", node.start_mark)
     try:
         return int(text)
-    except ValueError:
-        if text.lstrip("+-").isdigit():  # past Python's digit limit for int(): far past float64
-            return float(text)
-        raise _ValueProblem(None, None, f"{text[:20]!r} is not a whole number", node.start_mark) from None
+    except ValueError:  # past Python's digit limit for int(): far past float64
+        return float(text)
 
 
 def _construct_float(loader, node):
-    text = _scalar_text(loader, node).lower()
-    try:
-        return float(text.replace(".inf", "inf").replace(".nan", "nan"))
-    except ValueError:
-        raise _ValueProblem(None, None, f"{text[:20]!r} is not a number", node.start_mark) from None
+    text = _scalar_text(loader, node)
+    if not _FLOAT_TEXT.fullmatch(text):
+        raise _ValueProblem(None, None, f"{text[:20]!r} is not a number", node.start_mark)
+    return float(text.lower().replace(".inf", "inf").replace(".nan", "nan"))
 
 
 def _construct_mapping(loader, node):
@@ -134,7 +132,9 @@ def _construct_mapping(loader, node):
         raise _ValueProblem(None, None, "!!map needs key: value pairs", node.start_mark)
     data, seen = {}, {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node)
+        # a key is its text: every name is a string, and strings hash unpredictably (numbers do
+        # not: 60,000 keys that are multiples of 2**61 - 1 all hash to 0, a quadratic flood)
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else loader.construct_object(key_node)
         where = key_node.start_mark
         if isinstance(key, (list, dict)):
             raise _ValueProblem(None, None, "a list or mapping as a key; keys are names such as input or layers", where)
@@ -218,8 +218,7 @@ def _read_bytes(name: str, limit: int, untrusted: Untrusted | None = None) -> by
     else:
         try:
             if untrusted is None:
-                with open(name, "rb") as f:  # read at most the cap: devices and pipes have no size
-                    raw = f.read(limit + 1)
+                raw = _read_any(name, limit)
             else:
                 raw = _read_regular(name, limit, untrusted.follow_symlinks)
         except FileNotFoundError:
@@ -245,27 +244,66 @@ _KINDS = {
 }  # fmt: skip
 
 
+def _read_any(name: str, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of a config: a file, or a pipe (``<(mlpstep init ...)``) or a
+    device. Opened without blocking, so a FIFO nobody writes to reads as empty instead of hanging."""
+    fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as f:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError
+        os.set_blocking(fd, True)  # a pipe with a writer: wait for what it writes
+        raw = f.read(limit + 1)  # at most the cap: devices and pipes have no size
+    if not raw and stat.S_ISFIFO(mode):
+        raise ConfigError(excerpt(name), "a FIFO (named pipe) with nothing written to it; give a config file")
+    return raw
+
+
+_LINKED = "is a symbolic link, which is not graded (--follow-symlinks grades links)"
+
+
 def _read_regular(name: str, limit: int, follow_symlinks: bool) -> bytes:
-    """At most ``limit + 1`` bytes of a regular file. Anything else is refused before a byte is read:
-    a symbolic link (unless followed), a FIFO or a device (opened without blocking, so none can hang)."""
+    """At most ``limit + 1`` bytes of a regular file. Anything else is refused before it is opened:
+    a symbolic link, or a path through a linked folder (unless links are followed), a FIFO, a
+    device or a socket. It is opened without blocking and checked again, so nothing can hang."""
     shown = excerpt(name)
-    if not follow_symlinks and os.path.islink(name):
-        raise ConfigError(shown, "is a symbolic link, which is not graded (--follow-symlinks grades links)")
+    if not follow_symlinks:
+        linked = _linked_part(name)
+        if linked == name:
+            raise ConfigError(shown, _LINKED)
+        if linked is not None:
+            raise ConfigError(shown, f"is reached through {excerpt(linked)}, a symbolic link, and is not graded (--follow-symlinks grades links)")
+    _refuse_special(shown, (os.stat if follow_symlinks else os.lstat)(name).st_mode)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     if not follow_symlinks:
-        flags |= getattr(os, "O_NOFOLLOW", 0)  # a link swapped in after the check above fails here
+        flags |= getattr(os, "O_NOFOLLOW", 0)  # a link swapped in after the checks above fails here
     try:
         fd = os.open(name, flags)
     except OSError as e:
         if not follow_symlinks and e.errno == errno.ELOOP:
-            raise ConfigError(shown, "is a symbolic link, which is not graded (--follow-symlinks grades links)") from None
+            raise ConfigError(shown, _LINKED) from None
         raise
     with os.fdopen(fd, "rb") as f:
-        kind = stat.S_IFMT(os.fstat(fd).st_mode)
-        if kind != stat.S_IFREG:
-            what = _KINDS.get(kind, "not a regular file")
-            raise ConfigError(shown, f"is {what}, not a regular file; it is not read")
+        _refuse_special(shown, os.fstat(fd).st_mode)
         return f.read(limit + 1)
+
+
+def _refuse_special(shown: str, mode: int) -> None:
+    kind = stat.S_IFMT(mode)
+    if kind != stat.S_IFREG:
+        raise ConfigError(shown, f"is {_KINDS.get(kind, 'not a regular file')}, not a regular file; it is not read")
+
+
+def _linked_part(name: str) -> str | None:
+    """The first part of the path ``name`` that is a symbolic link, or None. Of an absolute path,
+    the folder at the top is not looked at (``/tmp`` and ``/var`` are links on some systems)."""
+    parts = os.path.normpath(name).split(os.sep)
+    start = 2 if os.path.isabs(name) else 1
+    for end in range(start, len(parts) + 1):
+        part = os.sep.join(parts[:end]) or os.sep
+        if os.path.islink(part):
+            return name if end == len(parts) else part
+    return None
 
 
 def parse_text(raw: bytes, name: str = "config", keep_text: bool = False, max_values: int | None = None) -> object:

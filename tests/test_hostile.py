@@ -131,6 +131,25 @@ def test_an_absurd_exponent_is_not_a_number(text, tmp_path):
     assert "loss: " in line and "exponent" in line
 
 
+@pytest.mark.parametrize("text", ["!!float 0_0e300", "!!float \u0660e300", "!!float \uff10e300", "!!int \u0660",
+                                  "!!float inf", "!!float 1_000"])
+def test_an_explicit_tag_cannot_smuggle_a_spelling_yaml_does_not_allow(tmp_path, text):
+    path = tmp_path / "a.yaml"
+    path.write_text(f"loss: {text}\n", encoding="utf-8")
+    line = one_error_line(check(SEED, path))
+    assert "is not a number" in line or "is not a whole number" in line
+
+
+def test_a_cheat_of_tagged_zeros_scores_nothing(tmp_path):
+    import re
+
+    cheat = re.sub(r"(?<=[\[ ,])-?\d[\d.e+-]*", "!!float 0_0e300", key_of(SEED))
+    path = tmp_path / "cheat.yaml"
+    path.write_text(cheat)
+    result = check(SEED, path, "--format", "gradescope", "--expect", "all")
+    assert result.exit_code == 2 and json.loads(result.stdout)["score"] == 0
+
+
 def test_a_number_written_with_hundreds_of_digits_is_refused(tmp_path):
     path = tmp_path / "a.yaml"
     path.write_text("loss: 28." + "0" * 500 + "\n")
@@ -199,6 +218,29 @@ def test_a_link_to_a_device_or_a_fifo_is_refused_even_when_links_are_followed(cl
             assert f"is {kind}" in line and "not a regular file" in line
 
 
+def test_a_file_reached_through_a_linked_folder_is_not_graded(class_folder, monkeypatch):
+    (class_folder / "alice").symlink_to("../teacher")
+    (class_folder / "bob").mkdir()
+    (class_folder / "bob" / "key.yaml").write_text("loss: 1\n")
+    for base in (class_folder, Path(os.path.relpath(class_folder))):
+        result = check(SEED, base / "alice" / "key.yaml", base / "bob" / "key.yaml", "--json")
+        alice, bob = json.loads(result.stdout)["files"]
+        assert alice["error"] == (f"is reached through {base / 'alice'}, a symbolic link, and is not graded "
+                                  "(--follow-symlinks grades links)")
+        assert bob["error"] is None and bob["total"] == 1
+    result = check(SEED, class_folder / "alice" / "key.yaml", "--follow-symlinks")
+    assert result.exit_code == 0 and "17/17 correct" in result.stdout
+
+
+def test_a_socket_is_named_as_such(class_folder):
+    import socket
+
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(class_folder / "sock.yaml"))
+        assert one_error_line(check(SEED, class_folder / "sock.yaml")).endswith(
+            "sock.yaml: is a socket, not a regular file; it is not read")
+
+
 def test_a_dangling_link_is_reported_like_any_link(class_folder):
     (class_folder / "dangling.yaml").symlink_to("nowhere.yaml")
     assert "is a symbolic link, which is not graded" in one_error_line(check(SEED, class_folder / "dangling.yaml"))
@@ -210,6 +252,21 @@ def test_an_array_file_that_is_a_fifo_is_refused_without_blocking(tmp_path):
     with deadline(20):
         line = one_error_line(runner.invoke(app, ["run", str(config)]))
     assert "layers[0].weights.file: W1.npy is not a regular file (a FIFO or a device)" in line
+
+
+def test_a_config_that_is_a_fifo_nobody_writes_to_is_refused_without_a_hang(tmp_path):
+    os.mkfifo(tmp_path / "config.yaml")
+    with deadline(20):
+        for args in (["run", tmp_path / "config.yaml"], ["check", tmp_path / "config.yaml", SEED], ["validate", tmp_path / "config.yaml"]):
+            line = one_error_line(runner.invoke(app, list(map(str, args))))
+            assert line.endswith("config.yaml: a FIFO (named pipe) with nothing written to it; give a config file")
+
+
+def test_a_config_from_a_pipe_that_writes_late_is_still_read(tmp_path):
+    script = f"import time, sys; time.sleep(0.5); sys.stdout.write(open({SEED!r}).read())"
+    result = subprocess.run(["bash", "-c", f'{sys.executable} -m mlpstep run <({sys.executable} -c "{script}") --json'],
+                            capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert result.returncode == 0 and json.loads(result.stdout)["loss"] == 28.000000000000693
 
 
 # -- 4. every line break counts towards the value cap --------------------------------------
@@ -244,6 +301,22 @@ def test_an_answers_file_may_be_no_bigger_than_its_answers_could_be(tmp_path):
     path = tmp_path / "a.yaml"
     path.write_text("# " + "x" * 3_000_000 + "\na1: [2, 13, 0, 0]\n")
     assert "more than answers to this problem can take; refused" in one_error_line(check(SEED, path))
+
+
+DEEP = "input: [1]\nlabel: [0.5]\nloss: squared\nlearning_rate: 0.1\nlayers:\n" + "  - {weights: [[1]], bias: [0], activation: sigmoid}\n" * 100
+
+
+@pytest.mark.parametrize("config", sorted(str(p) for p in (ROOT / "configs").glob("*.yaml")) + ["deep"])
+@pytest.mark.parametrize("written", [["answers"], ["answers", "--names", "paths"], ["run", "--json", "--steps", "2"]])
+def test_every_key_fits_under_the_cap_of_its_problem(tmp_path, config, written):
+    if config == "deep":  # a hundred layers of one unit: brackets and names outnumber the numbers
+        config = tmp_path / "deep.yaml"
+        config.write_text(DEEP)
+    key = tmp_path / ("key.json" if "--json" in written else "key.yaml")
+    key.write_text(runner.invoke(app, [written[0], str(config), *written[1:]]).stdout)
+    steps = ["--steps", "2"] if "--steps" in written else []
+    result = check(config, key, *steps)
+    assert result.exit_code == 0, result.output
 
 
 def test_a_run_json_output_is_still_a_gradable_answers_file(tmp_path):
@@ -304,6 +377,35 @@ def test_an_npz_member_past_the_memory_cap_is_refused_before_it_is_inflated(tmp_
     line = one_error_line(runner.invoke(app, ["run", str(config)]))
     assert f"layers[0].weights.file: bomb.npz[W] would take {size} in memory" in line
     assert "refused before reading it (add --allow-large" in line
+
+
+def test_an_npz_of_too_many_members_is_refused_before_its_directory_is_read(tmp_path):
+    import io
+
+    array = io.BytesIO()
+    np.save(array, np.array([[1, 0, -1, 0], [0, 1, 0, -1]]))
+    with zipfile.ZipFile(tmp_path / "m.npz", "w") as archive:
+        archive.writestr("W.npy", array.getvalue())
+        for k in range(10_000):
+            archive.writestr(str(k), b"")
+    config = seed_with_weights(tmp_path, "{file: m.npz, key: W}")
+    line = one_error_line(runner.invoke(app, ["run", str(config)]))
+    assert line.endswith("m.npz holds 10,001 members, more than the 10,000 a .npz file may; refused")
+
+
+def test_reading_a_csv_file_is_charged_for_what_the_parser_takes(tmp_path):
+    (tmp_path / "W1.csv").write_text("," * 14_000_000 + "\n")  # 14 million empty cells: about 500 MB to parse
+    config = seed_with_weights(tmp_path, "{file: W1.csv}")
+    line = one_error_line(runner.invoke(app, ["run", str(config)]))
+    assert "W1.csv would take 534 MiB in memory, more than the 512 MiB a run may hold; refused before reading it" in line
+
+
+def test_a_big_bad_csv_file_gets_numpys_message_without_a_walk_over_every_cell(tmp_path):
+    (tmp_path / "W1.csv").write_text("1,2\n" * 500_000 + "1\n")
+    config = seed_with_weights(tmp_path, "{file: W1.csv}")
+    with deadline(30):
+        line = one_error_line(runner.invoke(app, ["run", str(config)]))
+    assert line.endswith("W1.csv the number of columns changed from 2 to 1 at row 500001")
 
 
 def test_several_arrays_share_one_memory_budget(tmp_path, monkeypatch):
@@ -518,6 +620,22 @@ def test_an_error_with_stderr_closed_still_exits_2(args):
     assert result.returncode == 2
 
 
+def test_a_reader_that_goes_away_ends_mlpstep_as_it_ends_other_tools(tmp_path):
+    key = tmp_path / "key.yaml"
+    key.write_text(key_of(SEED))
+    result = subprocess.run(["bash", "-c", f"{sys.executable} -m mlpstep check {SEED} {key} | (exec 0<&-; sleep 1); "
+                                           'echo "${PIPESTATUS[0]}"'], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert result.stdout.strip() == str(128 + signal.SIGPIPE)  # not 1, which says "some answer wrong"
+    assert "Traceback" not in result.stderr
+
+
+def test_integer_keys_that_all_hash_alike_cost_no_more_than_any_keys():
+    flood = "".join(f"{k * (2**61 - 1)}: 0\n" for k in range(60_000)).encode()  # before: over 30 s, quadratic
+    with deadline(20):
+        data = parse_text(flood, "keys.yaml")
+    assert len(data) == 60_000 and all(isinstance(key, str) for key in data)
+
+
 # -- 11. smaller ----------------------------------------------------------------------------
 
 
@@ -630,6 +748,6 @@ def test_no_answers_file_holds_more_than_a_million_values(monkeypatch):
     from mlpstep import answers
 
     trace = mlpstep.step(mlpstep.load(SEED))
-    assert answers.most_values(trace) == 1138
+    assert answers.most_values(trace) == 1466
     monkeypatch.setattr(answers, "MAX_ANSWER_VALUES", 100)
     assert answers.most_values(trace) == 100
