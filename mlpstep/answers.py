@@ -53,7 +53,7 @@ MAX_EXPONENT = 400
 """Largest exponent, by size, a number may be written with: float64 spans 4.9e-324 to 1.8e308."""
 
 
-_NUMBER_TEXT = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+_NUMBER_TEXT = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 
 
 @lru_cache(maxsize=4096)  # a class writes the same few hundred numbers again and again

@@ -36,14 +36,17 @@ CSV_EXPLAINED = 1024 * 1024
 """Largest .csv text whose first bad line is found and named; a bigger one gets NumPy's message
 (finding the line walks every cell in Python: 15 s for 64 MiB)."""
 MAX_NPZ_MEMBERS = 10_000
-"""Most members a .npz file may hold: its directory is read whole before any member is."""
+"""Most members a .npz file may hold: its directory is read whole before any member is..."""
+MAX_NPZ_DIRECTORY = 4 * 1024 * 1024
+"""... and so is its size, in bytes (zipfile reads what the end record says, whatever the count)."""
 REAL_KINDS = "biuf"
 """NumPy dtype kinds read as numbers: booleans, signed and unsigned integers, floats."""
 
 _READ: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 """The arrays read here, by id, while they live: only the Problem holds them."""
 
-_NUMBER = re.compile(r"[-+]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|inf|infinity|nan)", re.IGNORECASE)
+_NUMBER = re.compile(r"[-+]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|inf|infinity|nan)", re.IGNORECASE)
+"""A number as a .csv cell may spell it; each digit belongs to one part only (no backtracking)."""
 
 
 def read_array_file(file: str, key: str | None, base: Path, path: str, budget: Budget | None = None) -> np.ndarray:
@@ -150,10 +153,12 @@ def _read_npz(f: BinaryIO, name: str, key: str | None, path: str, budget: Budget
     import zlib
 
     where = f"{path}.file"
-    members = _zip_members(f)
-    if members is not None and members > MAX_NPZ_MEMBERS:
+    members, directory = _zip_directory(f)
+    if members > MAX_NPZ_MEMBERS:
         many = f"{members:,} members" + (" or more" if members == 0xFFFF else "")
         raise ConfigError(where, f"{name} holds {many}, more than the {MAX_NPZ_MEMBERS:,} a .npz file may; refused")
+    if directory > MAX_NPZ_DIRECTORY:
+        raise ConfigError(where, f"{name} has a directory of {directory:,} bytes, more than the {MAX_NPZ_DIRECTORY:,} a .npz file may; refused")
     try:
         with zipfile.ZipFile(f) as archive:
             keys = [member.removesuffix(".npy") for member in archive.namelist() if member.endswith(".npy")]
@@ -171,9 +176,10 @@ def _read_npz(f: BinaryIO, name: str, key: str | None, path: str, budget: Budget
         raise ConfigError(where, f"{name} is not a valid .npz file ({_first_line(e)})") from None
 
 
-def _zip_members(f: BinaryIO) -> int | None:
-    """How many members a zip file says it holds (its end record's count), or None when it has no
-    end record that says (zipfile then says what is wrong). Read before the directory is."""
+def _zip_directory(f: BinaryIO) -> tuple[int, int]:
+    """The members a zip file says it holds and the bytes of its directory, from its end record,
+    read before the directory is; (0, 0) without an end record (zipfile then says what is wrong).
+    0xFFFF members or 0xFFFFFFFF bytes mean at least that many (ZIP64 holds the real figures)."""
     import struct
 
     size = f.seek(0, os.SEEK_END)
@@ -182,8 +188,9 @@ def _zip_members(f: BinaryIO) -> int | None:
     f.seek(0)
     at = tail.rfind(b"PK\x05\x06")
     if at < 0 or len(tail) - at < 22:
-        return None
-    return struct.unpack("<H", tail[at + 10 : at + 12])[0]  # 0xFFFF: at least that many (ZIP64 holds the count)
+        return 0, 0
+    members, directory = struct.unpack("<HL", tail[at + 10 : at + 16])
+    return members, directory
 
 
 def _read_csv(f: BinaryIO, name: str, where: str, budget: Budget | None = None) -> np.ndarray:

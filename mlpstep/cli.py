@@ -130,11 +130,14 @@ def run(
     if json_output and output_format not in (RunFormat.table, RunFormat.json):
         _fail(f"--json and --format {output_format.value} ask for two formats; give one")
     form = RunFormat.json if json_output else output_format
+    from .errors import MlpstepError
+    from .limits import BLOCK_CELLS, MAX_DRAWN, MAX_PRINTED
+
     if form is RunFormat.json and only is None:  # the common scripted case skips the document model
+        _priced(trace.size(), MAX_PRINTED, "--json", allow_large)
         _emit(_json_text(trace.to_dict()), output)
         return
-    from .document import explained, sections, select, select_dict
-    from .errors import MlpstepError
+    from .document import explained, sections, select, select_dict, shown_cells
 
     parts = explained(trace, sections(trace)) if explain else sections(trace)
     if only is not None:
@@ -142,6 +145,11 @@ def run(
             parts = select(trace, parts, [name.strip() for name in only.split(",") if name.strip()])
         except MlpstepError as e:
             _fail(e)
+    if form is RunFormat.table:
+        drawn = shown_cells(parts, full) + BLOCK_CELLS * sum(len(part.entries) for part in parts)
+        _priced(drawn, MAX_DRAWN, "--full" if full else "--format table", allow_large)
+    else:
+        _priced(shown_cells(parts, full or form is RunFormat.json), MAX_PRINTED, f"--format {form.value}", allow_large)
     if form is RunFormat.json:
         _emit(_json_text(select_dict(trace.to_dict(), parts)), output)
     elif form is RunFormat.markdown:
@@ -183,7 +191,9 @@ def check(
     ),
     output_format: CheckFormat = typer.Option(CheckFormat.table, "--format", help="table, json, or gradescope (results.json)."),
     json_output: bool = typer.Option(False, "--json", help="Shortcut for --format json."),
-    full: bool = typer.Option(False, "--full", help="Print every entry of big matrices instead of eliding them."),
+    full: bool = typer.Option(
+        False, "--full", help="Print every entry of big matrices instead of eliding them (in --json too)."
+    ),
     steps: Optional[int] = STEPS_OPTION,
     show_step: int = typer.Option(1, "--show-step", help="Which step the answers are for."),
     follow_symlinks: bool = typer.Option(
@@ -255,7 +265,7 @@ def check(
     else:
         from .report import to_gradescope, to_json
 
-        _write_json(to_gradescope(results[0]) if form is CheckFormat.gradescope else to_json(results), output)
+        _write_json(to_gradescope(results[0]) if form is CheckFormat.gradescope else to_json(results, full), output)
     if any(graded.error for graded in results):
         raise typer.Exit(Exit.INVALID)
     raise typer.Exit(Exit.OK if all(graded.correct == graded.total for graded in results) else Exit.WRONG)
@@ -283,8 +293,10 @@ def answers(
     """
     from .answers import write_answers
     from .errors import printable
+    from .limits import MAX_PRINTED
 
     trace = _step(config, steps, show_step, allow_large)
+    _priced(0 if blank else trace.size(), MAX_PRINTED, "answers", allow_large)
     _refuse_overwriting_inputs(output, [config, *trace.problem.files])
     shown = "CONFIG" if config == "-" else printable(config)  # a name with a line break must not end the comment
     options = "".join(f" {flag} {value}" for flag, value in (("--steps", steps), ("--show-step", show_step)) if value not in (None, 1))
@@ -388,6 +400,17 @@ def gradcheck(
             bad = [c.name for c in checks if not c.ok]
             console.print(f"{len(checks) - len(bad)}/{len(checks)} within {tol:g}" + (f"; over: {', '.join(bad)}" if bad else ""))
     raise typer.Exit(Exit.OK if all(c.ok for c in checks) else Exit.WRONG)
+
+
+def _priced(numbers: int, limit: int, what: str, allow_large: bool) -> None:
+    """Refuse an output of ``numbers`` numbers past ``limit`` (see mlpstep.limits) with one line."""
+    from .errors import MlpstepError
+    from .limits import check_output
+
+    try:
+        check_output(numbers, limit, what, allow_large)
+    except MlpstepError as e:
+        _fail(e)
 
 
 def _load(config: str, allow_large: bool = False):

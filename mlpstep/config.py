@@ -521,7 +521,7 @@ def _real_array(value: np.ndarray, path: str) -> np.ndarray:
     """
     if value.dtype.kind not in REAL_KINDS:
         raise ConfigError(path, f"an array of {value.dtype} values; give real numbers (booleans, integers or floats)")
-    with np.errstate(over="ignore"):  # float128 past float64: refused below
+    with np.errstate(over="ignore", invalid="ignore"):  # float128 past float64, or NaN bits: refused below
         keep = value.dtype == np.float64 and read_from_file(value)
         array = value if keep else np.array(value, dtype=np.float64)
     finite = np.isfinite(array)

@@ -172,6 +172,16 @@ def scalar_text(entry: Entry, precision: int = 8) -> str:
     return repr(value) if entry.path in LOSSES else format_number(value, precision)
 
 
+def shown_cells(parts: list[Section], full: bool) -> int:
+    """How many numbers ``parts`` show (big matrices elided unless ``full``): what writing them costs."""
+    cells = 0
+    for part in parts:
+        for entry in part.entries:
+            m = entry.value.reshape(1, -1) if entry.value.ndim < 2 else entry.value
+            cells += len(kept(m.shape[0], full, m.size)) * len(kept(m.shape[1], full, m.size))
+    return cells
+
+
 def kept(n: int, full: bool, size: int) -> list[int | None]:
     """Indices to show along one axis, ``None`` where entries are elided."""
     if full or size <= THRESHOLD or n <= 2 * EDGE_ITEMS:

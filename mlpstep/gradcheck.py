@@ -13,6 +13,7 @@ import numpy as np
 
 from .config import Problem
 from .engine import _column_form, initial_params, step
+from .errors import excerpt
 from .limits import ELEMENTWISE, check_cost, forward_cost, run_cost
 
 MAX_ENTRIES = 2000
@@ -45,7 +46,9 @@ def _check_cost(problem: Problem, allow_large: bool) -> None:
     tensors = [n_in * n_out for n_in, n_out in zip(sizes, sizes[1:])] + sizes[1:] + [batch * n for n in sizes[1:]] * 2
     forward = forward_cost(sizes, batch)
     madds += sum(2 * min(size, MAX_ENTRIES) * (forward + ELEMENTWISE * size) for size in tensors)
-    check_cost(madds, memory, f"gradcheck of a {'-'.join(map(str, sizes))} network on {batch} points", "config", allow_large)
+    network = excerpt("-".join(map(str, sizes)))
+    points = f"{batch} point{'s' if batch != 1 else ''}"
+    check_cost(madds, memory, f"gradcheck of a {network} network on {points}", "config", allow_large, "use smaller layers or a smaller batch")
 
 
 def _gradcheck(problem: Problem, eps: float, tol: float) -> list[Check]:

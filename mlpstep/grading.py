@@ -17,6 +17,8 @@ from .trace import Trace
 
 ULPS = 4 * np.finfo(np.float64).eps
 """Slack for float representation, relative to the larger of the two values."""
+REPORTED = 10_000
+"""Most values of one expected (or given) matrix that check's JSON report shows without --full."""
 ROUNDING = 1e-12
 """Slack for rounding in the computation, relative to the largest value of the answer, for
 numbers written with 10 or more significant digits (pasted from a program): two correct
@@ -57,15 +59,18 @@ class Answer:
     wrong: np.ndarray | None = None  # mask over expected's cells; None when the shapes differ
     hint: str | None = None
 
-    def to_dict(self) -> dict:
-        return {
-            "name": self.path,
-            "written_as": self.written_as,
-            "correct": self.correct,
-            "expected": self.expected.tolist(),
-            "given": None if self.given is None else self.given.tolist(),
-            "hint": self.hint,
-        }
+    def to_dict(self, full: bool = True) -> dict:
+        """Plain data; without ``full``, a matrix of more than REPORTED values is left out (null,
+        with ``"elided": true``): a class's report would otherwise repeat a big network's values
+        for every file that answered with a single number."""
+        out = {"name": self.path, "written_as": self.written_as, "correct": self.correct}
+        elided = not full and (self.expected.size > REPORTED or (self.given is not None and self.given.size > REPORTED))
+        out["expected"] = None if elided else self.expected.tolist()
+        out["given"] = None if elided or self.given is None else self.given.tolist()
+        if elided:
+            out["elided"] = True
+        out["hint"] = self.hint
+        return out
 
 
 @dataclass
@@ -84,13 +89,13 @@ class Graded:
     def total(self) -> int:
         return len(self.answers)
 
-    def to_dict(self) -> dict:
+    def to_dict(self, full: bool = True) -> dict:
         return {
             "file": self.file,
             "correct": self.correct,
             "total": self.total,
             "error": self.error,
-            "answers": [answer.to_dict() for answer in self.answers],
+            "answers": [answer.to_dict(full) for answer in self.answers],
         }
 
 

@@ -61,9 +61,31 @@ def run_cost(sizes: list[int], batch: int, steps: int, slots: int) -> tuple[int,
     return madds, memory
 
 
-def check_cost(madds: int, memory: int, what: str, path: str, allow_large: bool = False) -> None:
+MAX_PRINTED = 5_000_000
+"""Most numbers one command may write as JSON, YAML, Markdown or LaTeX: about 2 s and 400 MB."""
+MAX_DRAWN = 300_000
+"""Most cells one command may draw as terminal tables (rich Text, about 10 µs a cell): about 3 s."""
+BLOCK_CELLS = 20
+"""What drawing one matrix costs besides its cells (its frame and title), in cells."""
+
+
+def check_output(numbers: int, limit: int, what: str, allow_large: bool = False) -> None:
+    """Refuse to write ``numbers`` numbers past ``limit`` (MAX_PRINTED or MAX_DRAWN: then cells,
+    with BLOCK_CELLS a matrix) unless ``allow_large``."""
+    if numbers > limit and not allow_large:
+        held = f"would hold {numbers:,} numbers" if limit == MAX_PRINTED else f"would draw {numbers:,} cells"
+        raise ConfigError(
+            what,
+            f"the output {held}, more than the {limit:,} one command may; "
+            "pick parts with --only (or leave out --full), or add --allow-large",
+        )
+
+
+def check_cost(
+    madds: int, memory: int, what: str, path: str, allow_large: bool = False, fix: str = "take fewer steps or use smaller layers"
+) -> None:
     """Refuse work past MAX_MADDS or MAX_MEMORY unless ``allow_large``; ``what`` says what was asked
-    (``2 steps of 784-512-10 on 256 points``) and ``path`` is the field or option to blame."""
+    (``2 steps of 784-512-10 on 256 points``), ``path`` is the field or option to blame, ``fix`` the cure."""
     if allow_large:
         return
     if memory > MAX_MEMORY:
@@ -76,7 +98,7 @@ def check_cost(madds: int, memory: int, what: str, path: str, allow_large: bool 
         raise ConfigError(
             path,
             f"{what} would take about {madds:.1e} multiply-adds of work, more than the {MAX_MADDS:.0e} "
-            "(a few seconds) a run may; take fewer steps or use smaller layers, or add --allow-large",
+            f"(a few seconds) a run may; {fix}, or add --allow-large",
         )
 
 

@@ -134,7 +134,9 @@ def _construct_mapping(loader, node):
     for key_node, value_node in node.value:
         # a key is its text: every name is a string, and strings hash unpredictably (numbers do
         # not: 60,000 keys that are multiples of 2**61 - 1 all hash to 0, a quadratic flood)
-        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else loader.construct_object(key_node)
+        key = loader.construct_object(key_node)  # refuses a tag that is not allowed, as for any value
+        if isinstance(key_node, yaml.ScalarNode):
+            key = key_node.value
         where = key_node.start_mark
         if isinstance(key, (list, dict)):
             raise _ValueProblem(None, None, "a list or mapping as a key; keys are names such as input or layers", where)
@@ -171,11 +173,19 @@ class _AnswerLoader(_Loader):
     """Like _Loader, but numbers come back as Written, for tolerances read from the text."""
 
 
+def _float_of(whole: int) -> float:
+    """A whole number as a float64, or an infinity past float64 (refused later as not finite)."""
+    try:
+        return float(whole)
+    except OverflowError:
+        return math.inf if whole > 0 else -math.inf
+
+
 def _written(construct):
     def construct_written(loader, node):
         value = construct(loader, node)
-        if isinstance(value, int) and abs(value) > 2**1023:
-            value = math.inf if value > 0 else -math.inf  # past float64: refused later as not finite
+        if isinstance(value, int):
+            value = _float_of(value)
         return Written(value, node.value.strip()) if isinstance(value, (int, float)) else value
 
     return construct_written
@@ -196,10 +206,11 @@ def read_config(source: str, keep_text: bool = False, untrusted: Untrusted | Non
     json = _is_json(name)
     limit = MAX_JSON_BYTES if json else MAX_BYTES
     values = MAX_JSON_VALUES if json else MAX_VALUES
-    if untrusted is not None:
-        limit, values = min(limit, untrusted.max_bytes), min(values, untrusted.max_values)
+    flat = None
+    if untrusted is not None:  # name: numbers lines (as mlpstep answers writes them) parse at json's speed
+        limit, values, flat = min(limit, untrusted.max_bytes), min(values, untrusted.max_values), untrusted.max_values
     raw = _read_bytes(name, limit, untrusted)
-    return parse_text(raw, "stdin" if name == "-" else name, keep_text, values)
+    return parse_text(raw, "stdin" if name == "-" else name, keep_text, values, flat)
 
 
 def _is_json(name: str) -> bool:
@@ -306,11 +317,14 @@ def _linked_part(name: str) -> str | None:
     return None
 
 
-def parse_text(raw: bytes, name: str = "config", keep_text: bool = False, max_values: int | None = None) -> object:
+def parse_text(
+    raw: bytes, name: str = "config", keep_text: bool = False, max_values: int | None = None, max_flat: int | None = None
+) -> object:
     """Parse the bytes of a YAML or JSON document into plain Python data.
 
     ``max_values`` (by default MAX_VALUES for YAML, MAX_JSON_VALUES for .json) caps the values
     the text could spell, counted before parsing, and those that YAML aliases expand to.
+    ``max_flat`` lets a YAML text of ``name: numbers`` lines, read at json's speed, hold more.
     """
     json = _is_json(name)
     most = MAX_JSON_VALUES if json else MAX_VALUES
@@ -322,14 +336,15 @@ def parse_text(raw: bytes, name: str = "config", keep_text: bool = False, max_va
         text = raw.decode("utf-8").removeprefix("\ufeff")  # utf-8-sig, without looking up its codec
     except UnicodeDecodeError:
         raise ConfigError(name, "not UTF-8 text; give a YAML or JSON file saved as UTF-8") from None
-    if (_most_json_values if json else _most_yaml_values)(text, cap) > cap:
+    count = (_most_json_values if json else _most_yaml_values)(text, max(cap, max_flat or 0))
+    flat = None if json or count > max(cap, max_flat or 0) else _parse_flat(text, keep_text)
+    if flat is not None:
+        return flat
+    if count > cap:
         bigger = "; keep big matrices in .npy, .npz or .csv files ({file: W1.npy})" if cap >= most else ""
         raise ConfigError(name, f"holds more than {cap:,} values; refused{bigger}")
     if json:
         return _parse_json(text, name, keep_text)
-    flat = _parse_flat(text, keep_text)
-    if flat is not None:
-        return flat
     try:
         data = yaml.load(text, Loader=_AnswerLoader if keep_text else _Loader)  # noqa: S506 - safe loaders
     except yaml.MarkedYAMLError as e:
@@ -416,9 +431,7 @@ def _number_hooks(keep_text: bool):
             value = int(digits)
         except ValueError:  # past Python's digit limit for int(): far past float64
             value = -math.inf if digits.startswith("-") else math.inf
-        if keep_text and abs(value) > 2**1023:  # past float64: refused later as not finite
-            value = -math.inf if value < 0 else math.inf
-        return Written(value, digits) if keep_text else value
+        return Written(_float_of(value), digits) if keep_text else value
 
     def written(digits: str) -> Written:
         return Written(float(digits), digits)
@@ -439,8 +452,9 @@ def _parse_json(text: str, name: str, keep_text: bool) -> object:
         return data
 
     whole, real = _number_hooks(keep_text)
+    constant = (lambda word: Written(float(word), word)) if keep_text else float  # NaN, Infinity: refused later
     try:
-        return json.loads(text, object_pairs_hook=mapping, parse_int=whole, parse_float=real)
+        return json.loads(text, object_pairs_hook=mapping, parse_int=whole, parse_float=real, parse_constant=constant)
     except json.JSONDecodeError as e:
         raise ConfigError(name, f"JSON syntax error at line {e.lineno}, column {e.colno}: {e.msg}") from None
     except RecursionError:

@@ -120,13 +120,14 @@ def _grid(blocks: list[list[Text]], width: int) -> list[Text]:
     if not blocks:
         return []
     widths = [_width(block) for block in blocks]
-    n = len(blocks)
+    n = min(len(blocks), max(1, (width + GAP) // (min(widths) + GAP)))  # no more than the narrowest could fill
     while n > 1:  # the most columns that fit, each as wide as its widest block
         columns = [max(widths[j::n]) for j in range(n)]
         if sum(columns) + GAP * (n - 1) <= width:
             break
         n -= 1
     columns = [max(widths[j::n]) for j in range(n)]
+    starts = [sum(columns[:j]) + GAP * j for j in range(n)]
     lines = []
     for start in range(0, len(blocks), n):
         row = blocks[start : start + n]
@@ -136,7 +137,7 @@ def _grid(blocks: list[list[Text]], width: int) -> list[Text]:
                 if k < len(block):
                     line.append_text(block[k])
                 if j < len(row) - 1:
-                    line.append(" " * (sum(columns[: j + 1]) + GAP * (j + 1) - line.cell_len))
+                    line.append(" " * (starts[j + 1] - line.cell_len))
             line.rstrip()
             lines.append(line)
     return lines

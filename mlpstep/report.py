@@ -10,8 +10,13 @@ INDENT = 4
 """Spaces before the expected and given matrices of a wrong answer."""
 
 
-def to_json(results: list[Graded]) -> dict:
-    return {"files": [graded.to_dict() for graded in results]}
+WRONG_CELLS = 20
+"""Most wrong cells a Gradescope test names (then how many more)."""
+
+
+def to_json(results: list[Graded], full: bool = False) -> dict:
+    """Every file's answers; matrices of more than grading.REPORTED values only with ``full``."""
+    return {"files": [graded.to_dict(full) for graded in results]}
 
 
 def to_gradescope(graded: Graded) -> dict:
@@ -24,8 +29,10 @@ def to_gradescope(graded: Graded) -> dict:
     for answer in graded.answers:
         lines = []
         if answer.wrong is not None and answer.wrong.ndim:
-            cells = (answer.written_as + "".join(f"[{i}]" for i in index) for index in np.argwhere(answer.wrong))
-            lines.append(f"wrong entries: {', '.join(cells)}")
+            wrong = np.argwhere(answer.wrong)
+            cells = [answer.written_as + "".join(f"[{i}]" for i in index) for index in wrong[:WRONG_CELLS]]
+            more = f", and {len(wrong) - WRONG_CELLS:,} more" if len(wrong) > WRONG_CELLS else ""
+            lines.append(f"wrong entries: {', '.join(cells)}{more}")
         if answer.hint:
             lines.append(f"hint: {answer.hint}")
         tests.append(

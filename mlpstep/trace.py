@@ -62,6 +62,19 @@ class Trace:
                     out.setdefault(key, {})[name] = value
         return out
 
+    def size(self) -> int:
+        """How many numbers ``to_dict()`` holds (what ``--json`` writes), counted without making it."""
+        arrays = [*self.forward.values(), *self.grads.values(), *self.updated.values()]
+        states = [self.state]
+        if self.problem.steps > 1:
+            arrays += [*self.final.values(), *self.losses]
+            states.append(self.final_state)
+        for state in states:
+            for value in self.state_by_key(state).values():  # {"step": t, "exp_avg": {"W1": ...}, ...}
+                arrays += value.values() if isinstance(value, dict) else [value]
+        scalars = 2 + (2 if self.problem.steps > 1 else 0)  # loss, loss_after; step, final_loss
+        return sum(np.size(value) for value in arrays) + scalars
+
     def to_dict(self) -> dict:
         """Plain Python data, exactly what ``mlpstep run --json`` prints."""
 

@@ -365,7 +365,7 @@ def test_gradcheck_of_a_big_network_is_refused_before_it_starts(tmp_path):
     )
     assert runner.invoke(app, ["run", str(tmp_path / "mid.yaml"), "--json"]).exit_code == 0
     line = one_error_line(runner.invoke(app, ["gradcheck", str(tmp_path / "mid.yaml")]))
-    assert "gradcheck of a 2-400-400-2 network on 1 points would take about" in line
+    assert "gradcheck of a 2-400-400-2 network on 1 point would take about" in line and "use smaller layers or a smaller batch" in line
 
 
 @pytest.mark.parametrize("descr,size", [("<f8", "763 MiB"), ("<f16", "2,289 MiB")])
@@ -751,3 +751,134 @@ def test_no_answers_file_holds_more_than_a_million_values(monkeypatch):
     assert answers.most_values(trace) == 1466
     monkeypatch.setattr(answers, "MAX_ANSWER_VALUES", 100)
     assert answers.most_values(trace) == 100
+
+
+# -- a second adversarial pass ---------------------------------------------------------------
+
+
+def test_an_npz_whose_end_record_understates_its_directory_is_refused_before_reading_it(tmp_path):
+    directory = bytearray()
+    for k in range(120_000):  # ~6 MB of directory entries behind an end record that says 1 member
+        name = f"m{k}.npy".encode()
+        directory += struct.pack("<4s6H3L5H2L", b"PK\1\2", 20, 20, 0, 0, 0, 0, 0, 0, 0, len(name), 0, 0, 0, 0, 0, 0) + name
+    end = struct.pack("<4s4H2LH", b"PK\5\6", 0, 0, 1, 1, len(directory), 0, 0)
+    (tmp_path / "lie.npz").write_bytes(bytes(directory) + end)
+    config = seed_with_weights(tmp_path, "{file: lie.npz, key: m5}")
+    with deadline(20):
+        line = one_error_line(runner.invoke(app, ["validate", str(config)]))
+    assert f"lie.npz has a directory of {len(directory):,} bytes, more than the 4,194,304 a .npz file may; refused" in line
+
+
+def test_a_long_run_of_digits_in_a_bad_csv_cell_is_named_without_backtracking(tmp_path):
+    (tmp_path / "W1.csv").write_text("1" * 200_000 + "x\n")
+    config = seed_with_weights(tmp_path, "{file: W1.csv}")
+    with deadline(20):
+        line = one_error_line(runner.invoke(app, ["validate", str(config)]))
+    assert "W1.csv line 1, column 1: '11111111111111111111' is not a number" in line
+
+
+def test_a_key_over_the_yaml_cap_is_read_at_jsons_speed_and_scores_in_full(tmp_path):
+    config = tmp_path / "wide.yaml"
+    assert runner.invoke(app, ["init", "--layers", "784,300,10", "--seed", "1", "-o", str(config)]).exit_code == 0
+    key = tmp_path / "key.yaml"
+    assert runner.invoke(app, ["answers", str(config), "-o", str(key)]).exit_code == 0
+    result = check(config, key)
+    assert result.exit_code == 0 and "17/17 correct" in result.stdout
+
+
+def test_a_tag_on_a_key_is_refused_like_a_tag_anywhere(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("!!python/object:os.system a1: [2, 13, 0, 0]\n")
+    assert "YAML tag !!python/object:os.system at line 1, column 1 is not allowed" in one_error_line(check(SEED, path))
+
+
+@pytest.mark.parametrize("word", ["NaN", "Infinity", "-Infinity"])
+def test_json_constants_in_answers_are_not_finite_numbers(tmp_path, word):
+    path = tmp_path / "a.json"
+    path.write_text(f'{{"loss": {word}}}')
+    assert one_error_line(check(SEED, path)).endswith("loss: not a finite number; give a finite value")
+
+
+def test_a_whole_number_float64_holds_is_a_number_however_it_is_spelled(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text(f"loss: {10**308}\n")  # 309 digits: past the 64 a number may be written with, not past float64
+    assert "a number written with 309 characters" in one_error_line(check(SEED, path))
+    from mlpstep.reader import Written
+
+    assert parse_text(f"loss: {2**1023 + 2**1000}\n".encode(), "a.yaml", keep_text=True)["loss"] == float(2**1023 + 2**1000)
+    assert isinstance(parse_text(f'{{"loss": {2**1023 + 2**1000}}}'.encode(), "a.json", keep_text=True)["loss"], Written)
+
+
+def test_a_class_report_leaves_out_big_expected_matrices_unless_full(tmp_path):
+    np.save(tmp_path / "W.npy", np.full((2, 200), 0.01))
+    np.save(tmp_path / "V.npy", np.full((200, 60), 0.01))
+    (tmp_path / "c.yaml").write_text("input: [3, 14]\nlabel: 1\nloss: nll\nlearning_rate: 0.1\nlayers:\n"
+                                     "  - {weights: {file: W.npy}, activation: relu}\n  - {weights: {file: V.npy}, activation: softmax}\n")
+    tiny = tmp_path / "tiny.yaml"
+    tiny.write_text("W2n: 1\nloss: 1\n")
+    answers = json.loads(check(tmp_path / "c.yaml", tiny, "--json").stdout)["files"][0]["answers"]
+    big, small = answers
+    assert big["expected"] is None and big["given"] is None and big["elided"] is True  # 200 x 60: over 10,000 values
+    assert small["expected"] == pytest.approx(mlpstep.step(mlpstep.load(str(tmp_path / "c.yaml"))).loss) and "elided" not in small
+    full = json.loads(check(tmp_path / "c.yaml", tiny, "--json", "--full").stdout)["files"][0]["answers"][0]
+    assert np.shape(full["expected"]) == (200, 60)
+
+
+def test_gradescope_names_at_most_twenty_wrong_cells(tmp_path):
+    path = tmp_path / "a.yaml"
+    trace = mlpstep.step(mlpstep.load(MAZUR))
+    path.write_text("W1n: [[9, 9], [9, 9]]\n")
+    output = json.loads(check(MAZUR, path, "--format", "gradescope").stdout)["tests"][0]["output"]
+    assert output.startswith("wrong entries: W1n[0][0], W1n[0][1], W1n[1][0], W1n[1][1]") and "more" not in output
+    from mlpstep.grading import Answer, Graded
+    from mlpstep.report import to_gradescope
+
+    wrong = Answer("updated.W1", "W1n", False, np.zeros((30, 30)), np.ones((30, 30)), wrong=np.ones((30, 30), dtype=bool))
+    output = to_gradescope(Graded("a.yaml", [wrong]))["tests"][0]["output"]
+    assert output.count("W1n[") == 20 and output.endswith(", and 880 more") and trace
+
+
+def test_what_a_command_writes_is_priced_before_it_is_written(tmp_path):
+    np.save(tmp_path / "W.npy", np.full((1000, 1000), 0.001))
+    np.save(tmp_path / "V.npy", np.full((1000, 2), 0.001))
+    np.save(tmp_path / "x.npy", np.ones(1000))
+    config = tmp_path / "mil.yaml"
+    config.write_text("input: {file: x.npy}\nlabel: 1\nloss: nll\nlearning_rate: 0.1\nlayers:\n"
+                      "  - {weights: {file: W.npy}, activation: relu}\n  - {weights: {file: V.npy}, activation: softmax}\n")
+    run = lambda *args: runner.invoke(app, ["run", str(config), *args])  # noqa: E731
+    assert run().exit_code == 0 and run("--json").exit_code == 0  # elided tables; 2 million numbers of JSON
+    line = one_error_line(run("--full"))
+    assert line == ("error: --full: the output would draw 2,008,268 cells, more than the 300,000 one command may; "
+                    "pick parts with --only (or leave out --full), or add --allow-large")
+    config.write_text(config.read_text() + "optimizer: adam\n")  # and its state, twice, with several steps
+    assert "would hold 7,018,014 numbers, more than the 5,000,000" in one_error_line(run("--json", "--steps", "2"))
+    assert "answers: the output would hold" in one_error_line(runner.invoke(app, ["answers", str(config), "--steps", "2"]))
+    assert run("--json", "--steps", "2", "--only", "loss").exit_code == 0
+
+
+def test_a_table_of_thousands_of_layers_is_laid_out_in_linear_time():
+    from rich.text import Text
+
+    from mlpstep.render import _grid
+
+    blocks = [[Text("x" * (3 + k % 5))] for k in range(20_000)]
+    with deadline(20):
+        lines = _grid(blocks, 80)
+    assert len(lines) > 1000 and all(line.cell_len <= 80 for line in lines)
+
+
+def count_numbers(data) -> int:
+    if isinstance(data, dict):
+        return sum(count_numbers(value) for value in data.values())
+    if isinstance(data, list):
+        return sum(count_numbers(value) for value in data)
+    return int(isinstance(data, (int, float)) and not isinstance(data, bool))
+
+
+@pytest.mark.parametrize("config", sorted(str(p) for p in (ROOT / "configs").glob("*.yaml")))
+@pytest.mark.parametrize("steps", [1, 3])
+def test_the_size_of_a_trace_is_the_count_of_numbers_json_writes(config, steps):
+    from dataclasses import replace
+
+    trace = mlpstep.step(replace(mlpstep.load(config), steps=steps))
+    assert trace.size() == count_numbers(trace.to_dict())
