@@ -17,7 +17,7 @@ import numpy as np
 
 from .arrayfiles import REAL_KINDS, read_array_file, read_from_file
 from .errors import ConfigError, excerpt, key_text, quoted
-from .limits import MAX_STEPS, Budget, check_cost, run_cost
+from .limits import MAX_LAYERS, MAX_STEPS, Budget, check_cost, run_cost
 from .functions import ACTIVATIONS, LOSSES, NLL_OUTPUTS, Activation, Loss, make_activation
 from .names import bias_name, weight_name
 from .optimizers import OPTIMIZERS, OPTIONS, SGD, Adam
@@ -95,7 +95,7 @@ def validate(data: object, base: str | Path = ".", allow_large: bool = False) ->
     after the keys are checked (so no file is read for a config that is refused anyway)."""
     if not isinstance(data, dict):
         raise ConfigError("config", f"{_describe(data)}, but a config is a mapping of keys: {', '.join(REQUIRED)}, ...")
-    _check_structure(data)
+    _check_structure(data, allow_large)
     data, files = _read_files(data, base, Budget(allow_large))
     layout = _choice(data.get("layout", "columns"), LAYOUTS, "layout")
     reduction = _choice(data.get("reduction", "mean"), REDUCTIONS, "reduction")
@@ -136,9 +136,12 @@ def check_run(sizes: list[int], batch: int, steps: int, optimizer: SGD | Adam, p
     check_cost(madds, memory, what, path, allow_large)
 
 
-def _check_structure(data: dict) -> None:
+def _check_structure(data: dict, allow_large: bool) -> None:
     """The keys of the config, its layers and its optimizer: checked before any file is read."""
     _check_keys(data, KEYS, REQUIRED, "")
+    if isinstance(data["layers"], list) and len(data["layers"]) > MAX_LAYERS and not allow_large:
+        raise ConfigError("layers", f"{len(data['layers']):,} layers, more than the {MAX_LAYERS:,} a network may have; "
+                                    "add --allow-large for a big job on purpose")
     if isinstance(data["layers"], list):
         for i, spec in enumerate(data["layers"]):
             if isinstance(spec, dict):

@@ -16,6 +16,9 @@ from .errors import ConfigError
 
 MAX_STEPS = 10_000
 """Most training steps one run may take (each costs Python work, however small the network)."""
+MAX_LAYERS = 1_000
+"""Most layers a network may have: each brings eight answers to grade (about 0.3 ms each, in every
+file of a class) and eight tables to draw, however few its units."""
 MAX_MADDS = 30_000_000_000
 """Most work one run may do, in multiply-adds of matrix products: measured at this cap on one core
 of a 2-core AMD EPYC (Zen 5, family 26) with NumPy's OpenBLAS 0.3.31 (Haswell kernels), 0.9 s for

@@ -882,3 +882,12 @@ def test_the_size_of_a_trace_is_the_count_of_numbers_json_writes(config, steps):
 
     trace = mlpstep.step(replace(mlpstep.load(config), steps=steps))
     assert trace.size() == count_numbers(trace.to_dict())
+
+
+def test_a_network_of_more_than_a_thousand_layers_is_refused_before_its_files_are_read(tmp_path):
+    path = tmp_path / "deep.yaml"
+    path.write_text(DEEP.replace("  - {weights: [[1]], bias: [0], activation: sigmoid}\n" * 100,
+                                 "  - {weights: {file: missing.npy}, activation: linear}\n" * 1001))
+    line = one_error_line(runner.invoke(app, ["run", str(path)]))
+    assert line == "error: layers: 1,001 layers, more than the 1,000 a network may have; add --allow-large for a big job on purpose"
+    assert "missing.npy not found" in one_error_line(runner.invoke(app, ["run", str(path), "--allow-large"]))
