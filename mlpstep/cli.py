@@ -93,7 +93,7 @@ SHOW_STEP_OPTION = typer.Option(1, "--show-step", help="Which step's intermediat
 OUTPUT_OPTION = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout (atomically).")
 NO_COLOR_OPTION = typer.Option(False, "--no-color", help="No colour (also when NO_COLOR is set or stdout is not a terminal).")
 ALLOW_LARGE_OPTION = typer.Option(
-    False, "--allow-large", help="Run a network past the work and memory limits (a big job on purpose)."
+    False, "--allow-large", help="Lift the limits on work, memory, layers and output size (a big job on purpose)."
 )
 
 
