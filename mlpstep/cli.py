@@ -490,7 +490,8 @@ def _step(config: str, steps: int | None = None, show: int = 1, allow_large: boo
     problem = _load(config, allow_large)
     try:
         if steps is not None:
-            check_run(problem.sizes, problem.batch_size, steps, problem.optimizer, "--steps", allow_large)
+            names = [layer.activation.name for layer in problem.layers]
+            check_run(problem.sizes, problem.batch_size, steps, problem.optimizer, "--steps", allow_large, names, problem.loss.name)
             problem = replace(problem, steps=steps)
         if not 1 <= show <= problem.steps:
             _fail(f"--show-step: {show} is not one of the steps 1 to {problem.steps}")

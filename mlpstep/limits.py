@@ -20,47 +20,65 @@ MAX_LAYERS = 1_000
 """Most layers a network may have: each brings eight answers to grade (about 0.3 ms each, in every
 file of a class) and eight tables to draw, however few its units."""
 MAX_MADDS = 30_000_000_000
-"""Most work one run may do, in multiply-adds of matrix products: measured at this cap on one core
-of a 2-core AMD EPYC (Zen 5, family 26) with NumPy's OpenBLAS 0.3.31 (Haswell kernels), 0.9 s for
-the [784, 512, 512, 10] x 256 step, 1.1 s for the seed's 2-4-2 network on 3,200 points, 1.4 s for
-one point through 1000 x 1000 weights, 3.2 s for Adam on one point through 2000 x 2000 weights."""
+"""Most work one run may do, in multiply-adds of matrix products: measured at this cap (whole runs,
+start-up included) on a 2-core AMD EPYC (Zen 5, family 26) with NumPy's OpenBLAS 0.3.31 (Haswell
+kernels): 0.6 s for the [784, 512, 512, 10] x 256 step, 1.6 s for the seed's 2-4-2 network on
+3,000 points, 1.8 s for one point through 1000 x 1000 weights, 1.3 to 2.4 s for 600 points through
+8,000 units of each activation (and nll over 8,000 outputs)."""
 MAX_MEMORY = 512 * 1024 * 1024
 """Most bytes of arrays a run may hold at once: parameters, gradients, updates, optimizer state,
-the intermediates of the step shown and of the step being computed."""
+the intermediates of the step shown and of the step being computed (those runs at the cap above
+peaked at 450 to 520 MB of resident memory, 32 MB of it the interpreter's)."""
 ELEMENTWISE = 8
 """What one elementwise operation on one entry costs, in multiply-adds: it streams memory where a
 matrix product reuses what is in cache (measured: about 1 ns against 0.13 ns)."""
-ACTIVATION_OPS = 12
-"""Elementwise operations per activation and step: bias, activation, its derivative, dL/dz, the loss..."""
+ACTIVATION_OPS = {"linear": 16, "relu": 24, "tanh": 24, "sigmoid": 36, "softmax": 40}
+"""Elementwise operations per activation and step (bias, activation, its derivative, dL/dz...),
+measured: exp and log cost more than a comparison. Unknown names count as the dearest."""
+NLL_OPS = 8
+"""And per output value and step of an nll loss (log-sum-exp, softplus)."""
 UPDATE_OPS = (3, 5)
 """Elementwise operations per parameter and step of an update, and more per optimizer state slot."""
 LAYER_STEP = 500_000
 """The Python work of one layer in one step (about 60 µs), in multiply-adds."""
 
 
-def forward_cost(sizes: list[int], batch: int) -> int:
+def _activation_ops(sizes: list[int], batch: int, activations: list[str] | None, loss: str) -> int:
+    """Elementwise operations of one step over every activation, and the loss's over the outputs."""
+    names = activations or ["relu"] * (len(sizes) - 1)
+    ops = sum(ACTIVATION_OPS.get(name, max(ACTIVATION_OPS.values())) * n for name, n in zip(names, sizes[1:]))
+    return batch * (ops + (NLL_OPS * sizes[-1] if loss == "nll" else 0))
+
+
+def forward_cost(sizes: list[int], batch: int, activations: list[str] | None = None, loss: str = "mse") -> int:
     """The work of one forward pass, in multiply-adds: the products, reading every weight once
     (a product of one point streams them), the elementwise work and the Python work per layer."""
     weights = sum(n_in * n_out for n_in, n_out in zip(sizes, sizes[1:]))
-    return batch * weights + ELEMENTWISE * (weights + ACTIVATION_OPS // 3 * batch * sum(sizes[1:])) + LAYER_STEP * (len(sizes) - 1)
+    elementwise = weights + _activation_ops(sizes, batch, activations, loss) // 3
+    return batch * weights + ELEMENTWISE * elementwise + LAYER_STEP * (len(sizes) - 1)
 
 
-def run_cost(sizes: list[int], batch: int, steps: int, slots: int) -> tuple[int, int]:
-    """(work in multiply-adds, bytes) of ``steps`` steps of a network of widths ``sizes`` on
-    ``batch`` points, with an optimizer keeping ``slots`` arrays per parameter (momentum 1, Adam 2).
+def run_cost(
+    sizes: list[int], batch: int, steps: int, slots: int, activations: list[str] | None = None, loss: str = "mse"
+) -> tuple[int, int]:
+    """(work in multiply-adds, bytes) of ``steps`` steps of a network of widths ``sizes`` and
+    ``activations`` (relu when not given) on ``batch`` points, with an optimizer keeping ``slots``
+    arrays per parameter (momentum 1, Adam 2).
 
     A step computes three products per layer (z = Wᵀa, dL/dW and dL/da), the elementwise work
     around them and the update; the run adds one forward pass (the loss after the last update).
     It holds the parameters, and for two steps at once (the one shown, the one being computed)
-    z, a, dL/dz, dL/da, the gradients, the update and the optimizer's state.
+    z, a, dL/dz, dL/da, the gradients, the update and the optimizer's state, and temporaries:
+    the factors are measured peaks (resident memory above the interpreter's).
     """
     weights = sum(n_in * n_out for n_in, n_out in zip(sizes, sizes[1:]))
     units = sum(sizes[1:])
     params = weights + units
-    elementwise = 3 * weights + (UPDATE_OPS[0] + UPDATE_OPS[1] * slots) * params + ACTIVATION_OPS * batch * units
+    elementwise = 3 * weights + (UPDATE_OPS[0] + UPDATE_OPS[1] * slots) * params
+    elementwise += _activation_ops(sizes, batch, activations, loss)
     per_step = 3 * batch * weights + ELEMENTWISE * elementwise + LAYER_STEP * (len(sizes) - 1)
-    madds = steps * per_step + forward_cost(sizes, batch)
-    memory = 8 * (params * (5 + 2 * slots) + 8 * batch * units + batch * (sizes[0] + sizes[-1]))
+    madds = steps * per_step + forward_cost(sizes, batch, activations, loss)
+    memory = 8 * (params * (9 + 2 * slots) + 12 * batch * units + batch * (sizes[0] + sizes[-1]))
     return madds, memory
 
 

@@ -131,7 +131,7 @@ BAD_CONFIGS = {
         "input: [" + "[3, 14], " * 2000 + "]\nlabel: [" + "1, " * 2000 + "]\nloss: nll\nlearning_rate: 0.1\nlayers:\n"
         f"  - {{weights: {[[1] * 5000] * 2}, bias: {[0] * 5000}, activation: relu}}\n"
         f"  - {{weights: {[[1, -1]] * 5000}, bias: [0, 0], activation: softmax}}\n",
-        "layers: 1 step of a 2-5000-2 network on 2000 points would hold about 612 MiB of arrays, more than the 512 MiB",
+        "layers: 1 step of a 2-5000-2 network on 2000 points would hold about 918 MiB of arrays, more than the 512 MiB",
     ),
     # training options
     "freeze unknown name": (SEED + "freeze: [W3]\n", "freeze[0]: 'W3' is not a parameter; parameters: W1, w10, W2, w20"),
@@ -160,7 +160,7 @@ BAD_CONFIGS = {
     "huge state step": (SEED + "freeze: [w10, W2, w20]\noptimizer: {name: adam, state: {step: 1e20, exp_avg: {W1: 0}, exp_avg_sq: {W1: 0}}}\n",
                         "optimizer.state.step: 1e+20 is not a step count; give a whole number from 0 to 1e+09"),
     "steps times activations": (seed_with("input: [3, 14]", "input: [" + "[3, 14], " * 20000 + "]").replace("label: 1", "label: [" + "1, " * 20000 + "]")
-                                + "steps: 10000\n", "steps: 10,000 steps of a 2-4-2 network on 20000 points would take about 1.3e+11 multiply-adds of work, more than the 3e+10"),
+                                + "steps: 10000\n", "steps: 10,000 steps of a 2-4-2 network on 20000 points would take about 3.3e+11 multiply-adds of work, more than the 3e+10"),
     "bias of the wrong length": (seed_with("bias: [0, 2]", "bias: [0, 2, 3]"), "give one per unit, one number shared by all, or none"),
     "bias as text": (seed_with("bias: [0, 2]", "bias: zero"), "layers[1].bias: 'zero' is text; expected a number"),
     "binary file": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a text file"),
