@@ -257,14 +257,20 @@ def check(
 
     if form is CheckFormat.table and len(results) == 1 and results[0].error:
         _fail(f"{excerpt(results[0].file)}: {results[0].error}")
-    if form is CheckFormat.table:
-        from .report import print_report
+    from .limits import MAX_DRAWN, MAX_PRINTED
 
+    if form is CheckFormat.table:
+        from .report import drawn_cells, print_report
+
+        if full and len(results) == 1:
+            _priced(drawn_cells(results[0], full), MAX_DRAWN, "--full", allow_large)
         with _console(no_color, output) as console:
             print_report(results, console=console, full=full)
     else:
-        from .report import to_gradescope, to_json
+        from .report import json_size, to_gradescope, to_json
 
+        if form is CheckFormat.json:
+            _priced(json_size(results, full), MAX_PRINTED, "--full" if full else "--json", allow_large)
         _write_json(to_gradescope(results[0]) if form is CheckFormat.gradescope else to_json(results, full), output)
     if any(graded.error for graded in results):
         raise typer.Exit(Exit.INVALID)

@@ -174,12 +174,13 @@ def scalar_text(entry: Entry, precision: int = 8) -> str:
 
 def shown_cells(parts: list[Section], full: bool) -> int:
     """How many numbers ``parts`` show (big matrices elided unless ``full``): what writing them costs."""
-    cells = 0
-    for part in parts:
-        for entry in part.entries:
-            m = entry.value.reshape(1, -1) if entry.value.ndim < 2 else entry.value
-            cells += len(kept(m.shape[0], full, m.size)) * len(kept(m.shape[1], full, m.size))
-    return cells
+    return sum(shown(entry.value, full) for part in parts for entry in part.entries)
+
+
+def shown(value: np.ndarray, full: bool) -> int:
+    """How many numbers of ``value`` a table shows (a big matrix is elided unless ``full``)."""
+    m = value.reshape(1, -1) if value.ndim < 2 else value
+    return len(kept(m.shape[0], full, m.size)) * len(kept(m.shape[1], full, m.size))
 
 
 def kept(n: int, full: bool, size: int) -> list[int | None]:

@@ -18,7 +18,7 @@ from .trace import Trace
 ULPS = 4 * np.finfo(np.float64).eps
 """Slack for float representation, relative to the larger of the two values."""
 REPORTED = 10_000
-"""Most values of one expected (or given) matrix that check's JSON report shows without --full."""
+"""Most numbers of expected and given values check's JSON report shows for one file without --full."""
 ROUNDING = 1e-12
 """Slack for rounding in the computation, relative to the largest value of the answer, for
 numbers written with 10 or more significant digits (pasted from a program): two correct
@@ -59,15 +59,18 @@ class Answer:
     wrong: np.ndarray | None = None  # mask over expected's cells; None when the shapes differ
     hint: str | None = None
 
-    def to_dict(self, full: bool = True) -> dict:
-        """Plain data; without ``full``, a matrix of more than REPORTED values is left out (null,
-        with ``"elided": true``): a class's report would otherwise repeat a big network's values
-        for every file that answered with a single number."""
+    @property
+    def size(self) -> int:
+        """How many numbers its expected and given values hold."""
+        return self.expected.size + (0 if self.given is None else self.given.size)
+
+    def to_dict(self, values: bool = True) -> dict:
+        """Plain data; without ``values``, the expected and given values are left out (null, with
+        ``"elided": true``)."""
         out = {"name": self.path, "written_as": self.written_as, "correct": self.correct}
-        elided = not full and (self.expected.size > REPORTED or (self.given is not None and self.given.size > REPORTED))
-        out["expected"] = None if elided else self.expected.tolist()
-        out["given"] = None if elided or self.given is None else self.given.tolist()
-        if elided:
+        out["expected"] = self.expected.tolist() if values else None
+        out["given"] = None if not values or self.given is None else self.given.tolist()
+        if not values:
             out["elided"] = True
         out["hint"] = self.hint
         return out
@@ -90,13 +93,15 @@ class Graded:
         return len(self.answers)
 
     def to_dict(self, full: bool = True) -> dict:
-        return {
-            "file": self.file,
-            "correct": self.correct,
-            "total": self.total,
-            "error": self.error,
-            "answers": [answer.to_dict(full) for answer in self.answers],
-        }
+        """Plain data. Without ``full``, the answers show at most REPORTED numbers of expected and
+        given values in all, in order; the rest are elided: a class's report would otherwise repeat
+        a big network's values for every file that answered with a single number."""
+        left, answers = REPORTED, []
+        for answer in self.answers:
+            shown = full or answer.size <= left
+            left -= answer.size if shown else 0
+            answers.append(answer.to_dict(shown))
+        return {"file": self.file, "correct": self.correct, "total": self.total, "error": self.error, "answers": answers}
 
 
 def grade(trace: Trace, answers: dict[str, Given], tolerance: Tolerance = Tolerance(), expect: list[str] = ()) -> list[Answer]:

@@ -342,7 +342,7 @@ def parse_text(
     if flat is not None:
         return flat
     if count > cap:
-        bigger = "; keep big matrices in .npy, .npz or .csv files ({file: W1.npy})" if cap >= most else ""
+        bigger = "; keep big matrices in .npy, .npz or .csv files ({file: W1.npy})" if cap >= most and max_flat is None else ""
         raise ConfigError(name, f"holds more than {cap:,} values; refused{bigger}")
     if json:
         return _parse_json(text, name, keep_text)

@@ -4,19 +4,40 @@ from __future__ import annotations
 
 import numpy as np
 
-from .grading import Graded
+from .grading import REPORTED, Graded
 
 INDENT = 4
 """Spaces before the expected and given matrices of a wrong answer."""
 
 
+SUMMARY_NAMES = 12
+"""Most wrong answers a row of the class summary names (then how many more)."""
 WRONG_CELLS = 20
 """Most wrong cells a Gradescope test names (then how many more)."""
 
 
 def to_json(results: list[Graded], full: bool = False) -> dict:
-    """Every file's answers; matrices of more than grading.REPORTED values only with ``full``."""
+    """Every file's answers, with at most grading.REPORTED numbers of values a file unless ``full``."""
     return {"files": [graded.to_dict(full) for graded in results]}
+
+
+def json_size(results: list[Graded], full: bool) -> int:
+    """How many numbers ``to_json(results, full)`` holds at most, counted without making it."""
+    sizes = [sum(answer.size for answer in graded.answers) for graded in results]
+    return sum(sizes) if full else sum(min(REPORTED, size) for size in sizes)
+
+
+def drawn_cells(graded: Graded, full: bool) -> int:
+    """How many cells ``print_report`` draws for one file: the wrong answers' matrices."""
+    from .document import shown
+    from .limits import BLOCK_CELLS
+
+    cells = 0
+    for answer in graded.answers:
+        if not answer.correct:
+            cells += shown(answer.expected, full) + BLOCK_CELLS
+            cells += 0 if answer.given is None else shown(answer.given, full) + BLOCK_CELLS
+    return cells
 
 
 def to_gradescope(graded: Graded) -> dict:
@@ -68,8 +89,11 @@ def _print_file(graded: Graded, console, full: bool) -> None:
 
     from .errors import excerpt
 
+    from .document import shown
+    from .limits import BLOCK_CELLS, MAX_DRAWN
     from .render import matrix_block, print_lines, side_by_side
 
+    left, undrawn = MAX_DRAWN, 0  # without --full a student's file may not make the report huge
     for answer in graded.answers:
         mark = ("✓ ", "bold green") if answer.correct else ("✗ ", "bold red")
         name = answer.written_as if answer.written_as == answer.path else f"{answer.written_as} ({answer.path})"
@@ -77,7 +101,12 @@ def _print_file(graded: Graded, console, full: bool) -> None:
         if answer.hint:
             line.append(f"   {answer.hint}", style="yellow")
         console.print(line, soft_wrap=True)
-        if not answer.correct:
+        cells = 0 if answer.correct else shown(answer.expected, full) + BLOCK_CELLS
+        cells += 0 if answer.correct or answer.given is None else shown(answer.given, full) + BLOCK_CELLS
+        if cells > left and not full:
+            undrawn += 1
+        elif not answer.correct:
+            left -= cells
             blocks = [matrix_block(answer.expected, "expected", full)]
             if answer.given is not None:
                 blocks.append(matrix_block(answer.given, "given", full, answer.wrong))
@@ -90,6 +119,9 @@ def _print_file(graded: Graded, console, full: bool) -> None:
     )
     if any(answer.wrong is not None and answer.wrong.any() for answer in graded.answers):
         console.print(Text("* marks the wrong cells", style="dim"))
+    if undrawn:
+        console.print(Text(f"the matrices of {undrawn:,} wrong answers are not drawn (over {MAX_DRAWN:,} cells); "
+                           "--json has them", style="dim"), soft_wrap=True)
 
 
 def _print_summary(results: list[Graded], console) -> None:
@@ -103,7 +135,8 @@ def _print_summary(results: list[Graded], console) -> None:
             short = graded.error.split("; valid names")[0]  # the full list is one --json away
             rows.append([(graded.file, ""), ("-", ""), (f"error: {short}", "red")])
         else:
-            wrong = ", ".join(answer.written_as for answer in graded.answers if not answer.correct)
+            names = [answer.written_as for answer in graded.answers if not answer.correct]
+            wrong = ", ".join(names[:SUMMARY_NAMES]) + (f", ... ({len(names) - SUMMARY_NAMES:,} more)" if len(names) > SUMMARY_NAMES else "")
             rows.append([(graded.file, ""), (f"{graded.correct}/{graded.total}", "red" if wrong else "green"), (wrong, "")])
     graded_files = [graded for graded in results if not graded.error]
     perfect = sum(graded.correct == graded.total for graded in graded_files)

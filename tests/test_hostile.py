@@ -891,3 +891,79 @@ def test_a_network_of_more_than_a_thousand_layers_is_refused_before_its_files_ar
     line = one_error_line(runner.invoke(app, ["run", str(path)]))
     assert line == "error: layers: 1,001 layers, more than the 1,000 a network may have; add --allow-large for a big job on purpose"
     assert "missing.npy not found" in one_error_line(runner.invoke(app, ["run", str(path), "--allow-large"]))
+
+
+# -- a third adversarial pass ----------------------------------------------------------------
+
+
+@pytest.fixture
+def deep30(tmp_path):
+    """200 layers of 30 x 30: every matrix small enough to show whole, many of them."""
+    rng = np.random.default_rng(3)
+    layers = [{"weights": (rng.normal(size=(30, 30)) / 5.5).round(3).tolist(), "bias": [0.0] * 30, "activation": "tanh"}
+              for _ in range(199)]
+    layers.append({"weights": rng.normal(size=(30, 2)).round(3).tolist(), "bias": [0, 0], "activation": "softmax"})
+    path = tmp_path / "deep30.json"
+    path.write_text(json.dumps({"input": rng.normal(size=30).round(3).tolist(), "label": 1, "loss": "nll",
+                                "learning_rate": 0.1, "layers": layers}))
+    return path
+
+
+def test_a_one_line_file_gets_a_report_of_bounded_size_however_many_answers_are_missing(deep30, tmp_path):
+    one = tmp_path / "one.yaml"
+    one.write_text("loss: 0.5\n")
+    report = json.loads(check(deep30, one, one, "--json", "--expect", "all").stdout)
+    for graded in report["files"]:
+        shown = [a for a in graded["answers"] if "elided" not in a]
+        assert sum(np.size(a["expected"]) + np.size(a["given"] if a["given"] is not None else []) for a in shown) <= 10_000
+        assert len(graded["answers"]) == 1601 and any(a.get("elided") for a in graded["answers"])
+
+
+def test_the_full_json_report_is_priced_before_it_is_written(deep30, tmp_path, monkeypatch):
+    from mlpstep import limits
+
+    monkeypatch.setattr(limits, "MAX_PRINTED", 100_000)
+    one = tmp_path / "one.yaml"
+    one.write_text("loss: 0.5\n")
+    line = one_error_line(check(deep30, one, "--json", "--expect", "all", "--full"))
+    assert line.startswith("error: --full: the output would hold") and "more than the 100,000 one command may" in line
+    assert check(deep30, one, "--json", "--expect", "all").exit_code == 1
+
+
+def test_a_single_file_table_draws_matrices_until_its_budget_is_spent(deep30, tmp_path, monkeypatch):
+    from mlpstep import limits
+
+    monkeypatch.setattr(limits, "MAX_DRAWN", 20_000)
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text("".join(f"W{l}n: {[[7] * 30] * 30}\n" for l in range(1, 100)))
+    result = check(deep30, wrong)
+    assert result.exit_code == 1 and "wrong.yaml: 0/99 correct" in result.stdout
+    assert "the matrices of 89 wrong answers are not drawn (over 20,000 cells); --json has them" in result.stdout
+    assert result.stdout.count("expected   30x30") == 10
+    assert one_error_line(check(deep30, wrong, "--full")).startswith("error: --full: the output would draw")
+
+
+def test_a_class_summary_names_a_dozen_wrong_answers_at_most(deep30, tmp_path):
+    one = tmp_path / "one.yaml"
+    one.write_text("loss: 0.5\n")
+    result = check(deep30, one, one, "--expect", "all")
+    assert "1,589" in result.stdout and "more)" in result.stdout and len(result.stdout) < 5000
+
+
+def test_an_answers_file_over_its_cap_gets_no_advice_meant_for_configs(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("a1: [" + ", ".join(["1"] * 5000) + "]\n")
+    assert ".npy" not in one_error_line(check(SEED, path))
+
+
+def test_a_batch_of_a_million_labels_is_checked_at_once(tmp_path):
+    n = 1_000_000
+    path = tmp_path / "labels.json"
+    path.write_text(json.dumps({"input": [[0.5]] * n, "label": [1] * n, "loss": "nll", "learning_rate": 0.1,
+                                "layers": [{"weights": [[1.0]], "bias": [0.0], "activation": "sigmoid"}]}))
+    with deadline(20):  # per point in Python: about 6 s
+        problem = mlpstep.load(str(path))
+    assert problem.y.shape == (1, n) and problem.y.all()
+    path.write_text(json.dumps({"input": [[0.5]] * 3, "label": [1, 2, True], "loss": "nll", "learning_rate": 0.1,
+                                "layers": [{"weights": [[1.0]], "bias": [0.0], "activation": "sigmoid"}]}))
+    assert "label[1]" in one_error_line(runner.invoke(app, ["run", str(path)]))
