@@ -262,11 +262,14 @@ def _shape(array: np.ndarray) -> str:
 
 def _shape_rule(trace: Trace, path: str) -> str:
     key = path.partition(".")[2]
+    kind = "W" if key.startswith("W") else "x" if key[:1] in ("z", "a") else "bias"
     rule = {
         ("columns", "W"): "W is n_in x n_out in the columns layout",
         ("rows", "W"): "W is n_out x n_in in the rows layout",
         ("columns", "x"): "z and a are n x batch in the columns layout",
         ("rows", "x"): "z and a are batch x n in the rows layout",
+        ("columns", "bias"): f"the bias {key} is a column, n_out x 1, in the columns layout (or write it flat)",
+        ("rows", "bias"): f"the bias {key} is a flat list of n_out in the rows layout",
     }
-    return rule.get((trace.problem.layout, "W" if key.startswith("W") else "x"), "")
+    return rule.get((trace.problem.layout, kind), "")
 

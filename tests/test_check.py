@@ -459,3 +459,9 @@ def test_keys_for_a_later_step_and_the_final_parameters(tmp_path):
     assert check("configs/adam.yaml", "-", "--show-step", "3", input=key).exit_code == 0
     answers = graded("configs/adam.yaml", "final.W1: [[1.00, 0.00, -1.00, 0.00], [0.00, 1.00, 0.00, -1.00]]\nfinal_loss: 8.5", tmp_path)
     assert answers["final_loss"].correct and not answers["final.W1"].correct
+
+
+def test_a_transposed_bias_gets_the_rule_for_a_bias(tmp_path):
+    answers = graded(SEED, "w10n: [[-1.2, -1.2, -1, -1]]\nw10.grad: [[2, 2, 0, 0]]\n", tmp_path)
+    for name in ("w10n", "w10.grad"):
+        assert answers[name].hint.endswith("the bias w10 is a column, n_out x 1, in the columns layout (or write it flat)")
