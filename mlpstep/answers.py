@@ -34,6 +34,18 @@ def answer_names(trace: Trace) -> dict[str, str]:
     return {**{notebook_name(path): path for path in paths}, **{path: path for path in paths}}
 
 
+def resolve(name: str, names: dict[str, str]) -> str | None:
+    """The JSON path a name stands for, or None: a name of ``names``, the label ``run`` prints for a
+    gradient (``dL/dW1`` for ``W1.grad``), or ``Loss`` in any case."""
+    if name in names:
+        return names[name]
+    if name.startswith("dL/d"):
+        return names.get(name[4:] + ".grad")
+    if name.lower() in ("loss", "loss_after", "final_loss"):
+        return names.get(name.lower())
+    return None
+
+
 def notebook_name(path: str) -> str:
     """The seed notebook's name for a JSON path: ``a1``, ``z2.grad``, ``W1n``, ``loss``."""
     section, _, key = path.partition(".")
@@ -135,7 +147,7 @@ def read_answers(
     answers: dict[str, Given] = {}
     blank: list[str] = []
     for name, value in _flatten(data, ""):
-        path = names.get(name)
+        path = resolve(name, names)
         if path is None:
             raise ConfigError(f"{label}: {key_text(name)}", _unknown_name(name, names))
         if path in answers or path in blank:
@@ -162,7 +174,10 @@ def _flatten(data: dict, prefix: str):
 
 
 def _unknown_name(name: object, names: dict[str, str]) -> str:
-    close = difflib.get_close_matches(name, list(names), n=1) if isinstance(name, str) and len(name) <= 100 else []
+    if isinstance(name, str) and name.startswith("d") and name[1:] + ".grad" in names:  # dW1: the gradient
+        close = [name[1:] + ".grad"]
+    else:
+        close = difflib.get_close_matches(name, list(names), n=1) if isinstance(name, str) and len(name) <= 100 else []
     hint = f" (did you mean {close[0]}?)" if close else ""
     notebook = list(dict.fromkeys(notebook_name(path) for path in names.values()))
     return f"unknown answer name{hint}; valid names: {', '.join(notebook)}, or their JSON paths (forward.a1, grads.W1, ...)"

@@ -511,11 +511,14 @@ def _expected_paths(expect: str | None, names: dict[str, str]) -> list[str]:
         return []
     if expect.strip() == "all":
         return list(dict.fromkeys(names.values()))
+    from .answers import resolve
+
     paths = []
     for name in (part.strip() for part in expect.split(",") if part.strip()):
-        if name not in names:
+        path = resolve(name, names)
+        if path is None:
             _fail(f"--expect: {name} is not an answer name; valid names: {', '.join(dict.fromkeys(names))}")
-        paths.append(names[name])
+        paths.append(path)
     return list(dict.fromkeys(paths))
 
 

@@ -101,7 +101,7 @@ def explained(trace: Trace, parts: list[Section]) -> list[Section]:
 def select(trace: Trace, parts: list[Section], only: list[str]) -> list[Section]:
     """Keep the entries named in ``only``: JSON paths, their prefixes (``updated``,
     ``optimizer_state``), or the notebook names ``check`` accepts (``a1``, ``W1n``)."""
-    from .answers import answer_names
+    from .answers import answer_names, resolve
 
     if not only:
         raise ConfigError("--only", "give one or more names, e.g. --only grads.W1,updated")
@@ -109,7 +109,7 @@ def select(trace: Trace, parts: list[Section], only: list[str]) -> list[Section]
     paths = [entry.path for part in parts for entry in part.entries]
     wanted = []
     for token in only:
-        path = aliases.get(token, token)
+        path = resolve(token, aliases) or token
         if not any(p == path or p.startswith(path + ".") for p in paths):
             sections_ = ", ".join(dict.fromkeys(p.split(".")[0] for p in paths))
             names = ", ".join(name for name in aliases if name not in paths)

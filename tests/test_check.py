@@ -465,3 +465,28 @@ def test_a_transposed_bias_gets_the_rule_for_a_bias(tmp_path):
     answers = graded(SEED, "w10n: [[-1.2, -1.2, -1, -1]]\nw10.grad: [[2, 2, 0, 0]]\n", tmp_path)
     for name in ("w10n", "w10.grad"):
         assert answers[name].hint.endswith("the bias w10 is a column, n_out x 1, in the columns layout (or write it flat)")
+
+
+@pytest.mark.parametrize("text", ["dL/dz2: [1, -1]\n", "dL/dW1: [[6, 6, 0, 0], [28, 28, 0, 0]]\n", "dL/dw10: [2, 2, 0, 0]\n",
+                                  "Loss: 28\n", "LOSS: 28.0\n", "Loss_After: 0.1051\n"])
+def test_the_labels_run_prints_and_loss_in_any_case_are_answer_names(tmp_path, text):
+    path = tmp_path / "a.yaml"
+    path.write_text(text)
+    result = check(SEED, str(path))
+    assert result.exit_code == 0 and "1/1 correct" in result.stdout, result.output
+
+
+@pytest.mark.parametrize("name,meant", [("dW1", "W1.grad"), ("dz2", "z2.grad"), ("dw10", "w10.grad")])
+def test_a_gradient_written_as_d_name_gets_its_name_suggested(tmp_path, name, meant):
+    path = tmp_path / "a.yaml"
+    path.write_text(f"{name}: 1\n")
+    assert f"{name}: unknown answer name (did you mean {meant}?)" in check(SEED, str(path)).stderr
+
+
+def test_expect_and_only_take_the_labels_run_prints(tmp_path):
+    key = tmp_path / "key.yaml"
+    key.write_text(runner.invoke(app, ["answers", SEED]).stdout)
+    assert check(SEED, str(key), "--expect", "dL/dW1,Loss").exit_code == 0
+    result = runner.invoke(app, ["run", SEED, "--json", "--only", "dL/dW1"])
+    assert list(json.loads(result.stdout)["grads"]) == ["W1"]
+    assert np.allclose(json.loads(result.stdout)["grads"]["W1"], [[6, 6, 0, 0], [28, 28, 0, 0]])
