@@ -534,9 +534,13 @@ def _write_json(data: dict, output: str | None = None) -> None:
 
 def _write(text: str) -> None:
     """Write to standard output, or fail when there is none (``>&-`` closed it)."""
+    _need_stdout()
+    sys.stdout.write(text)
+
+
+def _need_stdout() -> None:
     if sys.stdout is None:
         _fail("standard output is closed; give -o FILE, or leave stdout open")
-    sys.stdout.write(text)
 
 
 def _emit(text: str, output: str | None) -> None:
@@ -549,22 +553,24 @@ def _emit(text: str, output: str | None) -> None:
     import os
     import stat
 
+    from .errors import excerpt
+
     if not output:
         _fail("--output: an empty file name; give the path of the file to write")
     target = os.path.realpath(output)  # through a symlink, to what it points at
     try:
         existing = os.stat(target) if os.path.exists(target) else None
         if existing is not None and stat.S_ISDIR(existing.st_mode):
-            _fail(f"--output: {_shown(output)} is a directory; give the path of a file")
+            _fail(f"--output: {excerpt(output)} is a directory; give the path of a file")
         if existing is not None and not os.access(target, os.W_OK):
-            _fail(f"--output: {_shown(output)} is not writable (permission denied); it is left as it is")
+            _fail(f"--output: {excerpt(output)} is not writable (permission denied); it is left as it is")
         if existing is not None and not stat.S_ISREG(existing.st_mode):
             with open(target, "w", encoding="utf-8") as f:  # /dev/null, a FIFO, /dev/stdout
                 f.write(text)
             return
         _replace(target, text, existing)
     except OSError as e:
-        _fail(f"--output: cannot write {_shown(output)} ({e.strerror or e})")
+        _fail(f"--output: cannot write {excerpt(output)} ({e.strerror or e})")
 
 
 def _replace(target: str, text: str, existing) -> None:
@@ -607,12 +613,6 @@ def _replace(target: str, text: str, existing) -> None:
             os.kill(os.getpid(), signum)
 
 
-def _shown(name: str) -> str:
-    from .errors import excerpt
-
-    return excerpt(name)
-
-
 def _refuse_overwriting_inputs(output: str | None, inputs: list[str]) -> None:
     import os
 
@@ -635,8 +635,7 @@ class _console:
         if self.output is None or self.output == "-":
             import os
 
-            if sys.stdout is None:
-                _fail("standard output is closed; give -o FILE, or leave stdout open")
+            _need_stdout()
 
             plain = self.no_color or bool(os.environ.get("NO_COLOR"))
             self.console = Console(color_system=None if plain else "auto")

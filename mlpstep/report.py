@@ -29,15 +29,17 @@ def json_size(results: list[Graded], full: bool) -> int:
 
 def drawn_cells(graded: Graded, full: bool) -> int:
     """How many cells ``print_report`` draws for one file: the wrong answers' matrices."""
+    return sum(_cells(answer, full) for answer in graded.answers)
+
+
+def _cells(answer, full: bool) -> int:
+    """The cells of one answer's matrices as a file's report draws them (none when it is correct)."""
     from .document import shown
     from .limits import BLOCK_CELLS
 
-    cells = 0
-    for answer in graded.answers:
-        if not answer.correct:
-            cells += shown(answer.expected, full) + BLOCK_CELLS
-            cells += 0 if answer.given is None else shown(answer.given, full) + BLOCK_CELLS
-    return cells
+    if answer.correct:
+        return 0
+    return shown(answer.expected, full) + BLOCK_CELLS + (0 if answer.given is None else shown(answer.given, full) + BLOCK_CELLS)
 
 
 def to_gradescope(graded: Graded) -> dict:
@@ -89,8 +91,7 @@ def _print_file(graded: Graded, console, full: bool) -> None:
 
     from .errors import excerpt
 
-    from .document import shown
-    from .limits import BLOCK_CELLS, MAX_DRAWN
+    from .limits import MAX_DRAWN
     from .render import matrix_block, print_lines, side_by_side
 
     left, undrawn = MAX_DRAWN, 0  # without --full a student's file may not make the report huge
@@ -101,8 +102,7 @@ def _print_file(graded: Graded, console, full: bool) -> None:
         if answer.hint:
             line.append(f"   {answer.hint}", style="yellow")
         console.print(line, soft_wrap=True)
-        cells = 0 if answer.correct else shown(answer.expected, full) + BLOCK_CELLS
-        cells += 0 if answer.correct or answer.given is None else shown(answer.given, full) + BLOCK_CELLS
+        cells = _cells(answer, full)
         if cells > left and not full:
             undrawn += 1
         elif not answer.correct:
