@@ -3,7 +3,6 @@ were written in, and writing keys and templates in the same format."""
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from dataclasses import dataclass
@@ -11,7 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .errors import ConfigError, excerpt, key_text, quoted
+from .errors import ConfigError, closest, excerpt, key_text, quoted
 from .reader import Untrusted, Written, read_config
 from .trace import SECTIONS, Trace
 
@@ -175,10 +174,10 @@ def _flatten(data: dict, prefix: str):
 
 def _unknown_name(name: object, names: dict[str, str]) -> str:
     if isinstance(name, str) and name.startswith("d") and name[1:] + ".grad" in names:  # dW1: the gradient
-        close = [name[1:] + ".grad"]
+        close = name[1:] + ".grad"
     else:
-        close = difflib.get_close_matches(name, list(names), n=1) if isinstance(name, str) and len(name) <= 100 else []
-    hint = f" (did you mean {close[0]}?)" if close else ""
+        close = closest(name, names)
+    hint = f" (did you mean {close}?)" if close else ""
     notebook = list(dict.fromkeys(notebook_name(path) for path in names.values()))
     return f"unknown answer name{hint}; valid names: {', '.join(notebook)}, or their JSON paths (forward.a1, grads.W1, ...)"
 

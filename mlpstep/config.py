@@ -6,7 +6,6 @@ and what would fix it.
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import math
 import os
@@ -17,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .arrayfiles import REAL_KINDS, read_array_file, read_from_file
-from .errors import ConfigError, excerpt, key_text, quoted
+from .errors import ConfigError, closest, excerpt, key_text, quoted
 from .limits import MAX_LAYERS, MAX_STEPS, Budget, check_cost, run_cost
 from .functions import ACTIVATIONS, LOSSES, NLL_OUTPUTS, Activation, Loss, make_activation
 from .names import bias_name, weight_name
@@ -593,20 +592,16 @@ def _choice(value: object, choices: tuple[str, ...], path: str) -> str:
         return value.lower()
     if not isinstance(value, str):
         raise ConfigError(path, f"{_describe(value)}; expected one of {', '.join(choices)}")
-    raise ConfigError(path, f"{quoted(value)} is not one of {', '.join(choices)}{_did_you_mean(value.lower(), choices)}")
-
-
-def _did_you_mean(word: object, choices: tuple[str, ...]) -> str:
-    """`` (did you mean relu?)`` for a short word close to one of ``choices``; a long one is no typo."""
-    close = difflib.get_close_matches(word, choices, n=1) if isinstance(word, str) and len(word) <= 100 else []
-    return f" (did you mean {close[0]}?)" if close else ""
+    close = closest(value.lower(), choices)
+    hint = f" (did you mean {close}?)" if close else ""
+    raise ConfigError(path, f"{quoted(value)} is not one of {', '.join(choices)}{hint}")
 
 
 def _check_keys(data: dict, allowed: tuple[str, ...], required: tuple[str, ...], prefix: str) -> None:
     for key in data:
         if key not in allowed:
-            close = difflib.get_close_matches(key, allowed, n=1) if isinstance(key, str) and len(key) <= 100 else []
-            hint = f"did you mean {close[0]}?" if close else f"valid keys: {', '.join(allowed)}"
+            close = closest(key, allowed)
+            hint = f"did you mean {close}?" if close else f"valid keys: {', '.join(allowed)}"
             raise ConfigError(f"{prefix}{key_text(key)}", f"unknown key ({hint})")
     for key in required:
         if key not in data:

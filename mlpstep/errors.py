@@ -52,6 +52,17 @@ def clipped(message: str) -> str:
     return printable(message)
 
 
+def closest(word: object, choices) -> str | None:
+    """The choice a short word was probably meant as (a typo), or None; a long word is no typo,
+    and comparing it would cost time quadratic in its length."""
+    if not isinstance(word, str) or len(word) > 100:
+        return None
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return close[0] if close else None
+
+
 def key_text(key: object) -> str:
     """A mapping key as a message shows it: plain names plainly, anything odd quoted, long ones cut."""
     if isinstance(key, str) and key and key.isprintable() and key.strip() == key and len(key) <= EXCERPT:
