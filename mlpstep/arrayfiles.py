@@ -102,19 +102,15 @@ def _open_regular(target: Path, name: str, where: str) -> BinaryIO:
     without blocking on it (opened non-blocking, checked, then read as usual)."""
     import stat
 
-    fd = os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise IsADirectoryError
-        if not stat.S_ISREG(mode):
-            raise ConfigError(where, f"{name} is not a regular file (a FIFO or a device); give a .npy, .npz or .csv file")
-        if hasattr(os, "set_blocking"):
-            os.set_blocking(fd, True)
-        return os.fdopen(fd, "rb")
-    except BaseException:
-        os.close(fd)
-        raise
+    from .files import open_without_blocking
+
+    f, mode = open_without_blocking(target)
+    if stat.S_ISREG(mode):
+        return f
+    f.close()
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError
+    raise ConfigError(where, f"{name} is not a regular file (a FIFO or a device); give a .npy, .npz or .csv file")
 
 
 def _read_npy(f: BinaryIO, name: str, where: str, budget: Budget | None = None) -> np.ndarray:

@@ -28,6 +28,7 @@ from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode
 
 from .errors import ConfigError, excerpt, key_text
+from .files import open_without_blocking
 
 MAX_BYTES = 32 * 1024 * 1024
 """Largest YAML config file read, in bytes."""
@@ -259,12 +260,10 @@ _KINDS = {
 def _read_any(name: str, limit: int) -> bytes:
     """At most ``limit + 1`` bytes of a config: a file, or a pipe (``<(mlpstep init ...)``) or a
     device. Opened without blocking, so a FIFO nobody writes to reads as empty instead of hanging."""
-    fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    with os.fdopen(fd, "rb") as f:
-        mode = os.fstat(fd).st_mode
+    f, mode = open_without_blocking(name)
+    with f:
         if stat.S_ISDIR(mode):
             raise IsADirectoryError
-        os.set_blocking(fd, True)  # a pipe with a writer: wait for what it writes
         raw = f.read(limit + 1)  # at most the cap: devices and pipes have no size
     if not raw and stat.S_ISFIFO(mode):
         raise ConfigError(excerpt(name), "a FIFO (named pipe) with nothing written to it; give a config file")
@@ -286,17 +285,14 @@ def _read_regular(name: str, limit: int, follow_symlinks: bool) -> bytes:
         if linked is not None:
             raise ConfigError(shown, f"is reached through {excerpt(linked)}, a symbolic link, and is not graded (--follow-symlinks grades links)")
     _refuse_special(shown, (os.stat if follow_symlinks else os.lstat)(name).st_mode)
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    if not follow_symlinks:
-        flags |= getattr(os, "O_NOFOLLOW", 0)  # a link swapped in after the checks above fails here
-    try:
-        fd = os.open(name, flags)
+    try:  # a link swapped in after the checks above fails here
+        f, mode = open_without_blocking(name, follow_symlinks)
     except OSError as e:
         if not follow_symlinks and e.errno == errno.ELOOP:
             raise ConfigError(shown, _LINKED) from None
         raise
-    with os.fdopen(fd, "rb") as f:
-        _refuse_special(shown, os.fstat(fd).st_mode)
+    with f:
+        _refuse_special(shown, mode)
         return f.read(limit + 1)
 
 
