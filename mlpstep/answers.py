@@ -19,8 +19,14 @@ RUN_METADATA = ("network", "layout", "optimizer_state", "final_state", "losses")
 
 
 def answer_paths(trace: Trace) -> list[str]:
-    """The JSON path of every value of the step: ``forward.z1``, ..., ``loss``, ``grads.z2``, ..."""
+    """The JSON path of every value of the step: ``forward.z1``, ..., ``loss``, ``grads.z2``, ...
+
+    Besides what ``run`` prints, ``grads.aL`` (dL/da of the output layer, Mazur's dE/dout_o1)
+    where the loss is taken of the output ``a``: every loss but nll, which is fused with its
+    output activation (dL/dz = a - y)."""
     paths = [f"forward.{key}" for key in trace.forward] + ["loss"]
+    if not trace.problem.loss.fused:
+        paths.append(f"grads.a{len(trace.problem.layers)}")
     paths += [f"{section}.{key}" for section in SECTIONS[1:] for key in getattr(trace, section)] + ["loss_after"]
     if trace.problem.steps > 1:
         paths += [f"final.{key}" for key in trace.final] + ["final_loss"]
@@ -55,7 +61,22 @@ def expected_value(trace: Trace, path: str) -> np.ndarray:
     if path in ("loss", "loss_after", "final_loss"):
         return np.array(getattr(trace, path))
     section, _, key = path.partition(".")
-    return getattr(trace, section)[key]
+    values = getattr(trace, section)
+    return values[key] if key in values or path != f"grads.a{len(trace.problem.layers)}" else output_grad(trace)
+
+
+def output_grad(trace: Trace) -> np.ndarray | None:
+    """dL/da of the output layer in the config's layout (``(n, batch)`` in columns, ``(batch, n)``
+    in rows), or None for nll, whose gradient is taken of z."""
+    problem = trace.problem
+    if problem.loss.fused:
+        return None
+    columns = problem.layout == "columns"
+    a = trace.forward[f"a{len(problem.layers)}"]
+    da = problem.loss.grad_a(a if columns else a.T, problem.y)
+    if problem.reduction == "mean":
+        da = da / problem.batch_size
+    return da if columns else da.T
 
 
 MAX_NUMBER_TEXT = 64
@@ -97,11 +118,25 @@ def half_unit(text: str) -> float | None:
 
 @dataclass
 class Given:
-    """One answer as written: its values and, cell by cell, half a unit of the last digit."""
+    """One answer as written: its values, the text of each number, and half a unit of its last digit."""
 
     written_as: str
     values: np.ndarray  # shape as written: () for a number, (n,) flat, (r, c)
     half_units: np.ndarray  # same shape
+    texts: np.ndarray  # same shape, dtype object: each number as written ("0.10")
+
+
+@dataclass
+class Submission:
+    """One answers file: its answers by JSON path, the paths left blank (null), answers that could
+    not be read (path -> why), and problems of the file (a line each: an unknown name, a second
+    answer for the same value); ``unknown`` is True when a name was not known."""
+
+    answers: dict[str, Given]
+    blank: list[str]
+    invalid: dict[str, str]
+    problems: list[str]
+    unknown: bool = False
 
 
 MAX_ANSWER_VALUES = 1_000_000
@@ -122,14 +157,14 @@ def most_values(trace: Trace) -> int:
     return min(2 * (spelled + len(trace.losses)) + 1000, MAX_ANSWER_VALUES)
 
 
-def read_answers(
-    source: str, names: dict[str, str], step: int = 1, untrusted: Untrusted | None = None
-) -> tuple[dict[str, Given], list[str]]:
-    """The answers of one file by JSON path, and the paths left blank (null).
+def read_answers(source: str, names: dict[str, str], step: int = 1, untrusted: Untrusted | None = None) -> Submission:
+    """The answers of one file.
 
-    ``names`` is ``answer_names(trace)`` and ``step`` the step it shows; ``untrusted`` reads
-    the file under those limits. Raises ConfigError for a file that cannot be graded:
-    unreadable, not a mapping, unknown names, bad values, or answers for another step.
+    ``names`` is ``answer_names(trace)`` and ``step`` the step it shows; ``untrusted`` reads the
+    file under those limits. An unknown name, a second answer for a value or an answer that is not
+    numbers is a problem of the file, and every other answer is still graded. Raises ConfigError
+    for a file that cannot be graded at all: unreadable, not a mapping, no answers, or answers for
+    another step.
     """
     label = "stdin" if source == "-" else excerpt(source)
     data = read_config(source, keep_text=True, untrusted=untrusted)
@@ -143,21 +178,26 @@ def read_answers(
             raise ConfigError(f"{label}: step", f"{_what(given_step)}; give the step these answers are for, e.g. step: {step}")
         shown = excerpt(given_step.text, 20)
         raise ConfigError(f"{label}: step", f"these answers are for step {shown}, but step {step} is checked; add --show-step {shown}")
-    answers: dict[str, Given] = {}
-    blank: list[str] = []
+    read = Submission({}, [], {}, [])
     for name, value in _flatten(data, ""):
         path = resolve(name, names)
+        shown = key_text(name)
         if path is None:
-            raise ConfigError(f"{label}: {key_text(name)}", _unknown_name(name, names))
-        if path in answers or path in blank:
-            raise ConfigError(f"{label}: {key_text(name)}", f"a second answer for {path}; keep one")
-        if value is None:
-            blank.append(path)
+            read.problems.append(f"{shown}: {_unknown_name(name, names)}")
+            read.unknown = True
+        elif path in read.answers or path in read.blank or path in read.invalid:
+            read.problems.append(f"{shown}: a second answer for {path}; keep one (the first is graded)")
+        elif value is None:
+            read.blank.append(path)
         else:
-            answers[path] = _given(value, name, f"{label}: {name}")
-    if not answers and not blank:
+            try:
+                read.answers[path] = _given(value, name, shown)
+            except ConfigError as e:
+                read.invalid[path] = str(e)
+                read.problems.append(str(e))
+    if not (read.answers or read.blank or read.invalid or read.problems):
         raise ConfigError(label, "no answers; write one name: value per line, e.g. a1: [2, 13, 0, 0]")
-    return answers, blank
+    return read
 
 
 def _flatten(data: dict, prefix: str):
@@ -177,9 +217,13 @@ def _unknown_name(name: object, names: dict[str, str]) -> str:
         close = name[1:] + ".grad"
     else:
         close = closest(name, names)
-    hint = f" (did you mean {close}?)" if close else ""
+    return "unknown answer name" + (f" (did you mean {close}?)" if close else "")
+
+
+def valid_names(names: dict[str, str]) -> str:
+    """The names an answers file may use, as one line says them."""
     notebook = list(dict.fromkeys(notebook_name(path) for path in names.values()))
-    return f"unknown answer name{hint}; valid names: {', '.join(notebook)}, or their JSON paths (forward.a1, grads.W1, ...)"
+    return f"valid names: {', '.join(notebook)}, or their JSON paths (forward.a1, grads.W1, ...)"
 
 
 def _what(cell: object) -> str:
@@ -196,11 +240,11 @@ def _given(value: object, name: str, where: str) -> Given:
         if isinstance(cell, Written):
             if len(cell.text) > MAX_NUMBER_TEXT:
                 raise ConfigError(at, f"a number written with {len(cell.text):,} characters; write at most {MAX_NUMBER_TEXT}")
-            if not math.isfinite(cell):
-                raise ConfigError(at, "not a finite number; give a finite value")
-            if half_unit(cell.text) is None:
+            if half_unit(cell.text) is not None and math.isfinite(cell):
+                return cell
+            if _NUMBER_TEXT.fullmatch(cell.text):  # 1e-400, 1e999: digits past what float64 holds
                 raise ConfigError(at, f"{excerpt(cell.text, 30)} has an exponent past float64's range; write it as float64 holds it")
-            return cell
+            raise ConfigError(at, "not a finite number; give a finite value")
         raise ConfigError(at, f"{_what(cell)}; expected a number")
 
     if not isinstance(value, list):
@@ -221,7 +265,8 @@ def _given(value: object, name: str, where: str) -> Given:
         raise ConfigError(where, "an empty list; give the value you worked out")
     values = np.array(cells, dtype=np.float64).reshape(shape)
     half_units = np.array([[half_unit(c.text) for c in row] for row in cells]).reshape(shape)
-    return Given(name, values, half_units)
+    texts = np.array([[c.text for c in row] for row in cells], dtype=object).reshape(shape)
+    return Given(name, values, half_units, texts)
 
 
 def write_answers(trace: Trace, decimals: int | None = None, names: str = "notebook", blank: bool = False) -> str:

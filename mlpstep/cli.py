@@ -186,8 +186,14 @@ def check(
     ),
     rtol: Optional[float] = typer.Option(None, "--rtol", help="Relative tolerance; replaces the written-precision rule."),
     atol: Optional[float] = typer.Option(None, "--atol", help="Absolute tolerance; replaces the written-precision rule."),
+    min_rtol: Optional[float] = typer.Option(
+        None, "--min-rtol", help="The precision floor: each number within this fraction of its value [default: 0.005; 0: off]."
+    ),
     expect: Optional[str] = typer.Option(
-        None, "--expect", help="Names every file must answer, comma-separated, or 'all'; a missing one counts as wrong."
+        None,
+        "--expect",
+        help="Names every file must answer, comma-separated, 'all' or 'none'; a missing one counts as wrong "
+        "[default: all for several files and gradescope, else none].",
     ),
     output_format: CheckFormat = typer.Option(CheckFormat.table, "--format", help="table, json, or gradescope (results.json)."),
     json_output: bool = typer.Option(False, "--json", help="Shortcut for --format json."),
@@ -211,23 +217,31 @@ def check(
     the run output; a column vector may be written flat.
 
     An answer is correct when every number is within half a unit of the last
-    decimal place written: 0.40 allows +-0.005, 2 allows +-0.5, 6.91e-13
-    allows +-5e-16 (plus a few ulps). --rtol/--atol replace this rule with
-    |given - expected| <= atol + rtol |expected|. Wrong answers get a hint when
-    they match a likely mistake (a transpose, a sign, a missing derivative...).
+    decimal place written (0.40 allows +-0.005, 2 allows +-0.5, 6.91e-13
+    allows +-5e-16, plus a few ulps) and also within --min-rtol (0.5%) of its
+    value, or 1e-6 of the answer's largest value: 0 is not right for 0.298,
+    nor 0.30 (0.7% off): give three significant digits. --rtol/--atol replace
+    both rules with |given - expected| <= atol + rtol |expected|. Wrong answers
+    get a hint when they match a likely mistake (a transpose, a sign, a missing
+    derivative, ReLU'(0) taken as 1...). The config's grading: {min_rtol: ...,
+    expect: ...} sets the defaults of --min-rtol and --expect.
 
-    Many files at once grade a class: the step is computed once and a summary
-    lists each file's score. Answer files are untrusted: only regular files are
-    read (a FIFO, a device or a symbolic link is reported as not gradable), and
-    none may hold more values than answers to the problem could. Exit codes: 0
-    all correct, 1 some answer wrong, 2 invalid input (the config, an
-    unreadable answers file, an unknown name).
+    Many files at once grade a class: the step is computed once, a summary
+    lists each file's score, and a value a file did not answer counts as wrong
+    (--expect all). One file alone is a self-check: only what it answers is
+    graded, and the values it left out are counted. An unknown name is a
+    problem of its file; the file's other answers are still graded. Answer
+    files are untrusted: only regular files are read (a FIFO, a device or a
+    symbolic link is reported as not gradable), and none may hold more values
+    than answers to the problem could. Exit codes: 0 all correct, 1 some
+    answer wrong, 2 invalid input (the config, an unreadable answers file, an
+    unknown name).
 
     Example: mlpstep check configs/seed.yaml answers.yaml
     """
-    from .answers import answer_names, most_values, read_answers
-    from .errors import MlpstepError, excerpt
-    from .grading import Graded, Tolerance, grade
+    from .answers import answer_names, most_values
+    from .errors import excerpt
+    from .grading import MIN_RTOL, Tolerance, grade_file
     from .reader import Untrusted
 
     form = CheckFormat.json if json_output else output_format
@@ -235,25 +249,25 @@ def check(
         _fail("--format gradescope grades one answers file (Gradescope runs the autograder once per submission)")
     if [config, *answers].count("-") > 1:
         _fail("only one of CONFIG and ANSWERS can be - (standard input)")
-    for value, flag in ((rtol, "--rtol"), (atol, "--atol")):
+    for value, flag in ((rtol, "--rtol"), (atol, "--atol"), (min_rtol, "--min-rtol")):
         if value is not None and not 0 <= value < float("inf"):
             _fail(f"{flag}: {value} is not a tolerance; give a number >= 0")
+    if min_rtol is not None and (rtol is not None or atol is not None):
+        _fail("--min-rtol is the floor of the written-precision rule, which --rtol/--atol replace; give one or the other")
     trace = _step(config, steps, show_step, allow_large)
-    _refuse_overwriting_inputs(output, [config, *answers, *trace.problem.files])
+    problem = trace.problem
+    _refuse_overwriting_inputs(output, [config, *answers, *problem.files])
     names = answer_names(trace)
-    expected = _expected_paths(expect, names)
-    tolerance = Tolerance(rtol, atol)
+    if expect is not None:
+        expected = _expected_paths(expect, names, "--expect")
+    elif problem.expect is not None:
+        expected = _expected_paths(",".join(problem.expect), names, "grading.expect")
+    else:
+        expected = _expected_paths("all" if len(answers) > 1 or form is CheckFormat.gradescope else "none", names, "")
+    floor = min_rtol if min_rtol is not None else problem.min_rtol if problem.min_rtol is not None else MIN_RTOL
+    tolerance = Tolerance(rtol, atol, floor)
     untrusted = Untrusted(most_values(trace), follow_symlinks)
-    results = []
-    for source in answers:
-        label = "stdin" if source == "-" else source
-        try:
-            given, blank = read_answers(source, names, show_step, untrusted)
-        except MlpstepError as e:
-            message, shown = str(e), excerpt(label) + ": "
-            results.append(Graded(label, error=message[len(shown) :] if message.startswith(shown) else message))
-            continue
-        results.append(Graded(label, grade(trace, given, tolerance, [*blank, *expected])))
+    results = [grade_file(trace, source, names, tolerance, expected, untrusted) for source in answers]
 
     if form is CheckFormat.table and len(results) == 1 and results[0].error:
         _fail(f"{excerpt(results[0].file)}: {results[0].error}")
@@ -272,7 +286,7 @@ def check(
         if form is CheckFormat.json:
             _priced(json_size(results, full), MAX_PRINTED, "--full" if full else "--json", allow_large)
         _write_json(to_gradescope(results[0]) if form is CheckFormat.gradescope else to_json(results, full), output)
-    if any(graded.error for graded in results):
+    if any(graded.invalid for graded in results):
         raise typer.Exit(Exit.INVALID)
     raise typer.Exit(Exit.OK if all(graded.correct == graded.total for graded in results) else Exit.WRONG)
 
@@ -506,18 +520,19 @@ def _step(config: str, steps: int | None = None, show: int = 1, allow_large: boo
         _fail(e)
 
 
-def _expected_paths(expect: str | None, names: dict[str, str]) -> list[str]:
-    if expect is None:
-        return []
-    if expect.strip() == "all":
+def _expected_paths(expect: str, names: dict[str, str], where: str) -> list[str]:
+    """The paths ``expect`` asks for: ``all``, ``none``, or names (of ``--expect`` or ``grading.expect``)."""
+    if expect.strip().lower() == "all":
         return list(dict.fromkeys(names.values()))
-    from .answers import resolve
+    if expect.strip().lower() == "none":
+        return []
+    from .answers import resolve, valid_names
 
     paths = []
     for name in (part.strip() for part in expect.split(",") if part.strip()):
         path = resolve(name, names)
         if path is None:
-            _fail(f"--expect: {name} is not an answer name; valid names: {', '.join(dict.fromkeys(names))}")
+            _fail(f"{where}: {name} is not an answer name; {valid_names(names)}")
         paths.append(path)
     return list(dict.fromkeys(paths))
 

@@ -27,12 +27,13 @@ REDUCTIONS = ("mean", "sum")
 RELU_GRADS_AT_ZERO = (0, 0.5, 1)
 KEYS = (
     "layout", "input", "label", "loss", "learning_rate", "reduction", "relu_grad_at_zero", "layers",
-    "optimizer", "freeze", "steps",
+    "optimizer", "freeze", "steps", "grading",
 )  # fmt: skip
 REQUIRED = ("input", "label", "loss", "learning_rate", "layers")
 LAYER_KEYS = ("weights", "bias", "activation")
 LAYER_REQUIRED = ("weights", "activation")
 FILE_KEYS = ("file", "key")
+GRADING_KEYS = ("min_rtol", "expect")
 FILE_DEPTH = 4
 """How deep in the config a {file: ...} may be: optimizer.state.exp_avg.W1."""
 MAX_STATE_STEP = 10**9
@@ -66,6 +67,8 @@ class Problem:
     steps: int = 1
     state: dict[str, dict] = field(default_factory=dict)  # optimizer state per parameter, before the first step
     files: tuple[str, ...] = ()  # the array files read for {file: ...} values, as absolute paths
+    min_rtol: float | None = None  # grading: the precision floor of check (None: check's default)
+    expect: tuple[str, ...] | None = None  # grading: the answer names asked for, ("all",) for every value
 
     @property
     def sizes(self) -> list[int]:
@@ -124,7 +127,31 @@ def validate(data: object, base: str | Path = ".", allow_large: bool = False) ->
     names = [layer.activation.name for layer in layers]
     check_run(sizes, x.shape[1], steps, optimizer, "steps" if "steps" in data else "layers", allow_large, names, loss.name)
     y = _labels(data["label"], batch, x.shape[1], layers[-1].bias.shape[0], output.name, loss.name)
-    return Problem(tuple(layers), x, y, loss, learning_rate, layout, reduction, relu0, optimizer, freeze, steps, state, files)
+    min_rtol, expect = _grading(data.get("grading", {}))
+    return Problem(
+        tuple(layers), x, y, loss, learning_rate, layout, reduction, relu0, optimizer, freeze, steps, state, files, min_rtol, expect
+    )
+
+
+def _grading(value: object) -> tuple[float | None, tuple[str, ...] | None]:
+    """How ``check`` grades this problem: ``grading: {min_rtol: 0.005, expect: all | [a1, W1n, ...]}``.
+    The names are resolved when the step is known (``check``)."""
+    if not isinstance(value, dict):
+        raise ConfigError("grading", f"{_describe(value)}; expected a mapping, e.g. grading: {{min_rtol: 0.005, expect: all}}")
+    _check_keys(value, GRADING_KEYS, (), "grading.")
+    min_rtol = None
+    if "min_rtol" in value:
+        min_rtol = _number(value["min_rtol"], "grading.min_rtol")
+        if not 0 <= min_rtol < 1:
+            raise ConfigError("grading.min_rtol", f"{min_rtol:g} is not a relative tolerance; give a number from 0 (no floor) to below 1")
+    expect = value.get("expect")
+    if expect is None:
+        return min_rtol, None
+    if isinstance(expect, str) and expect.strip().lower() == "all":
+        return min_rtol, ("all",)
+    if not (isinstance(expect, list) and expect and all(isinstance(name, str) and name for name in expect)):
+        raise ConfigError("grading.expect", f"{_describe(expect)}; give all, or a list of answer names, e.g. [a1, z2.grad, W1n]")
+    return min_rtol, tuple(expect)
 
 
 def check_run(

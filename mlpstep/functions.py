@@ -129,6 +129,8 @@ class Loss:
     """A per-point loss of the output ``a = f(z)`` against the target ``y``."""
 
     name: str
+    fused = False
+    """True when the gradient is taken of z, through the output activation: there is no dL/da."""
 
     def value(self, z, a, y, output: Activation) -> np.ndarray:
         """The loss of each point, ``(batch,)``."""
@@ -152,6 +154,7 @@ class NLL(Loss):
     """
 
     name = "nll"
+    fused = True
 
     def value(self, z, a, y, output):
         if output.name == "softmax":  # -sum y log softmax(z)

@@ -2,17 +2,30 @@
 
 By default an answer is right when every cell is within half a unit of the
 last decimal place written (``0.40`` allows +-0.005, ``2`` allows +-0.5),
-plus a few ulps for float representation. ``rtol``/``atol`` replace the rule.
+plus a few ulps for float representation, and also within MIN_RTOL of the
+value (a precision floor: ``0`` is not a right answer for 0.298 however it is
+rounded). ``rtol``/``atol`` replace both rules.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import numpy as np
 
-from .answers import Given, expected_value, notebook_name
+from .answers import (
+    Given,
+    Submission,
+    expected_value,
+    notebook_name,
+    output_grad,
+    read_answers,
+    valid_names,
+)
+from .errors import ConfigError, excerpt
 from .names import bias_name
+from .reader import Untrusted
 from .trace import Trace
 
 ULPS = 4 * np.finfo(np.float64).eps
@@ -23,28 +36,42 @@ ROUNDING = 1e-12
 """Slack for rounding in the computation, relative to the largest value of the answer, for
 numbers written with 10 or more significant digits (pasted from a program): two correct
 float64 programs (this engine, PyTorch) differ by that much where terms cancel."""
+MIN_RTOL = 0.005
+"""The precision floor: besides being rounded right, an answer must be within this fraction of
+the value (three significant digits), ..."""
+FLOOR = 1e-6
+"""... or within this fraction of the largest value of the same answer: a 0 for the 6.9e-13 beside
+a 1 in the seed's a2 is right, a 0 for gradients of 4e-4 is not."""
 
 
 @dataclass(frozen=True)
 class Tolerance:
-    """``None`` for both: the written-precision rule; otherwise |given - expected| <= atol + rtol * |expected|."""
+    """``rtol`` and ``atol`` None: the written-precision rule with the precision floor ``min_rtol``
+    (0 turns the floor off); otherwise |given - expected| <= atol + rtol * |expected|."""
 
     rtol: float | None = None
     atol: float | None = None
+    min_rtol: float = MIN_RTOL
+
+    @property
+    def written(self) -> bool:
+        """Is this the written-precision rule?"""
+        return self.rtol is None and self.atol is None
 
     def close(self, given: np.ndarray, expected: np.ndarray, half_units: np.ndarray) -> np.ndarray:
         """A boolean mask over the cells: is ``given`` within tolerance of ``expected``?"""
         diff = np.abs(given - expected)
-        if self.rtol is None and self.atol is None:
-            inside = diff <= half_units
-            if inside.all():  # within half a unit everywhere: what the slack below adds cannot matter
-                return inside
-            pasted = half_units <= 1e-10 * np.abs(given)
-            scale = np.abs(expected).max(initial=0.0)
-            bound = half_units * (1 + 1e-9) + ULPS * np.maximum(np.abs(given), np.abs(expected)) + pasted * ROUNDING * scale
-        else:
-            bound = (self.atol or 0.0) + (self.rtol or 0.0) * np.abs(expected)
-        return diff <= bound
+        if not self.written:
+            return diff <= (self.atol or 0.0) + (self.rtol or 0.0) * np.abs(expected)
+        magnitude = np.abs(expected)
+        scale = magnitude.max(initial=0.0)
+        floor = np.maximum(self.min_rtol * magnitude, FLOOR * scale) if self.min_rtol else np.inf
+        inside = diff <= np.minimum(half_units, floor)
+        if inside.all():  # within both everywhere: what the slack below adds cannot matter
+            return inside
+        pasted = half_units <= 1e-10 * np.abs(given)
+        slack = ULPS * np.maximum(np.abs(given), magnitude) + pasted * ROUNDING * scale
+        return (diff <= half_units * (1 + 1e-9) + slack) & (diff <= floor + slack)
 
 
 @dataclass
@@ -58,6 +85,8 @@ class Answer:
     given: np.ndarray | None  # in the expected shape when it was only written flat; None when missing
     wrong: np.ndarray | None = None  # mask over expected's cells; None when the shapes differ
     hint: str | None = None
+    texts: np.ndarray | None = None  # each given number as written ("0.10"), shaped as ``given``
+    missing: bool = False  # asked for (or left blank) and not answered
 
     @property
     def size(self) -> int:
@@ -78,11 +107,19 @@ class Answer:
 
 @dataclass
 class Graded:
-    """The answers of one file, or why the file could not be graded."""
+    """The answers of one file, the problems found in it, or why it could not be graded at all.
+
+    ``expected`` is how many answers the file was asked for (0: only what it answered);
+    ``unanswered`` how many values of the step it left out when nothing was asked; ``names``
+    the names it may use, when it used an unknown one."""
 
     file: str
     answers: list[Answer] = field(default_factory=list)
     error: str | None = None
+    problems: list[str] = field(default_factory=list)
+    expected: int = 0
+    unanswered: int = 0
+    names: str | None = None
 
     @property
     def correct(self) -> int:
@@ -90,7 +127,13 @@ class Graded:
 
     @property
     def total(self) -> int:
-        return len(self.answers)
+        """The answers graded; for a file that could not be read, the answers it was asked for."""
+        return self.expected if self.error else len(self.answers)
+
+    @property
+    def invalid(self) -> bool:
+        """Could some of it not be graded (exit code 2)?"""
+        return bool(self.error or self.problems)
 
     def to_dict(self, full: bool = True) -> dict:
         """Plain data. Without ``full``, the answers show at most REPORTED numbers of expected and
@@ -101,29 +144,51 @@ class Graded:
             shown = full or answer.size <= left
             left -= answer.size if shown else 0
             answers.append(answer.to_dict(shown))
-        return {"file": self.file, "correct": self.correct, "total": self.total, "error": self.error, "answers": answers}
+        return {"file": self.file, "correct": self.correct, "total": self.total, "error": self.error,
+                "problems": self.problems, "unanswered": self.unanswered, "answers": answers}  # fmt: skip
 
 
-def grade(trace: Trace, answers: dict[str, Given], tolerance: Tolerance = Tolerance(), expect: list[str] = ()) -> list[Answer]:
-    """Grade each answer (by JSON path); paths in ``expect`` with no answer count as wrong."""
-    graded = [grade_one(trace, path, given, tolerance) for path, given in answers.items()]
-    for path in dict.fromkeys(expect):
-        if path not in answers:
-            graded.append(
-                Answer(path, notebook_name(path), False, expected_value(trace, path), None, hint="missing: no answer given")
-            )
+def grade_file(
+    trace: Trace, source: str, names: dict[str, str], tolerance: Tolerance = Tolerance(), expect: list[str] = (),
+    untrusted: Untrusted | None = None,
+) -> Graded:
+    """Read and grade one answers file (``-``: stdin) for the step ``trace`` shows. ``names`` is
+    ``answer_names(trace)``; ``expect`` the paths every file must answer (a missing one is wrong);
+    ``untrusted`` the limits the file is read under."""
+    label = "stdin" if source == "-" else source
+    try:
+        submission = read_answers(source, names, trace.shown, untrusted)
+    except ConfigError as e:
+        message, shown = str(e), excerpt(label) + ": "
+        return Graded(label, error=message.removeprefix(shown), expected=len(expect))
+    answers = grade(trace, submission, tolerance, expect)
+    unanswered = 0 if expect else len(set(names.values())) - len(answers)
+    help = valid_names(names) if submission.unknown else None
+    return Graded(label, answers, problems=submission.problems, expected=len(expect), unanswered=unanswered, names=help)
+
+
+def grade(trace: Trace, submission: Submission, tolerance: Tolerance = Tolerance(), expect: list[str] = ()) -> list[Answer]:
+    """Grade each answer of ``submission``; blank answers, answers that could not be read and
+    paths in ``expect`` with no answer count as wrong."""
+    graded = [grade_one(trace, path, given, tolerance) for path, given in submission.answers.items()]
+    for path, why in submission.invalid.items():
+        graded.append(Answer(path, notebook_name(path), False, expected_value(trace, path), None, hint=f"not graded: {why}"))
+    for path in dict.fromkeys([*submission.blank, *expect]):
+        if path not in submission.answers and path not in submission.invalid:
+            expected = expected_value(trace, path)
+            graded.append(Answer(path, notebook_name(path), False, expected, None, hint="missing: no answer given", missing=True))
     return graded
 
 
 def grade_one(trace: Trace, path: str, given: Given, tolerance: Tolerance) -> Answer:
     expected = expected_value(trace, path)
-    values, halves = given.values, given.half_units
+    values, halves, texts = given.values, given.half_units, given.texts
     if values.ndim < 2 and values.shape != expected.shape and values.size == expected.size and _squeezed(expected) in (
         values.shape,
         (),
     ):  # a column (or a row) written flat, a 1x1 written as a number
-        values, halves = values.reshape(expected.shape), halves.reshape(expected.shape)
-    answer = Answer(path, given.written_as, False, expected, values)
+        values, halves, texts = (array.reshape(expected.shape) for array in (values, halves, texts))
+    answer = Answer(path, given.written_as, False, expected, values, texts=texts)
     if values.shape != expected.shape:
         if values.ndim == 2 and values.T.shape == expected.shape and tolerance.close(values.T, expected, halves.T).all():
             answer.hint = f"transposed: this is {notebook_name(path)}ᵀ; {_shape_rule(trace, path)}"
@@ -144,6 +209,7 @@ def _hint(trace: Trace, path: str, values: np.ndarray, halves: np.ndarray, toler
     A candidate that cannot be told from zero at the precision written says
     nothing (an answer of zeros written as whole numbers would match it by chance).
     """
+    expected = expected_value(trace, path)
     zeros = np.zeros_like(values)
     for text, candidate in _candidates(trace, path):
         if (
@@ -152,8 +218,12 @@ def _hint(trace: Trace, path: str, values: np.ndarray, halves: np.ndarray, toler
             and not tolerance.close(zeros, candidate, halves).all()
         ):
             return text
-    expected = expected_value(trace, path)
-    if tolerance.rtol is None and tolerance.atol is None and (halves > 0).all():
+    coarse = tolerance.written and tolerance.min_rtol and values.any()  # all zeros: nothing worked out to round
+    if coarse and replace(tolerance, min_rtol=0).close(values, expected, halves).all():
+        digits = int(np.ceil(-np.log10(2 * tolerance.min_rtol))) + 1
+        return (f"rounded right, but too coarse: give {digits} significant digits "
+                f"(within {100 * tolerance.min_rtol:g}% of each value; see --min-rtol)")  # fmt: skip
+    if tolerance.written and (halves > 0).all():
         unit = 2 * halves
         with np.errstate(over="ignore", invalid="ignore"):  # a unit of 1e-300 under 1e10: no truncation to see
             truncated = np.trunc(expected / unit) * unit
@@ -175,6 +245,10 @@ def _candidates(trace: Trace, path: str):
         per_batch = (f"summed over the batch instead of averaged (x{batch})", expected * batch)
     else:
         per_batch = (f"averaged over the batch instead of summed (/{batch})", expected / batch)
+    if section != "forward" and path != "loss":
+        for value, other in _conventions(trace):
+            text = f"you used ReLU'(0) = {value:g}; this problem uses {problem.relu_grad_at_zero:g} (relu_grad_at_zero)"
+            yield text, expected_value(other, path)
     if expected.ndim == 2 and expected.shape[0] == expected.shape[1] > 1:
         yield f"transposed: this is {notebook_name(path)}ᵀ; {_shape_rule(trace, path)}", expected.T
     if section == "final":
@@ -182,6 +256,8 @@ def _candidates(trace: Trace, path: str):
     if path in ("loss", "loss_after", "final_loss"):
         if path == "loss_after":
             yield "this is the loss before the update", np.array(trace.loss)
+        if path == "loss":
+            yield from _other_labels_loss(trace)
         if batch > 1:
             yield per_batch
         return
@@ -190,6 +266,7 @@ def _candidates(trace: Trace, path: str):
     kind = "bias" if key == bias_name(l, problem.layout) else key[0]  # z, a, W or bias
     act = problem.layers[l - 1].activation.name
     values = getattr(trace, section)
+    last = len(problem.layers)
     if section == "forward":
         if kind == "z":
             yield f"this is a{l} = {act}(z{l}), not z{l}", trace.forward[f"a{l}"]
@@ -197,8 +274,15 @@ def _candidates(trace: Trace, path: str):
             yield f"this is z{l}: {act} was not applied", trace.forward[f"z{l}"]
     elif section == "grads":
         da = trace.grads.get(f"a{l}")
-        if da is None and l == len(problem.layers) and problem.loss.name != "nll":
-            da = _output_da(trace)
+        if da is None and l == last:
+            da = output_grad(trace)
+        if kind == "z" and l == last:
+            if problem.loss.fused:
+                scaled = f" / {batch}" if mean and batch > 1 else ""
+                text = f"this is a{l}{scaled}: the label was not subtracted (dL/dz{l} = a{l} - y for nll)"
+            else:
+                text = "the label y was left out of the loss's derivative"
+            yield text, _without_label(trace)
         if kind == "z" and da is not None:
             yield f"this is dL/da{l}: the derivative {act}'(z{l}) is left out", da
         if kind == "a":
@@ -228,15 +312,74 @@ def _candidates(trace: Trace, path: str):
             yield f"the value of {other}, a neighbouring layer", values[other]
 
 
-def _output_da(trace: Trace) -> np.ndarray:
-    """dL/da of the output layer (not part of the trace), in the config's layout."""
+@lru_cache(maxsize=4)  # a class's files share one trace: the other conventions are run once
+def _conventions(trace: Trace) -> tuple[tuple[float, Trace], ...]:
+    """The step again under each other ReLU'(0) convention, when it matters: when some ReLU
+    input of the step shown is exactly 0. ``((value, trace), ...)``."""
+    from .config import RELU_GRADS_AT_ZERO
+    from .engine import step
+    from .errors import MlpstepError
+    from .functions import make_activation
+
     problem = trace.problem
-    a = trace.forward[f"a{len(problem.layers)}"]
-    columns = problem.layout == "columns"
-    da = problem.loss.grad_a(a if columns else a.T, problem.y)
+    kinked = any(
+        layer.activation.name == "relu" and not trace.forward[f"z{l}"].all() for l, layer in enumerate(problem.layers, 1)
+    )
+    if not kinked:
+        return ()
+    others = []
+    for value in RELU_GRADS_AT_ZERO:
+        if value == problem.relu_grad_at_zero:
+            continue
+        layers = tuple(
+            replace(layer, activation=make_activation("relu", value)) if layer.activation.name == "relu" else layer
+            for layer in problem.layers
+        )
+        try:
+            others.append((value, step(replace(problem, layers=layers, relu_grad_at_zero=value), trace.shown)))
+        except MlpstepError:  # overflows under that convention: no hint from it
+            continue
+    return tuple(others)
+
+
+def _output_columns(trace: Trace) -> tuple[np.ndarray, np.ndarray]:
+    """z and a of the output layer, ``(n, batch)`` whatever the layout."""
+    last = len(trace.problem.layers)
+    z, a = trace.forward[f"z{last}"], trace.forward[f"a{last}"]
+    return (z, a) if trace.problem.layout == "columns" else (z.T, a.T)
+
+
+def _without_label(trace: Trace) -> np.ndarray:
+    """dL/dz of the output layer with the label left out, in the config's layout: a (reduced)
+    for nll, the loss's derivative at y = 0 for the others."""
+    problem = trace.problem
+    z, a = _output_columns(trace)
+    dz = a if problem.loss.fused else problem.loss.grad_z(z, a, np.zeros_like(problem.y), problem.layers[-1].activation)
     if problem.reduction == "mean":
-        da = da / problem.batch_size
-    return da if columns else da.T
+        dz = dz / problem.batch_size
+    return dz if problem.layout == "columns" else dz.T
+
+
+def _other_labels_loss(trace: Trace):
+    """(hint, loss) for nll taken at a class other than the label's: each other class of one
+    point (softmax), or every label flipped (sigmoid)."""
+    problem = trace.problem
+    if problem.loss.name != "nll":
+        return
+    z, a = _output_columns(trace)
+    output = problem.layers[-1].activation
+
+    def loss(y: np.ndarray) -> np.ndarray:
+        per_point = problem.loss.value(z, a, y, output)
+        return np.array(per_point.mean() if problem.reduction == "mean" else per_point.sum())
+
+    if output.name == "sigmoid":
+        yield "the loss of the other class: the label is 1 - what was used", loss(1.0 - problem.y)
+    elif problem.batch_size == 1 and np.isin(problem.y, (0.0, 1.0)).all():
+        label = int(problem.y[:, 0].argmax())
+        for k in range(problem.y.shape[0]):
+            if k != label:
+                yield f"the loss at class {k}; the label is class {label}", loss(np.eye(problem.y.shape[0])[:, [k]])
 
 
 def _param_grad_through_a(trace: Trace, key: str, l: int, da: np.ndarray) -> np.ndarray:

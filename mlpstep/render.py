@@ -154,20 +154,22 @@ def matrix_block(
     wrong: np.ndarray | None = None,
     precision: int = 8,
     marked: np.ndarray | None = None,
+    texts: np.ndarray | None = None,
 ) -> list[Text]:
     """A 0-D, 1-D or 2-D array in brackets, under the line ``title   RxC``.
 
     Entries are right-aligned in their columns; negative entries are red and
     zeros dim; cells where ``wrong`` is true are marked ``*``, cells where
-    ``marked`` is true ``°`` (so the marks survive without colour).
+    ``marked`` is true ``°`` (so the marks survive without colour). ``texts``,
+    shaped as ``value``, are shown instead of the numbers (an answer as written).
     """
     def as_2d(array: np.ndarray | None) -> np.ndarray | None:
         return None if array is None else array.reshape(1, -1) if array.ndim < 2 else array
 
-    m, wrong, marked = as_2d(value), as_2d(wrong), as_2d(marked)
+    m, wrong, marked, texts = as_2d(value), as_2d(wrong), as_2d(marked), as_2d(texts)
     shape = "x".join(str(n) for n in value.shape) or "scalar"
     rows, cols = kept(m.shape[0], full, m.size), kept(m.shape[1], full, m.size)
-    cells = [[_cell(m, i, j, precision, wrong, marked) for j in cols] for i in rows]
+    cells = [[_cell(m, i, j, precision, wrong, marked, texts) for j in cols] for i in rows]
     widths = [max(len(row[c][0]) for row in cells) for c in range(len(cols))]
     inner = " " * (sum(widths) + GAP * (len(widths) - 1) + 2)
     lines = [Text.assemble((title, "bold"), "   ", (shape, "dim")), Text(f"┌{inner}┐")]
@@ -182,18 +184,19 @@ def matrix_block(
     return lines
 
 
-def _cell(m: np.ndarray, i: int | None, j: int | None, precision: int, wrong, marked) -> tuple[str, str]:
+def _cell(m: np.ndarray, i: int | None, j: int | None, precision: int, wrong, marked, texts=None) -> tuple[str, str]:
     """The text of one cell and its style."""
     if i is None:
         return "⋮", ""
     if j is None:
         return "⋯", ""
     v = m[i, j]
+    text = format_number(v, precision) if texts is None else texts[i, j]
     if wrong is not None and wrong[i, j]:
-        return format_number(v, precision) + "*", "bold red"
+        return text + "*", "bold red"
     if marked is not None and marked[i, j]:
-        return format_number(v, precision) + "°", "yellow"
-    return format_number(v, precision), "red" if v < 0 else "dim" if v == 0 else ""
+        return text + "°", "yellow"
+    return text, "red" if v < 0 else "dim" if v == 0 else ""
 
 
 def boxed_table(header: list[str], rows: list[list[tuple[str, str]]], width: int) -> list[Text]:

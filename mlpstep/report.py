@@ -12,13 +12,32 @@ INDENT = 4
 
 SUMMARY_NAMES = 12
 """Most wrong answers a row of the class summary names (then how many more)."""
+SUMMARY_PROBLEMS = 3
+"""Most problems (unknown names, ...) a row of the class summary names (then how many more)."""
 WRONG_CELLS = 20
 """Most wrong cells a Gradescope test names (then how many more)."""
 
 
 def to_json(results: list[Graded], full: bool = False) -> dict:
-    """Every file's answers, with at most grading.REPORTED numbers of values a file unless ``full``."""
-    return {"files": [graded.to_dict(full) for graded in results]}
+    """Every file's answers, with at most grading.REPORTED numbers of values a file unless ``full``,
+    and a summary of them all."""
+    return {"summary": summary(results), "files": [graded.to_dict(full) for graded in results]}
+
+
+def summary(results: list[Graded]) -> dict:
+    """How the files did: how many were graded, how many could not be, and the mean score (answers
+    right) and fraction right over the files graded (None when none was)."""
+    graded = [file for file in results if not file.error]
+    fractions = [file.correct / file.total for file in graded if file.total]
+    return {
+        "files": len(results),
+        "graded": len(graded),
+        "not_gradable": len(results) - len(graded),
+        "all_correct": sum(file.correct == file.total for file in graded),
+        "with_problems": sum(bool(file.problems) for file in graded),
+        "mean_score": sum(file.correct for file in graded) / len(graded) if graded else None,
+        "mean_fraction": sum(fractions) / len(fractions) if fractions else None,
+    }
 
 
 def json_size(results: list[Graded], full: bool) -> int:
@@ -67,8 +86,11 @@ def to_gradescope(graded: Graded) -> dict:
                 "output": "\n".join(lines) if lines else ("correct" if answer.correct else "wrong"),
             }
         )
-    summary = f"error: {graded.error}" if graded.error else f"{graded.correct}/{graded.total} answers correct"
-    return {"score": float(graded.correct), "output": summary, "tests": tests}
+    if graded.error:
+        output = f"error: {graded.error}"
+    else:
+        output = "\n".join([f"{graded.correct}/{graded.total} answers correct", *graded.problems])
+    return {"score": float(graded.correct), "output": output, "tests": tests}
 
 
 def print_report(results: list[Graded], console=None, full: bool = False) -> None:
@@ -109,14 +131,20 @@ def _print_file(graded: Graded, console, full: bool) -> None:
             left -= cells
             blocks = [matrix_block(answer.expected, "expected", full)]
             if answer.given is not None:
-                blocks.append(matrix_block(answer.given, "given", full, answer.wrong))
+                blocks.append(matrix_block(answer.given, "given", full, answer.wrong, texts=answer.texts))
             indented = [[Text(" " * INDENT) + line for line in block] for block in blocks]
             print_lines(console, side_by_side(indented, console.width))
+    if graded.problems:
+        console.print()
+    for problem in graded.problems:
+        console.print(Text.assemble(("! ", "bold red"), (problem, "red")), soft_wrap=True)
+    if graded.names:
+        console.print(Text(graded.names, style="dim"), soft_wrap=True)
     score_style = "bold green" if graded.correct == graded.total else "bold red"
-    console.print(
-        Text.assemble("\n", (excerpt(graded.file), "bold"), ": ", (f"{graded.correct}/{graded.total}", score_style), " correct"),
-        soft_wrap=True,
-    )
+    score = Text.assemble("\n", (excerpt(graded.file), "bold"), ": ", (f"{graded.correct}/{graded.total}", score_style), " correct")
+    if graded.unanswered:
+        score.append(f"; {graded.unanswered} of {graded.unanswered + graded.total} values not answered (--expect all counts them)")
+    console.print(score, soft_wrap=True)
     if any(answer.wrong is not None and answer.wrong.any() for answer in graded.answers):
         console.print(Text("* marks the wrong cells", style="dim"))
     if undrawn:
@@ -131,16 +159,21 @@ def _print_summary(results: list[Graded], console) -> None:
 
     rows = []
     for graded in results:
+        score = f"{graded.correct}/{graded.total}"
         if graded.error:
-            short = graded.error.split("; valid names")[0]  # the full list is one --json away
-            rows.append([(graded.file, ""), ("-", ""), (f"error: {short}", "red")])
-        else:
-            names = [answer.written_as for answer in graded.answers if not answer.correct]
-            wrong = ", ".join(names[:SUMMARY_NAMES]) + (f", ... ({len(names) - SUMMARY_NAMES:,} more)" if len(names) > SUMMARY_NAMES else "")
-            rows.append([(graded.file, ""), (f"{graded.correct}/{graded.total}", "red" if wrong else "green"), (wrong, "")])
-    graded_files = [graded for graded in results if not graded.error]
-    perfect = sum(graded.correct == graded.total for graded in graded_files)
+            rows.append([(graded.file, ""), ("-" if not graded.total else score, "red"), (f"error: {graded.error}", "red")])
+            continue
+        names = [answer.written_as for answer in graded.answers if not answer.correct and not answer.missing]
+        missing = sum(answer.missing for answer in graded.answers)
+        wrong = ", ".join(names[:SUMMARY_NAMES]) + (f", ... ({len(names) - SUMMARY_NAMES:,} more)" if len(names) > SUMMARY_NAMES else "")
+        problems = graded.problems
+        note = "; ".join(problems[:SUMMARY_PROBLEMS]) + (f"; ... ({len(problems) - SUMMARY_PROBLEMS:,} more)" if len(problems) > SUMMARY_PROBLEMS else "")
+        parts = (wrong, missing and f"{missing:,} not answered", note and f"problems: {note}")
+        text = "; ".join(part for part in parts if part)
+        rows.append([(graded.file, ""), (score, "red" if text else "green"), (text, "red" if problems else "")])
+    counts = summary(results)
     lines = boxed_table(["file", "score", "wrong answers"], rows, console.width)
-    lines.append(Text(f"{len(results)} files: {perfect} all correct, {len(graded_files) - perfect} with wrong answers, "
-                      f"{len(results) - len(graded_files)} not gradable"))  # fmt: skip
+    lines.append(Text(f"{counts['files']} files: {counts['all_correct']} all correct, "
+                      f"{counts['graded'] - counts['all_correct']} with wrong answers, {counts['not_gradable']} not gradable"
+                      + (f", {counts['with_problems']} with problems" if counts["with_problems"] else "")))  # fmt: skip
     print_lines(console, lines)

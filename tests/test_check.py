@@ -37,12 +37,21 @@ def graded(config, text, tmp_path, tolerance=Tolerance()):
     path = tmp_path / "answers.yaml"
     path.write_text(text)
     trace = trace_of(config)
-    given, _ = read_answers(str(path), answer_names(trace))
-    return {answer.written_as: answer for answer in grade(trace, given, tolerance)}
+    submission = read_answers(str(path), answer_names(trace))
+    return {answer.written_as: answer for answer in grade(trace, submission, tolerance)}
 
 
 def check(*args, **kwargs):
     return runner.invoke(app, ["check", *args], **kwargs)
+
+
+def checked_json(config, text, tmp_path, *options) -> tuple[int, dict]:
+    """The exit code of checking ``text`` alone with --json, and its file's report."""
+    path = tmp_path / "a.yaml"
+    path.write_text(text)
+    result = check(config, str(path), "--json", *options)
+    (graded_file,) = json.loads(result.stdout)["files"]
+    return result.exit_code, graded_file
 
 
 # -- the done-when of the issue ---------------------------------------------------------
@@ -73,25 +82,47 @@ def test_half_a_unit_of_the_last_decimal_written(text, half):
     assert half_unit(text) == pytest.approx(half, rel=1e-12)
 
 
+CONFIGS = ["configs/seed.yaml", "configs/batch.yaml", "configs/rows.yaml", "configs/three_layer.yaml", "configs/mazur.yaml"]
+
+
 @pytest.mark.parametrize("decimals", [1, 2, 3, 4, 5, 6])
-@pytest.mark.parametrize("config", ["configs/seed.yaml", "configs/batch.yaml", "configs/rows.yaml", "configs/three_layer.yaml"])
-def test_every_value_rounded_to_any_decimals_is_correct(tmp_path, config, decimals):
+@pytest.mark.parametrize("config", CONFIGS)
+def test_without_the_floor_every_value_rounded_to_any_decimals_is_correct(tmp_path, config, decimals):
     key = tmp_path / "key.yaml"
     key.write_text(write_answers(trace_of(config), decimals))
+    result = check(config, str(key), "--min-rtol", "0")
+    assert result.exit_code == 0, result.stdout
+
+
+@pytest.mark.parametrize("digits", [3, 4, 6, 8])
+@pytest.mark.parametrize("config", CONFIGS)
+def test_every_value_rounded_to_three_or_more_significant_digits_is_correct(tmp_path, config, digits):
+    key = tmp_path / "key.yaml"
+    key.write_text(_significant(write_answers(trace_of(config)), digits))
     result = check(config, str(key))
     assert result.exit_code == 0, result.stdout
 
 
+def _significant(text: str, digits: int) -> str:
+    """Every number of an answers file rounded to ``digits`` significant digits."""
+    import re
+
+    return re.sub(r"(?<![\w.])-?[0-9][0-9.]*(?:e-?[0-9]+)?", lambda m: f"{float(m.group()):.{digits}g}", text)
+
+
+NO_FLOOR = Tolerance(min_rtol=0)
+
+
 def test_trailing_zeros_keep_their_precision(tmp_path):
     # 0.40 claims two decimals: 0.404 rounds to it, 0.406 does not
-    assert graded({**_one_unit(0.404)}, "a1: 0.40", tmp_path)["a1"].correct
-    assert not graded({**_one_unit(0.406)}, "a1: 0.40", tmp_path)["a1"].correct
-    assert graded({**_one_unit(0.406)}, "a1: 0.4", tmp_path)["a1"].correct
+    assert graded({**_one_unit(0.404)}, "a1: 0.40", tmp_path, NO_FLOOR)["a1"].correct
+    assert not graded({**_one_unit(0.406)}, "a1: 0.40", tmp_path, NO_FLOOR)["a1"].correct
+    assert graded({**_one_unit(0.406)}, "a1: 0.4", tmp_path, NO_FLOOR)["a1"].correct
 
 
 def test_a_whole_number_allows_half_a_unit(tmp_path):
-    assert graded(_one_unit(2.49), "a1: 2", tmp_path)["a1"].correct
-    assert not graded(_one_unit(2.51), "a1: 2", tmp_path)["a1"].correct
+    assert graded(_one_unit(2.49), "a1: 2", tmp_path, NO_FLOOR)["a1"].correct
+    assert not graded(_one_unit(2.51), "a1: 2", tmp_path, NO_FLOOR)["a1"].correct
 
 
 def test_scientific_notation_uses_the_mantissa_decimals(tmp_path):
@@ -226,22 +257,32 @@ def test_value_of_a_neighbouring_layer(tmp_path):
 # -- files, names and exit codes ----------------------------------------------------------
 
 
-def test_unknown_name_is_an_error_listing_the_valid_ones(tmp_path):
+def test_unknown_name_is_a_problem_of_the_file_listing_the_valid_ones(tmp_path):
     path = tmp_path / "a.yaml"
     path.write_text("W1new: [[1]]\n")
     result = check(SEED, str(path))
-    assert result.exit_code == 2 and result.stdout == ""
-    assert "W1new: unknown answer name (did you mean W1n?); valid names: z1, a1, z2, a2, loss, z2.grad" in result.stderr
+    assert result.exit_code == 2 and result.stderr == ""
+    assert "! W1new: unknown answer name (did you mean W1n?)\nvalid names: z1, a1, z2, a2, loss, z2.grad" in result.stdout
 
 
 @pytest.mark.parametrize("text,message", [("", "no answers"), ("# nothing\n", "no answers"), ("[1, 2]", "a mapping of names"),
-                                          ("a1: [1, 2", "YAML syntax error"), ("a1: [2, x, 0, 0]", "a1[1]: 'x' is text"),
-                                          ("a1: .nan", "not a finite number"), ("a1: [[1, 2], [3]]", "ragged")])
+                                          ("a1: [1, 2", "YAML syntax error")])
 def test_empty_and_garbage_files_are_invalid(tmp_path, text, message):
     path = tmp_path / "a.yaml"
     path.write_text(text)
     result = check(SEED, str(path))
     assert result.exit_code == 2 and message in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("text,message", [("a1: [2, x, 0, 0]", "a1[1]: 'x' is text"), ("a1: .nan", "a1: not a finite number"),
+                                          ("a1: [[1, 2], [3]]", "a1: ragged")])
+def test_an_answer_that_is_not_numbers_is_wrong_and_a_problem_and_the_rest_is_graded(tmp_path, text, message):
+    path = tmp_path / "a.yaml"
+    path.write_text(text + "\nloss: 28\n")
+    result = check(SEED, str(path))
+    assert result.exit_code == 2, result.output
+    assert f"✗ a1 (forward.a1)   not graded: {message}" in result.stdout and f"! {message}" in result.stdout
+    assert "✓ loss" in result.stdout and ": 1/2 correct" in result.stdout
 
 
 def test_binary_file_is_invalid(tmp_path):
@@ -290,7 +331,7 @@ def test_many_files_at_once_with_one_broken(tmp_path):
     (tmp_path / "bob.yaml").write_text("z1.grad: [2, 2, 2, 2]\nloss: 28\n")
     (tmp_path / "carol.yaml").write_text("a1: [2, 13\n")
     files = [str(tmp_path / name) for name in ("alice.yaml", "bob.yaml", "carol.yaml")]
-    result = check(SEED, *files)
+    result = check(SEED, *files, "--expect", "none")
     assert result.exit_code == 2  # a broken file: invalid input, after every file was graded
     out = result.stdout
     assert "9/9" in out and "1/2" in out and "z1.grad" in out and "error: YAML syntax error" in out
@@ -300,7 +341,7 @@ def test_many_files_at_once_with_one_broken(tmp_path):
 def test_many_files_json(tmp_path):
     (tmp_path / "a.yaml").write_text(SEED_TO_4_DECIMALS)
     (tmp_path / "b.yaml").write_text("W1n: [[1.6, 0.6, -1, 0], [2.8, 3.8, 0, -1]]\n")
-    result = check(SEED, str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml"), "--json")
+    result = check(SEED, str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml"), "--json", "--expect", "none")
     assert result.exit_code == 1
     files = json.loads(result.stdout)["files"]
     assert [(f["correct"], f["total"], f["error"]) for f in files] == [(9, 9, None), (0, 1, None)]
@@ -316,7 +357,7 @@ def test_many_files_json(tmp_path):
 def test_gradescope_results_json(tmp_path):
     path = tmp_path / "submission.yaml"
     path.write_text("a1: [2, 13, 0, 0]\nz1.grad: [2, 2, 2, 2]\n")
-    result = check(SEED, str(path), "--format", "gradescope")
+    result = check(SEED, str(path), "--format", "gradescope", "--expect", "none")
     assert result.exit_code == 1
     results = json.loads(result.stdout)
     assert results["score"] == 1.0 and results["output"] == "1/2 answers correct"
@@ -334,10 +375,10 @@ def test_gradescope_takes_one_file(tmp_path):
 
 def test_gradescope_reports_a_broken_submission(tmp_path):
     path = tmp_path / "submission.yaml"
-    path.write_text("nonsense: 1\n")
+    path.write_text("a1: [2, 13\n")
     result = check(SEED, str(path), "--format", "gradescope")
     assert result.exit_code == 2
-    assert json.loads(result.stdout)["output"].startswith("error: nonsense: unknown answer name")
+    assert json.loads(result.stdout)["output"].startswith("error: YAML syntax error")
 
 
 def test_invalid_config_stops_before_grading(tmp_path):
@@ -371,11 +412,8 @@ def test_a_transposed_row_is_not_taken_for_a_column(tmp_path):
 
 
 def test_blank_answers_count_as_missing(tmp_path):
-    path = tmp_path / "a.yaml"
-    path.write_text("a1: [2, 13, 0, 0]\nW1n:\n")
-    result = check(SEED, str(path), "--json")
-    assert result.exit_code == 1
-    (graded_file,) = json.loads(result.stdout)["files"]
+    code, graded_file = checked_json(SEED, "a1: [2, 13, 0, 0]\nW1n:\n", tmp_path)
+    assert code == 1
     assert (graded_file["correct"], graded_file["total"]) == (1, 2)
 
 
@@ -390,7 +428,7 @@ def test_empty_mapping_is_not_an_answer(tmp_path):
     path = tmp_path / "a.yaml"
     path.write_text("a1: {}\nloss: 28\n")
     result = check(SEED, str(path))
-    assert result.exit_code == 2 and "a1: a mapping; expected a number" in result.stderr
+    assert result.exit_code == 2 and "! a1: a mapping; expected a number" in result.stdout
 
 
 @pytest.mark.parametrize("text", ["a1: 0e400", "a1: 0e" + "9" * 5000, "loss: " + "9" * 400, "a1: [1e-400, 13, 0, 0]"])
@@ -401,7 +439,8 @@ def test_extreme_numbers_never_stop_the_class(tmp_path, text):
     assert result.exit_code in (1, 2), result.output
     assert "Traceback" not in result.output and result.stderr == ""
     first, second = json.loads(result.stdout)["files"]
-    assert (first["correct"], first["total"]) == (9, 9)
+    assert (first["correct"], first["total"]) == (9, 17)
+    assert (second["correct"], second["total"]) == (0, 17)
 
 
 def test_file_names_are_not_read_as_markup(tmp_path, monkeypatch):
@@ -419,13 +458,13 @@ def test_non_text_keys_keep_their_place(tmp_path):
     path = tmp_path / "a.yaml"
     path.write_text("grads: {1: 2}\n")
     result = check(SEED, str(path))
-    assert result.exit_code == 2 and "grads.1: unknown answer name" in result.stderr
+    assert result.exit_code == 2 and "! grads.1: unknown answer name" in result.stdout
 
 
 def test_mixed_lists_and_numbers_are_refused(tmp_path):
     path = tmp_path / "a.yaml"
     path.write_text("a1: [[1, 2], 3]\n")
-    assert "mixes numbers and lists" in check(SEED, str(path)).stderr
+    assert "! a1: mixes numbers and lists" in check(SEED, str(path)).stdout
 
 
 def test_template_from_stdin_names_a_runnable_command():
@@ -480,7 +519,7 @@ def test_the_labels_run_prints_and_loss_in_any_case_are_answer_names(tmp_path, t
 def test_a_gradient_written_as_d_name_gets_its_name_suggested(tmp_path, name, meant):
     path = tmp_path / "a.yaml"
     path.write_text(f"{name}: 1\n")
-    assert f"{name}: unknown answer name (did you mean {meant}?)" in check(SEED, str(path)).stderr
+    assert f"! {name}: unknown answer name (did you mean {meant}?)" in check(SEED, str(path)).stdout
 
 
 def test_expect_and_only_take_the_labels_run_prints(tmp_path):
@@ -490,3 +529,190 @@ def test_expect_and_only_take_the_labels_run_prints(tmp_path):
     result = runner.invoke(app, ["run", SEED, "--json", "--only", "dL/dW1"])
     assert list(json.loads(result.stdout)["grads"]) == ["W1"]
     assert np.allclose(json.loads(result.stdout)["grads"]["W1"], [[6, 6, 0, 0], [28, 28, 0, 0]])
+
+
+# -- grading you can trust (issue 13) ------------------------------------------------------
+
+MAZUR = "configs/mazur.yaml"
+
+
+def _zeros_like_key(config: str) -> str:
+    """An answers file of every value of the step, each number replaced by 0."""
+    import re
+
+    return re.sub(r"(?<![\w.])-?[0-9][0-9.]*(?:e-?[0-9]+)?", "0", write_answers(trace_of(config)))
+
+
+def test_an_all_zeros_answers_file_gets_every_nonzero_quantity_wrong(tmp_path):
+    path = tmp_path / "zeros.yaml"
+    path.write_text(_zeros_like_key(MAZUR))
+    result = check(MAZUR, str(path), "--json")
+    assert result.exit_code == 1
+    (graded_file,) = json.loads(result.stdout)["files"]
+    for answer in graded_file["answers"]:
+        assert answer["correct"] == (not np.any(answer["expected"])), answer["name"]
+    assert graded_file["correct"] == 0  # every value of Mazur's step is nonzero; it was 12/17 before the floor
+
+
+@pytest.mark.parametrize("text,correct", [("loss: 0", False), ("loss: 0.3", False), ("loss: 0.30", False),
+                                          ("loss: 0.298", True), ("loss: 0.2984", True), ("W1n: [[0, 0], [0, 0]]", False),
+                                          ("W1.grad: [[0, 0], [0, 0]]", False), ("W1.grad: [[0.000439, 0.000877], "
+                                                                                 "[0.000498, 0.000995]]", True)])
+def test_the_precision_floor_needs_three_significant_digits(tmp_path, text, correct):
+    (answer,) = graded(MAZUR, text, tmp_path).values()
+    assert answer.correct == correct, (answer.expected, answer.hint)
+
+
+def test_zero_for_a_tiny_value_beside_a_large_one_stays_right(tmp_path):
+    assert graded(SEED, "a2: [1, 0]", tmp_path)["a2"].correct  # a2[1] = 6.9e-13 beside 1: within 1e-6 of the largest
+
+
+def test_exact_values_written_exactly_stay_right(tmp_path):
+    answers = graded(SEED, "a1: [2, 13, 0, 0]\nloss: 28\nz2.grad: [1, -1]\nW1n: [[0.4, -0.6, -1, 0], [-2.8, -1.8, 0, -1]]", tmp_path)
+    assert all(answer.correct for answer in answers.values())
+
+
+def test_a_coarse_answer_rounded_right_is_told_to_give_more_digits(tmp_path):
+    answer = graded(MAZUR, "loss: 0.30", tmp_path)["loss"]
+    assert not answer.correct
+    assert answer.hint == "rounded right, but too coarse: give 3 significant digits (within 0.5% of each value; see --min-rtol)"
+
+
+def test_min_rtol_sets_the_floor_from_the_command_line_and_the_config(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("loss: 0.30\n")  # 0.54% from 0.29837
+    assert check(MAZUR, str(path)).exit_code == 1
+    assert check(MAZUR, str(path), "--min-rtol", "0.01").exit_code == 0
+    assert check(MAZUR, str(path), "--min-rtol", "0").exit_code == 0
+    config = tmp_path / "mazur.yaml"
+    config.write_text(Path(MAZUR).read_text() + "grading:\n  min_rtol: 0.01\n")
+    assert check(str(config), str(path)).exit_code == 0
+    assert check(str(config), str(path), "--min-rtol", "0.001").exit_code == 1  # the option wins
+
+
+def test_min_rtol_with_rtol_is_refused_and_bad_values_name_the_field(tmp_path):
+    result = check(SEED, "a.yaml", "--min-rtol", "0.01", "--rtol", "0.1")
+    assert result.exit_code == 2 and "--min-rtol is the floor of the written-precision rule" in result.stderr
+    config = tmp_path / "c.yaml"
+    config.write_text(Path(SEED).read_text() + "grading:\n  min_rtol: 2\n")
+    result = check(str(config), "a.yaml")
+    assert result.exit_code == 2 and "grading.min_rtol: 2 is not a relative tolerance" in result.stderr
+
+
+def test_one_unknown_name_never_zeroes_a_submission(tmp_path):
+    path = tmp_path / "submission.yaml"
+    path.write_text(write_answers(trace_of(SEED)) + "W1_new: [[1]]\nlos: 3\n")
+    result = check(SEED, str(path), "--format", "gradescope")
+    assert result.exit_code == 2
+    results = json.loads(result.stdout)
+    assert results["score"] == 17.0 and len(results["tests"]) == 17
+    assert results["output"] == ("17/17 answers correct\nW1_new: unknown answer name (did you mean W1n?)\n"
+                                 "los: unknown answer name (did you mean loss?)")
+
+
+def test_every_unknown_name_is_reported_and_the_known_answers_keep_their_verdicts(tmp_path):
+    code, graded_file = checked_json(SEED, "a1: [2, 13, 0, 0]\nW1_new: 1\nloss: 27\nfoo: 2\n", tmp_path)
+    assert code == 2
+    assert [(a["written_as"], a["correct"]) for a in graded_file["answers"]] == [("a1", True), ("loss", False)]
+    assert graded_file["problems"] == ["W1_new: unknown answer name (did you mean W1n?)", "foo: unknown answer name"]
+
+
+def test_a_partial_submission_in_a_class_counts_what_it_left_out_as_wrong(tmp_path):
+    (tmp_path / "full.yaml").write_text(write_answers(trace_of(SEED)))
+    (tmp_path / "part.yaml").write_text("a1: [2, 13, 0, 0]\nloss: 28\nW1n: [[0.4, -0.6, -1, 0], [-2.8, -1.8, 0, -1]]\n")
+    result = check(SEED, str(tmp_path / "full.yaml"), str(tmp_path / "part.yaml"), "--json")
+    full, part = json.loads(result.stdout)["files"]
+    assert (full["correct"], full["total"]) == (17, 17) and (part["correct"], part["total"]) == (3, 17)
+    assert sum(a["hint"] == "missing: no answer given" for a in part["answers"]) == 14
+
+
+def test_a_single_self_check_file_grades_what_it_answers_and_counts_the_rest(tmp_path):
+    path = tmp_path / "part.yaml"
+    path.write_text("a1: [2, 13, 0, 0]\nloss: 28\n")
+    result = check(SEED, str(path))
+    assert result.exit_code == 0
+    assert f"{path}: 2/2 correct; 15 of 17 values not answered (--expect all counts them)" in result.stdout
+    assert json.loads(check(SEED, str(path), "--json").stdout)["files"][0]["unanswered"] == 15
+
+
+def test_gradescope_expects_every_value_by_default(tmp_path):
+    path = tmp_path / "part.yaml"
+    path.write_text("a1: [2, 13, 0, 0]\n")
+    results = json.loads(check(SEED, str(path), "--format", "gradescope").stdout)
+    assert results["score"] == 1.0 and len(results["tests"]) == 17
+
+
+def test_the_config_says_what_is_asked(tmp_path):
+    config = tmp_path / "seed.yaml"
+    config.write_text(Path(SEED).read_text() + "grading:\n  expect: [a1, dL/dW1, W1n]\n")
+    path = tmp_path / "part.yaml"
+    path.write_text("a1: [2, 13, 0, 0]\n")
+    result = check(str(config), str(path), "--json")
+    (graded_file,) = json.loads(result.stdout)["files"]
+    assert (graded_file["correct"], graded_file["total"]) == (1, 3)
+    assert check(str(config), str(path), "--expect", "none").exit_code == 0  # the option wins
+    config.write_text(Path(SEED).read_text() + "grading:\n  expect: [a1, W1_new]\n")
+    result = check(str(config), str(path))
+    assert result.exit_code == 2 and "grading.expect: W1_new is not an answer name" in result.stderr
+
+
+def test_given_numbers_are_shown_as_written(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("loss_after: 0.10\nw20n: [-0.090, 2.1]\n")
+    out = check(SEED, str(path)).stdout
+    assert "│ 0.10* │" in out and "│ -0.090* │" in out and "│     2.1 │" in out
+
+
+KINKED = {"input": [1, 1], "label": 1, "loss": "nll", "learning_rate": 0.1,  # z1 = [0, 1]: ReLU's kink at unit 0
+          "layers": [{"weights": [[1, -1], [-1, 2]], "bias": [0, 0], "activation": "relu"},
+                     {"weights": [[1, 0], [0, 1]], "bias": [0, 0], "activation": "softmax"}]}
+
+
+@pytest.mark.parametrize("used,uses", [(1, 0), (0.5, 0), (0, 1), (0.5, 1), (0, 0.5)])
+@pytest.mark.parametrize("name", ["z1.grad", "W1.grad", "w10.grad", "W1n"])
+def test_an_answer_worked_with_another_relu_convention_is_told_so(tmp_path, used, uses, name):
+    theirs = mlpstep.step(mlpstep.load({**KINKED, "relu_grad_at_zero": used}))
+    line = next(line for line in write_answers(theirs).splitlines() if line.startswith(f"{name}:"))
+    answer = graded({**KINKED, "relu_grad_at_zero": uses}, line, tmp_path)[name]
+    assert not answer.correct
+    assert answer.hint == f"you used ReLU'(0) = {used:g}; this problem uses {uses:g} (relu_grad_at_zero)"
+
+
+def test_the_output_a_given_for_dl_dz_is_the_label_not_subtracted(tmp_path):
+    hint = graded(SEED, "z2.grad: [1, 0]", tmp_path)["z2.grad"].hint
+    assert hint == "this is a2: the label was not subtracted (dL/dz2 = a2 - y for nll)"
+    hint = graded("configs/batch.yaml", "z2.grad: " + _row_of(trace_of("configs/batch.yaml").forward["a2"] / 3), tmp_path)
+    assert hint["z2.grad"].hint.startswith("this is a2 / 3: the label was not subtracted")
+
+
+def _row_of(value: np.ndarray) -> str:
+    return json.dumps(np.round(value, 6).tolist())
+
+
+THREE_CLASSES = {"input": [1, 2], "label": 0, "loss": "nll", "learning_rate": 0.1,
+                 "layers": [{"weights": [[0.5, -1, 0.25], [1, 0.5, -0.5]], "bias": [0, 0, 0], "activation": "softmax"}]}
+
+
+@pytest.mark.parametrize("k", [1, 2])
+def test_the_loss_at_the_wrong_class_is_named(tmp_path, k):
+    a = mlpstep.step(mlpstep.load(THREE_CLASSES)).forward["a1"][:, 0]
+    answer = graded(THREE_CLASSES, f"loss: {-np.log(a[k]):.4f}", tmp_path)["loss"]
+    assert not answer.correct and answer.hint == f"the loss at class {k}; the label is class 0"
+
+
+def test_dl_da_of_the_output_is_answerable_where_the_loss_is_taken_of_a(tmp_path):
+    answer = graded(MAZUR, "a2.grad: [0.7414, -0.2171]", tmp_path)["a2.grad"]  # Mazur's dE/dout_o1, dE/dout_o2
+    assert answer.correct and answer.path == "grads.a2"
+    assert "a2.grad" in write_answers(trace_of(MAZUR)) and "a2.grad" not in write_answers(trace_of(SEED))
+    assert graded(MAZUR, "dL/da2: [-0.7414, 0.2171]", tmp_path)["dL/da2"].hint == "opposite sign"
+
+
+def test_the_json_of_a_class_has_a_summary(tmp_path):
+    (tmp_path / "full.yaml").write_text(write_answers(trace_of(SEED)))
+    (tmp_path / "part.yaml").write_text("a1: [2, 13, 0, 0]\nW1_new: 1\n")
+    (tmp_path / "broken.yaml").write_text("a1: [2, 13\n")
+    files = [str(tmp_path / name) for name in ("full.yaml", "part.yaml", "broken.yaml")]
+    report = json.loads(check(SEED, *files, "--json").stdout)
+    assert report["summary"] == {"files": 3, "graded": 2, "not_gradable": 1, "all_correct": 1, "with_problems": 1,
+                                 "mean_score": 9.0, "mean_fraction": pytest.approx((1 + 1 / 17) / 2)}
+    assert [(f["correct"], f["total"]) for f in report["files"]] == [(17, 17), (1, 17), (0, 17)]  # broken: its expected total
