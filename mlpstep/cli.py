@@ -187,13 +187,13 @@ def check(
     rtol: Optional[float] = typer.Option(None, "--rtol", help="Relative tolerance; replaces the written-precision rule."),
     atol: Optional[float] = typer.Option(None, "--atol", help="Absolute tolerance; replaces the written-precision rule."),
     min_rtol: Optional[float] = typer.Option(
-        None, "--min-rtol", help="The precision floor: each number within this fraction of its value [default: 0.005; 0: off]."
+        None, "--min-rtol", help="The precision floor: each number within this fraction of its value (default 0.005; 0 turns it off)."
     ),
     expect: Optional[str] = typer.Option(
         None,
         "--expect",
         help="Names every file must answer, comma-separated, 'all' or 'none'; a missing one counts as wrong "
-        "[default: all for several files and gradescope, else none].",
+        "(default: all for several files and for gradescope, else none).",
     ),
     output_format: CheckFormat = typer.Option(CheckFormat.table, "--format", help="table, json, or gradescope (results.json)."),
     json_output: bool = typer.Option(False, "--json", help="Shortcut for --format json."),
@@ -235,7 +235,7 @@ def check(
     symbolic link is reported as not gradable), and none may hold more values
     than answers to the problem could. Exit codes: 0 all correct, 1 some
     answer wrong, 2 invalid input (the config, an unreadable answers file, an
-    unknown name).
+    unknown name, an answer that is not numbers).
 
     Example: mlpstep check configs/seed.yaml answers.yaml
     """
