@@ -1,6 +1,6 @@
 """What a trace shows, in order, for every output format: sections of titled values.
 
-Each value keeps its JSON path (``forward.z1``, ``loss``, ``grads.W1``,
+Each value keeps its JSON path (``given.x``, ``forward.z1``, ``loss``, ``grads.W1``,
 ``optimizer_state.exp_avg.W1``, ``final.W1``), which ``--only`` selects by.
 """
 
@@ -22,7 +22,7 @@ STATE_SYMBOLS = {"momentum_buffer": "buf", "exp_avg": "m", "exp_avg_sq": "v"}
 class Entry:
     path: str  # the JSON path
     title: str  # name and formula, e.g. "z1 = W1ᵀ x + w10"
-    value: np.ndarray  # 0-d for a number
+    value: np.ndarray | str  # 0-d for a number; words for a setting (the optimizer)
     relu_at_zero: np.ndarray | None = None  # cells of dL/dz where z was exactly 0 under ReLU
     worked: str | None = None  # --explain: the formula of one entry with its numbers
 
@@ -42,6 +42,7 @@ def sections(trace: Trace) -> list[Section]:
 
     steps = trace.problem.steps
     out = [
+        _given(trace),
         section("Forward pass", "forward"),
         Section("Loss", (Entry("loss", text["loss"]["loss"], np.array(trace.loss)),
                          Entry("loss_after", "L after the update", np.array(trace.loss_after)))),
@@ -78,6 +79,14 @@ def sections(trace: Trace) -> list[Section]:
     return out
 
 
+def _given(trace: Trace) -> Section:
+    """What the step starts from: the data, the parameters before it, the learning rate, the optimizer."""
+    titles = {"x": "x (input)", "y": "y (target)", "learning_rate": "learning rate"}
+    entries = [Entry(f"given.{key}", titles.get(key, key), value) for key, value in trace.given.items()]
+    entries.append(Entry("given.optimizer", "optimizer", trace.problem.optimizer.describe()))
+    return Section("Given" + (f" (parameters before step {trace.shown})" if trace.shown > 1 else ""), tuple(entries))
+
+
 def _backward(trace: Trace, text: dict) -> Section:
     """The gradients; dL/dz of a ReLU layer notes the cells where ReLU'(0) was used."""
     entries = []
@@ -100,12 +109,13 @@ def explained(trace: Trace, parts: list[Section]) -> list[Section]:
 
 def select(trace: Trace, parts: list[Section], only: list[str]) -> list[Section]:
     """Keep the entries named in ``only``: JSON paths, their prefixes (``updated``,
-    ``optimizer_state``), or the notebook names ``check`` accepts (``a1``, ``W1n``)."""
+    ``optimizer_state``), the notebook names ``check`` accepts (``a1``, ``W1n``), or the names
+    of what is given (``x``, ``W1``: the parameter before the step)."""
     from .answers import answer_names, resolve
 
     if not only:
         raise ConfigError("--only", "give one or more names, e.g. --only grads.W1,updated")
-    aliases = answer_names(trace)
+    aliases = {**{key: f"given.{key}" for key in (*trace.given, "optimizer")}, **answer_names(trace)}
     paths = [entry.path for part in parts for entry in part.entries]
     wanted = []
     for token in only:
@@ -163,13 +173,15 @@ THRESHOLD = 1000
 """Matrices with more entries than this are elided, as NumPy prints them."""
 EDGE_ITEMS = 3
 """Rows and columns kept at each edge of an elided matrix."""
-LOSSES = ("loss", "loss_after", "final_loss")
+LINES = ("given.learning_rate", "given.optimizer", "loss", "loss_after", "final_loss")
+"""Values shown as a line of text (``L = 28.000000000000693``), not as a matrix: each at full precision."""
 
 
 def scalar_text(entry: Entry, precision: int = 8) -> str:
-    """A single number: losses at full precision (they round-trip), others to ``precision`` digits."""
+    """A single number: losses and the learning rate at full precision (they round-trip), others
+    to ``precision`` digits."""
     value = float(entry.value) + 0.0  # no -0
-    return repr(value) if entry.path in LOSSES else format_number(value, precision)
+    return repr(value) if entry.path in LINES else format_number(value, precision)
 
 
 def shown_cells(parts: list[Section], full: bool) -> int:
@@ -179,6 +191,8 @@ def shown_cells(parts: list[Section], full: bool) -> int:
 
 def shown(value: np.ndarray, full: bool) -> int:
     """How many numbers of ``value`` a table shows (a big matrix is elided unless ``full``)."""
+    if isinstance(value, str):
+        return 1
     m = value.reshape(1, -1) if value.ndim < 2 else value
     return len(kept(m.shape[0], full, m.size)) * len(kept(m.shape[1], full, m.size))
 

@@ -76,13 +76,16 @@ def _number(text: str) -> str:
 
 def latex(trace: Trace, parts: list[Section], precision: int = 8, full: bool = False) -> str:
     network, details = header_lines(trace)
-    widest = max((e.value.shape[-1] for part in parts for e in part.entries if e.value.ndim), default=1)
+    widest = max((np.shape(e.value)[-1] for part in parts for e in part.entries if np.ndim(e.value)), default=1)
     lines = [f"% mlpstep: {network}", f"% {details}", "% needs \\usepackage{amsmath}"]
     if widest > 10:
         lines.append(f"\\setcounter{{MaxMatrixCols}}{{{widest}}}")
     for part in parts:
         lines += ["", f"\\paragraph{{{_escape(part.title)}}}", ""]
         for entry in part.entries:
+            if isinstance(entry.value, str):
+                lines.append(f"\\noindent {_escape(entry.title)}: {_escape(entry.value)}")
+                continue
             if entry.value.ndim == 0:
                 value = _number(scalar_text(entry, precision))
             else:

@@ -14,6 +14,9 @@ def markdown(trace: Trace, parts: list[Section], precision: int = 8, full: bool 
     for part in parts:
         lines += [f"## {part.title}", ""]
         for entry in part.entries:
+            if isinstance(entry.value, str):
+                lines += [f"- **{_code(entry.title)}**: {entry.value}"]
+                continue
             if entry.value.ndim == 0:
                 lines += [f"- **{_code(entry.title)}** = {scalar_text(entry, precision)}"]
                 if entry.worked:

@@ -12,7 +12,7 @@ import numpy as np
 from rich.console import Console
 from rich.text import Text
 
-from .document import LOSSES, Entry, Section, format_number, header_lines, kept, scalar_text
+from .document import LINES, Entry, Section, format_number, header_lines, kept, scalar_text
 from .errors import printable
 from .trace import Trace
 
@@ -36,8 +36,9 @@ def print_trace(trace: Trace, parts: list[Section], full: bool = False, precisio
             if entry.path == "losses":
                 print_lines(console, lines)
                 console.print(_losses_table(trace, full))
-            elif entry.path in LOSSES:
-                lines += prose(_loss_line(trace, entry))
+            elif entry.path in LINES:  # after the matrices before it, as every format orders them
+                lines += side_by_side(blocks, console.width) + prose(_line(trace, entry))
+                blocks = []
             else:
                 block = matrix_block(entry.value, entry.title, full, precision=precision, marked=entry.relu_at_zero)
                 if entry.worked is not None:
@@ -63,7 +64,10 @@ def rule(title: str, width: int) -> Text:
     return Text.assemble((title, "rule.text"), " ", ("─" * max(width - len(title) - 1, 0), "rule.line"))
 
 
-def _loss_line(trace: Trace, entry: Entry) -> Text:
+def _line(trace: Trace, entry: Entry) -> Text:
+    """``L = 28.000000000000693``, ``learning rate = 0.1``, ``optimizer: sgd``."""
+    if isinstance(entry.value, str):
+        return Text.assemble((entry.title, "bold"), ": ", entry.value)
     line = Text.assemble((entry.title, "bold"), " = ", (scalar_text(entry), "bold cyan"))
     if entry.path == "loss_after":
         change = trace.loss_after - trace.loss

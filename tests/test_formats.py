@@ -214,7 +214,27 @@ def test_only_final_loss_and_state_and_empty():
     assert set(out) == {"network", "layout", "final_loss", "final_state"} and set(out["final_state"]) == {"exp_avg", "exp_avg_sq"}
     result = runner.invoke(app, ["run", SEED, "--only", ""])
     assert result.exit_code == 2 and "--only: give one or more names" in result.stderr
-    assert "names (z1, a1" in runner.invoke(app, ["run", SEED, "--only", "x"]).stderr
+    assert "names (x, y, W1, w10, W2, w20, learning_rate, optimizer, z1, a1" in runner.invoke(app, ["run", SEED, "--only", "W9"]).stderr
+
+
+@pytest.mark.parametrize("form,first", [("table", "Given ─"), ("markdown", "## Given"), ("latex", "\\paragraph{Given}")])
+def test_given_is_the_first_section_in_every_format(form, first):
+    out = run("configs/adam.yaml", "--format", form)
+    assert out.index(first) < out.index("Forward pass")
+    assert "optimizer" in out[: out.index("Forward pass")] and "learning rate" in out[: out.index("Forward pass")]
+
+
+@pytest.mark.parametrize("name,path", [("x", "x"), ("W1", "W1"), ("y", "y"), ("w10", "w10"), ("given.W2", "W2"),
+                                       ("learning_rate", "learning_rate"), ("optimizer", "optimizer")])
+def test_only_names_what_is_given(name, path):
+    out = json.loads(run(SEED, "--json", "--only", name))
+    assert list(out) == ["network", "layout", "given"] and list(out["given"]) == [path]
+
+
+def test_only_given_is_the_whole_given_object_and_w1_is_the_parameter_before_the_step():
+    whole = json.loads(run(SEED, "--json"))
+    assert json.loads(run(SEED, "--json", "--only", "given"))["given"] == whole["given"]
+    assert "W1   2x4" in run(SEED, "--only", "W1") and "dL/dW1" not in run(SEED, "--only", "W1")
 
 
 def test_json_and_another_format_is_refused():
