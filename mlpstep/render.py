@@ -40,7 +40,8 @@ def print_trace(trace: Trace, parts: list[Section], full: bool = False, precisio
                 lines += side_by_side(blocks, console.width) + prose(_line(trace, entry))
                 blocks = []
             else:
-                block = matrix_block(entry.value, entry.title, full, precision=precision, marked=entry.relu_at_zero)
+                block = matrix_block(entry.value, entry.title, full, precision=precision, marked=entry.relu_at_zero,
+                                     width=None if full else console.width)
                 if entry.worked is not None:
                     block.append(Text(f"e.g. {entry.worked}", style="dim"))
                 blocks.append(block)
@@ -158,12 +159,15 @@ def matrix_block(
     wrong: np.ndarray | None = None,
     precision: int = 8,
     marked: np.ndarray | None = None,
+    width: int | None = None,
 ) -> list[Text]:
     """A 0-D, 1-D or 2-D array in brackets, under the line ``title   RxC``.
 
     Entries are right-aligned in their columns; negative entries are red and
     zeros dim; cells where ``wrong`` is true are marked ``*``, cells where
-    ``marked`` is true ``°`` (so the marks survive without colour).
+    ``marked`` is true ``°`` (so the marks survive without colour). A big
+    matrix is elided as NumPy elides it (unless ``full``), and a matrix wider
+    than ``width`` cells keeps as many columns from each end as fit (``⋯`` between).
     """
     def as_2d(array: np.ndarray | None) -> np.ndarray | None:
         return None if array is None else array.reshape(1, -1) if array.ndim < 2 else array
@@ -173,6 +177,11 @@ def matrix_block(
     rows, cols = kept(m.shape[0], full, m.size), kept(m.shape[1], full, m.size)
     cells = [[_cell(m, i, j, precision, wrong, marked) for j in cols] for i in rows]
     widths = [max(len(row[c][0]) for row in cells) for c in range(len(cols))]
+    if width is not None and _box_width(widths) > width:
+        keep = _fitting(cols, widths, width)
+        cells = [[row[c] if c is not None else _cell(m, i, None, precision, wrong, marked) for c in keep]
+                 for i, row in zip(rows, cells)]  # fmt: skip
+        widths = [1 if c is None else widths[c] for c in keep]
     inner = " " * (sum(widths) + GAP * (len(widths) - 1) + 2)
     lines = [Text.assemble((title, "bold"), "   ", (shape, "dim")), Text(f"┌{inner}┐")]
     for row in cells:
@@ -184,6 +193,26 @@ def matrix_block(
         lines.append(line)
     lines.append(Text(f"└{inner}┘"))
     return lines
+
+
+def _box_width(widths: list[int]) -> int:
+    """The width of a matrix's brackets around columns ``widths`` wide, ``GAP`` apart."""
+    return sum(widths) + GAP * (len(widths) - 1) + 4
+
+
+def _fitting(cols: list[int | None], widths: list[int], room: int) -> list[int | None]:
+    """Positions in ``cols`` (columns ``widths`` wide) to keep in a box at most ``room`` wide: the
+    first, then one from each end in turn while they fit, ``None`` (``⋯``) between the two ends."""
+    ends = [c for c, j in enumerate(cols) if j is not None]  # an ellipsis already there goes in the new one
+    left, right = [ends[0]], []
+    used = _box_width([widths[ends[0]], 1])
+    while len(left) + len(right) < len(ends):
+        c = ends[len(left)] if len(left) <= len(right) else ends[-1 - len(right)]
+        if used + GAP + widths[c] > room:
+            break
+        used += GAP + widths[c]
+        (left if len(left) <= len(right) else right).append(c)
+    return [*left, None, *reversed(right)]
 
 
 def _cell(m: np.ndarray, i: int | None, j: int | None, precision: int, wrong, marked) -> tuple[str, str]:

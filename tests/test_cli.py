@@ -146,6 +146,17 @@ def test_full_shows_every_entry(tmp_path):
     assert " 0.02 " in out
 
 
+def test_wide_batches_fit_the_terminal_and_full_prints_every_column():
+    from rich.cells import cell_len
+
+    config = runner.invoke(app, ["init", "--layers", "4,30,5", "--batch", "50", "--seed", "1"]).stdout
+    out = runner.invoke(app, ["run", "-"], input=config, env={"COLUMNS": "100"}).stdout
+    assert max(cell_len(line) for line in out.splitlines()) <= 100  # z2 is 5x50: 701 cells wide in full
+    assert "z2 = W2ᵀ a1 + w20   5x50" in out and "⋯" in out
+    full = runner.invoke(app, ["run", "-", "--full", "--only", "z2"], input=config, env={"COLUMNS": "100"}).stdout
+    assert "⋯" not in full and max(cell_len(line) for line in full.splitlines()) > 700
+
+
 @pytest.mark.parametrize("config", CONFIGS, ids=[c.name for c in CONFIGS])
 def test_every_bundled_config_runs(config):
     assert runner.invoke(app, ["run", str(config)]).exit_code == 0
