@@ -28,6 +28,9 @@ def print_trace(trace: Trace, parts: list[Section], full: bool = False, precisio
     def prose(text: Text) -> list[Text]:  # words wrap at the terminal's edge; matrices never do
         return list(text.wrap(console, console.width))
 
+    def worked(entry: Entry) -> list[Text]:  # --explain: under the value it explains
+        return [line for text in entry.worked for line in prose(Text(f"e.g. {text}", style="dim"))]
+
     lines = [*prose(Text(network, style="bold")), *prose(Text(details, style="dim")), Text()]
     for part in parts:
         lines.append(rule(part.title, console.width))
@@ -37,14 +40,12 @@ def print_trace(trace: Trace, parts: list[Section], full: bool = False, precisio
                 print_lines(console, lines)
                 console.print(_losses_table(trace, full))
             elif entry.path in LINES:  # after the matrices before it, as every format orders them
-                lines += side_by_side(blocks, console.width) + prose(_line(trace, entry))
+                lines += side_by_side(blocks, console.width) + prose(_line(trace, entry)) + worked(entry)
                 blocks = []
             else:
                 block = matrix_block(entry.value, entry.title, full, precision=precision, marked=entry.relu_at_zero,
                                      width=None if full else console.width)
-                if entry.worked is not None:
-                    block.append(Text(f"e.g. {entry.worked}", style="dim"))
-                blocks.append(block)
+                blocks.append(block + worked(entry))
         lines += side_by_side(blocks, console.width)
         if any(e.relu_at_zero is not None for e in part.entries):
             g0 = trace.problem.relu_grad_at_zero
