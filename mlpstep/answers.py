@@ -14,7 +14,7 @@ from .errors import ConfigError, closest, excerpt, key_text, quoted
 from .reader import Untrusted, Written, read_config
 from .trace import SECTIONS, Trace
 
-RUN_METADATA = ("network", "layout", "optimizer_state", "final_state", "losses")
+RUN_METADATA = ("network", "layout", "given", "optimizer_state", "final_state", "losses")
 """Keys of ``mlpstep run --json`` that are not answers to check (``step`` is checked against the step graded)."""
 
 
@@ -146,11 +146,12 @@ and grade (a second and 120 MiB of it to parse as .json), the key of a 784-300-1
 
 def most_values(trace: Trace) -> int:
     """The most values an answers file for ``trace`` may hold: twice what it could answer (every
-    value of the step, and what ``run --json`` adds: optimizer state and losses), for the lists
-    and names around them, and a little more, up to MAX_ANSWER_VALUES. A file past that cannot
-    be graded whole."""
+    value of the step, and what ``run --json`` adds: what is given, optimizer state and losses),
+    for the lists and names around them, and a little more, up to MAX_ANSWER_VALUES. A file past
+    that cannot be graded whole."""
     arrays = [expected_value(trace, path) for path in answer_paths(trace)]
     arrays += [value for state in (trace.state, trace.final_state) for values in state.values() for value in values.values()]
+    arrays += trace.given.values()  # run --json's given: x can outnumber everything else
     # each: its numbers, a list per row and one around them, and its name (as the reader counts: a
     # colon, a comma, a line break)
     spelled = sum(np.size(value) + 2 * (np.shape(value)[0] if np.ndim(value) == 2 else 1) + 4 for value in arrays)

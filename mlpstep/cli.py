@@ -25,7 +25,7 @@ class _OneLineErrors(TyperGroup):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         from typer._click.exceptions import ClickException
 
-        argv = sys.argv[1:] if args is None else list(args)
+        argv = _explain_values(sys.argv[1:] if args is None else list(args))
         try:
             code = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
         except ClickException as e:
@@ -50,6 +50,25 @@ class _OneLineErrors(TyperGroup):
         if not standalone_mode:
             return code
         sys.exit(code or Exit.OK)
+
+
+def _explain_values(argv: list[str]) -> list[str]:
+    """``--explain`` with or without entries. A click option takes a value always or never, so a bare
+    ``--explain`` becomes ``--explain=`` (every value's first entry) and ``--explain 'W1[1,0]'``
+    becomes ``--explain=W1[1,0]``: the word after it is its value when it has a bracket, so
+    ``--explain configs/seed.yaml`` leaves the config where it is."""
+    out, k = [], 0
+    while k < len(argv):
+        if argv[k] == "--":
+            return out + argv[k:]
+        if argv[k] == "--explain":
+            taken = k + 1 < len(argv) and "[" in argv[k + 1]
+            out.append("--explain=" + (argv[k + 1] if taken else ""))
+            k += 1 + taken
+        else:
+            out.append(argv[k])
+            k += 1
+    return out
 
 
 app = typer.Typer(
@@ -97,6 +116,13 @@ ALLOW_LARGE_OPTION = typer.Option(
 )
 
 
+EXPLAIN_OPTION = typer.Option(
+    None, "--explain", metavar="[ENTRY]",
+    help="Under each matrix, its formula for one entry with the numbers plugged in, and the loss worked out; "
+         "or for the entries named, as the worked lines name them: --explain 'W1[1,0] dL/dz1[2,0]' (repeatable).",
+)  # fmt: skip
+
+
 @app.command()
 def run(
     config: str = typer.Argument(..., help="YAML or JSON config file, or - to read standard input."),
@@ -108,7 +134,7 @@ def run(
     precision: int = typer.Option(
         8, "--precision", min=1, max=17, help="Significant digits in tables, Markdown and LaTeX (JSON keeps them all)."
     ),
-    explain: bool = typer.Option(False, "--explain", help="Under each matrix, its formula for one entry with the numbers plugged in."),
+    explain: list[str] | None = EXPLAIN_OPTION,
     full: bool = typer.Option(False, "--full", help="Print every entry of big matrices instead of eliding them."),
     steps: Optional[int] = STEPS_OPTION,
     show_step: int = SHOW_STEP_OPTION,
@@ -131,25 +157,30 @@ def run(
         _fail(f"--json and --format {output_format.value} ask for two formats; give one")
     form = RunFormat.json if json_output else output_format
     from .errors import MlpstepError
-    from .limits import BLOCK_CELLS, MAX_DRAWN, MAX_PRINTED
+    from .limits import BLOCK_CELLS, LINE_CELLS, MAX_DRAWN, MAX_PRINTED
 
-    if form is RunFormat.json and only is None:  # the common scripted case skips the document model
+    if form is RunFormat.json and only is None and explain is None:  # the common scripted case skips the document model
         _priced(trace.size(), MAX_PRINTED, "--json", allow_large)
         _emit(_json_text(trace.to_dict()), output)
         return
-    from .document import explained, sections, select, select_dict, shown_cells
+    from .document import explained, picked, sections, select, select_dict, shown_cells
 
-    parts = explained(trace, sections(trace)) if explain else sections(trace)
-    if only is not None:
-        try:
+    parts, chosen = sections(trace), {}
+    try:
+        if only is not None:
             parts = select(trace, parts, [name.strip() for name in only.split(",") if name.strip()])
-        except MlpstepError as e:
-            _fail(e)
+        if explain is not None:
+            chosen = picked(trace, parts, explain)
+    except MlpstepError as e:
+        _fail(e)
+    worked = 0 if form is RunFormat.json else LINE_CELLS * sum(map(len, chosen.values()))  # JSON has no worked lines
     if form is RunFormat.table:
-        drawn = shown_cells(parts, full) + BLOCK_CELLS * sum(len(part.entries) for part in parts)
+        drawn = shown_cells(parts, full) + BLOCK_CELLS * sum(len(part.entries) for part in parts) + worked
         _priced(drawn, MAX_DRAWN, "--full" if full else "--format table", allow_large)
     else:
-        _priced(shown_cells(parts, full or form is RunFormat.json), MAX_PRINTED, f"--format {form.value}", allow_large)
+        _priced(shown_cells(parts, full or form is RunFormat.json) + worked, MAX_PRINTED, f"--format {form.value}", allow_large)
+    if worked:
+        parts = explained(trace, parts, chosen)
     if form is RunFormat.json:
         _emit(_json_text(select_dict(trace.to_dict(), parts)), output)
     elif form is RunFormat.markdown:

@@ -1,16 +1,17 @@
 """What a trace shows, in order, for every output format: sections of titled values.
 
-Each value keeps its JSON path (``forward.z1``, ``loss``, ``grads.W1``,
+Each value keeps its JSON path (``given.x``, ``forward.z1``, ``loss``, ``grads.W1``,
 ``optimizer_state.exp_avg.W1``, ``final.W1``), which ``--only`` selects by.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import ConfigError
+from .errors import ConfigError, closest, excerpt
 from .formulas import formulas, state_formulas
 from .optimizers import SGD
 from .trace import Trace
@@ -22,9 +23,9 @@ STATE_SYMBOLS = {"momentum_buffer": "buf", "exp_avg": "m", "exp_avg_sq": "v"}
 class Entry:
     path: str  # the JSON path
     title: str  # name and formula, e.g. "z1 = W1ᵀ x + w10"
-    value: np.ndarray  # 0-d for a number
+    value: np.ndarray | str  # 0-d for a number; words for a setting (the optimizer)
     relu_at_zero: np.ndarray | None = None  # cells of dL/dz where z was exactly 0 under ReLU
-    worked: str | None = None  # --explain: the formula of one entry with its numbers
+    worked: tuple[str, ...] = ()  # --explain: the formula of an entry with its numbers, one line per entry
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ def sections(trace: Trace) -> list[Section]:
 
     steps = trace.problem.steps
     out = [
+        _given(trace),
         section("Forward pass", "forward"),
         Section("Loss", (Entry("loss", text["loss"]["loss"], np.array(trace.loss)),
                          Entry("loss_after", "L after the update", np.array(trace.loss_after)))),
@@ -78,6 +80,14 @@ def sections(trace: Trace) -> list[Section]:
     return out
 
 
+def _given(trace: Trace) -> Section:
+    """What the step starts from: the data, the parameters before it, the learning rate, the optimizer."""
+    titles = {"x": "x (input)", "y": "y (target)", "learning_rate": "learning rate"}
+    entries = [Entry(f"given.{key}", titles.get(key, key), value) for key, value in trace.given.items()]
+    entries.append(Entry("given.optimizer", "optimizer", trace.problem.optimizer.describe()))
+    return Section("Given" + (f" (parameters before step {trace.shown})" if trace.shown > 1 else ""), tuple(entries))
+
+
 def _backward(trace: Trace, text: dict) -> Section:
     """The gradients; dL/dz of a ReLU layer notes the cells where ReLU'(0) was used."""
     entries = []
@@ -89,23 +99,103 @@ def _backward(trace: Trace, text: dict) -> Section:
     return Section("Backward pass", tuple(entries))
 
 
-def explained(trace: Trace, parts: list[Section]) -> list[Section]:
-    """The same sections, each entry with one worked example (``z1[0,0] = 1·3 + 0·14 + (-1) = 2``)."""
+Picks = dict[str, list[tuple[tuple[int, ...] | None, str]]]
+"""Entries to work out, by JSON path: ``{"updated.W1": [((1, 0), "W1[1,0]")]}``; index None: the first."""
+
+
+def picked(trace: Trace, parts: list[Section], explain: list[str]) -> Picks:
+    """The entries of ``parts`` to work out, from what --explain was given: ``""`` (a bare --explain)
+    for the first entry of every value and the loss of the first point, or entries named as the
+    worked lines name them (``W1[1,0]`` for its update, ``dL/dz1[2,0]``, ``loss[1]`` for point 1)
+    or as --only names them (``W1n[1,0]``), several to a word when spaces or commas separate them."""
+    from .answers import resolve
+
+    chosen: Picks = {}
+    if any(not text.strip() for text in explain):
+        chosen = {entry.path: [(None, "")] for part in parts for entry in part.entries}
+    names = _explainable(trace)
+    shown = {entry.path: entry.value for part in parts for entry in part.entries}
+    for text in explain:
+        at = _SEPARATOR.match(text).end()
+        while at < len(text):
+            match = _ENTRY.match(text, at)
+            if match is None:
+                raise ConfigError("--explain", f"{excerpt(text[at:], 40)} is not an entry; write NAME[i,j] as the worked "
+                                               "lines name entries, e.g. W1[1,0], dL/dz1[2,0] or loss[0]")
+            written, name, inside = match.group(0), match.group(1), match.group(2)
+            path = resolve(name, names)
+            if path is None:
+                close = closest(name, names)
+                raise ConfigError("--explain", f"{excerpt(written, 40)}: {excerpt(name, 40)} has no worked example"
+                                               f"{f' (did you mean {close}?)' if close else ''}; name a computed value "
+                                               "as the worked lines do (z1, a1, dL/dz1, dL/dW1, W1 for its update, loss)")
+            if path not in shown:
+                raise ConfigError("--explain", f"{written}: --only leaves {path} out; add it to --only")
+            section, _, key = path.partition(".")
+            if section == "updated" and key in trace.problem.freeze:
+                raise ConfigError("--explain", f"{written}: {key} is frozen: its update works nothing out; pick its "
+                                               "gradient or another entry")
+            points = trace.problem.batch_size
+            shape = (points,) if path == "loss" else np.shape(shown[path])
+            what = f"one per point, {points} point{'s' if points > 1 else ''}" if path == "loss" else "x".join(map(str, shape)) or "a number"
+            chosen.setdefault(path, []).append((_index(written, name, inside, shape, what), written))
+            at = _SEPARATOR.match(text, match.end()).end()
+    return chosen
+
+
+def explained(trace: Trace, parts: list[Section], chosen: Picks) -> list[Section]:
+    """The same sections, each entry with a worked line (``z1[0,0] = 1·3 + 0·14 + (-1) = 2``) for
+    each of its entries ``chosen``."""
     from dataclasses import replace
 
     from .explain import worked
 
-    return [Section(part.title, tuple(replace(e, worked=worked(trace, e.path)) for e in part.entries)) for part in parts]
+    def lines(path: str) -> tuple[str, ...]:  # a value without a worked example (loss_after) has none
+        return tuple(dict.fromkeys(line for index, _ in chosen.get(path, []) if (line := worked(trace, path, index))))
+
+    return [Section(part.title, tuple(replace(e, worked=lines(e.path)) for e in part.entries)) for part in parts]
+
+
+_ENTRY = re.compile(r"([^\s,\[\]]+)\[([^\]]*)\]")
+"""An entry as --explain takes it: ``W1[1,0]``, ``dL/dz1[2,0]``, ``loss[0]``, ``dL/db1[]`` (a number)."""
+_SEPARATOR = re.compile(r"[\s,]*")
+
+
+def _explainable(trace: Trace) -> dict[str, str]:
+    """Every name --explain takes -> its JSON path: the values with worked lines, named as --only
+    names them (``a1``, ``W1.grad``, ``W1n``, ``grads.W1``) and as their worked lines do (``dL/dW1``,
+    ``W1`` for its update, ``L``)."""
+    from .answers import answer_names
+    from .trace import SECTIONS
+
+    names = {name: path for name, path in answer_names(trace).items() if path == "loss" or path.split(".")[0] in SECTIONS}
+    names.update({key: f"updated.{key}" for key in trace.updated})
+    names.update({f"dL/d{key}": f"grads.{key}" for key in trace.grads})
+    return {**names, "L": "loss"}
+
+
+def _index(written: str, name: str, inside: str, shape: tuple[int, ...], what: str) -> tuple[int, ...]:
+    """The index written between the brackets of ``written``, checked against ``shape``."""
+    cells = [cell.strip() for cell in inside.split(",")] if inside.strip() else []
+    if len(cells) != len(shape) or not all(cell.isdigit() for cell in cells):
+        example = f"{name}[{','.join('0' * len(shape))}]"
+        count = {0: "no index", 1: "one index"}.get(len(shape), f"{len(shape)} indices")
+        raise ConfigError("--explain", f"{written}: {name} is {what}; write {count}, e.g. {example}")
+    for cell, n in zip(cells, shape):
+        if len(cell) > 18 or int(cell) >= n:  # no int() of a thousand digits
+            raise ConfigError("--explain", f"{written}: {name} is {what}, so index {excerpt(cell, 20)} is out of range (0 to {n - 1})")
+    return tuple(int(cell) for cell in cells)
 
 
 def select(trace: Trace, parts: list[Section], only: list[str]) -> list[Section]:
     """Keep the entries named in ``only``: JSON paths, their prefixes (``updated``,
-    ``optimizer_state``), or the notebook names ``check`` accepts (``a1``, ``W1n``)."""
+    ``optimizer_state``), the notebook names ``check`` accepts (``a1``, ``W1n``), or the names
+    of what is given (``x``, ``W1``: the parameter before the step)."""
     from .answers import answer_names, resolve
 
     if not only:
         raise ConfigError("--only", "give one or more names, e.g. --only grads.W1,updated")
-    aliases = answer_names(trace)
+    aliases = {**{key: f"given.{key}" for key in (*trace.given, "optimizer")}, **answer_names(trace)}
     paths = [entry.path for part in parts for entry in part.entries]
     wanted = []
     for token in only:
@@ -163,13 +253,15 @@ THRESHOLD = 1000
 """Matrices with more entries than this are elided, as NumPy prints them."""
 EDGE_ITEMS = 3
 """Rows and columns kept at each edge of an elided matrix."""
-LOSSES = ("loss", "loss_after", "final_loss")
+LINES = ("given.learning_rate", "given.optimizer", "loss", "loss_after", "final_loss")
+"""Values shown as a line of text (``L = 28.000000000000693``), not as a matrix: each at full precision."""
 
 
 def scalar_text(entry: Entry, precision: int = 8) -> str:
-    """A single number: losses at full precision (they round-trip), others to ``precision`` digits."""
+    """A single number: losses and the learning rate at full precision (they round-trip), others
+    to ``precision`` digits."""
     value = float(entry.value) + 0.0  # no -0
-    return repr(value) if entry.path in LOSSES else format_number(value, precision)
+    return repr(value) if entry.path in LINES else format_number(value, precision)
 
 
 def shown_cells(parts: list[Section], full: bool) -> int:
@@ -179,6 +271,8 @@ def shown_cells(parts: list[Section], full: bool) -> int:
 
 def shown(value: np.ndarray, full: bool) -> int:
     """How many numbers of ``value`` a table shows (a big matrix is elided unless ``full``)."""
+    if isinstance(value, str):
+        return 1
     m = value.reshape(1, -1) if value.ndim < 2 else value
     return len(kept(m.shape[0], full, m.size)) * len(kept(m.shape[1], full, m.size))
 

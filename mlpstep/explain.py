@@ -1,5 +1,9 @@
-"""Worked numbers for --explain: the formula of one entry (the first unit of the first
-point) with the numbers plugged in, e.g. ``z1[0,0] = 1·3 + 0·14 + (-1) = 2``."""
+"""Worked numbers for --explain: the formula of one entry with the numbers plugged in,
+e.g. ``z1[0,0] = 1·3 + 0·14 + (-1) = 2``, and of the loss of one point.
+
+Entries are indexed as the output prints them (``z1[unit, point]`` in the columns
+layout, ``z1[point, unit]`` in rows); inside, everything is in column form.
+"""
 
 from __future__ import annotations
 
@@ -13,19 +17,29 @@ MAX_TERMS = 6
 """Sums with more terms show the first few and an ellipsis."""
 
 
-def worked(trace: Trace, path: str) -> str | None:
-    """One line of arithmetic for the entry at ``path``, or None where there is none to show."""
+def worked(trace: Trace, path: str, index: tuple[int, ...] | None = None) -> str | None:
+    """One line of arithmetic for entry ``index`` of the value at ``path`` (by default its first
+    entry), or None where there is none to show. For ``loss`` the index is a point: ``(p,)``."""
+    ex = _Explainer(trace)
+    if path == "loss":
+        return ex.loss(index[0] if index else 0)
     section, _, key = path.partition(".")
     if section not in ("forward", "grads", "updated") or not key:
         return None
+    index = index if index is not None else (0,) * np.ndim(getattr(trace, section)[key])
+    if section == "updated":
+        return ex.update(key, index)
     kind = key[0]
     l = int(key[1:-1]) if kind == "w" else int(key[1:])
-    ex = _Explainer(trace)
-    if section == "forward":
-        return ex.forward(kind, l)
-    if section == "grads":
-        return ex.grads(key, kind, l)
-    return ex.update(key)
+    if kind in "za":  # (unit, point) in column form
+        u, p = index if ex.columns else index[::-1]
+        if section == "forward":
+            return ex.z(l, u, p) if kind == "z" else ex.a(l, u, p)
+        return ex.dz(l, u, p) if kind == "z" else ex.da(l, u, p)
+    if kind == "W":  # (input, unit) in column form
+        k, u = index if ex.columns else index[::-1]
+        return ex.dW(l, k, u)
+    return ex.db(key, l, index)
 
 
 def _n(v: float) -> str:
@@ -39,97 +53,150 @@ def _r(v: float) -> str:
     return format_number(float(v), 6)
 
 
+def _sum(terms: list[str]) -> str:
+    """``a + b + c``, the first MAX_TERMS terms and ``…`` for the rest."""
+    return " + ".join(terms[:MAX_TERMS]) + (" + …" if len(terms) > MAX_TERMS else "")
+
+
+def _at(index: tuple[int, ...]) -> str:
+    """``[1,0]``, ``[2]``, or nothing for a number."""
+    return f"[{','.join(map(str, index))}]" if index else ""
+
+
 class _Explainer:
     def __init__(self, trace: Trace):
         self.t = trace
         self.p = trace.problem
         self.columns = self.p.layout == "columns"
+        self.per_batch = self.p.reduction == "mean" and self.p.batch_size > 1
 
-    def at(self, name: str, unit: int = 0, point: int = 0) -> str:
+    def at(self, name: str, unit: int, point: int) -> str:
         """How entry (unit, point) of an activation-like matrix is indexed in this layout."""
         return f"{name}[{unit},{point}]" if self.columns else f"{name}[{point},{unit}]"
 
     def col(self, m: np.ndarray) -> np.ndarray:
         return m if self.columns else m.T
 
-    def previous(self, l: int) -> tuple[str, np.ndarray]:
-        return ("x", self.p.x) if l == 1 else (f"a{l - 1}", self.col(self.t.forward[f"a{l - 1}"]))
+    def forward(self, name: str) -> np.ndarray:
+        return self.col(self.t.forward[name])
 
-    def weight(self, l: int, k: int, i: int, params: dict | None = None) -> tuple[str, float]:
+    def previous(self, l: int) -> np.ndarray:
+        """The layer's input, ``(n_in, batch)``."""
+        return self.p.x if l == 1 else self.forward(f"a{l - 1}")
+
+    def weight(self, l: int, k: int, u: int, params: dict | None = None) -> tuple[str, float]:
+        """Entry (input k, unit u) of W_l (before the step, or of ``params``): its printed name and value."""
         w = (params or self.t.params)[weight_name(l)]
-        return (f"W{l}[{k},{i}]", w[k, i]) if self.columns else (f"W{l}[{i},{k}]", w[i, k])
+        return (f"W{l}[{k},{u}]", w[k, u]) if self.columns else (f"W{l}[{u},{k}]", w[u, k])
 
-    def forward(self, kind: str, l: int) -> str:
-        z = self.col(self.t.forward[f"z{l}"])
-        if kind == "z":
-            name, prev = self.previous(l)
-            terms = [(self.weight(l, k, 0)[1], prev[k, 0]) for k in range(prev.shape[0])]
-            bias = self.t.params.get(bias_name(l, self.p.layout))
-            shown = [f"{_n(w)}·{_n(a)}" for w, a in terms[:MAX_TERMS]] + (["…"] if len(terms) > MAX_TERMS else [])
-            if bias is not None:
-                shown.append(_n(np.ravel(bias)[0]))
-            return f"{self.at(f'z{l}')} = {' + '.join(shown)} = {_r(z[0, 0])}"
+    def z(self, l: int, u: int, p: int) -> str:
+        prev = self.previous(l)
+        terms = [f"{_n(self.weight(l, k, u)[1])}·{_n(prev[k, p])}" for k in range(prev.shape[0])]
+        bias = self.t.params.get(bias_name(l, self.p.layout))
+        if bias is not None:  # one per unit, or one shared
+            flat = np.ravel(bias)
+            terms = [*terms[:MAX_TERMS], *(["…"] if len(terms) > MAX_TERMS else []), _n(flat[u if flat.size > 1 else 0])]
+        else:
+            terms = [_sum(terms)]
+        return f"{self.at(f'z{l}', u, p)} = {' + '.join(terms)} = {_r(self.forward(f'z{l}')[u, p])}"
+
+    def a(self, l: int, u: int, p: int) -> str:
         act = self.p.layers[l - 1].activation.name
-        a = self.col(self.t.forward[f"a{l}"])
+        z, a = self.forward(f"z{l}"), self.forward(f"a{l}")
         if act == "softmax":
-            exps = " + ".join(f"e^{_n(v)}" for v in z[:MAX_TERMS, 0]) + (" + …" if z.shape[0] > MAX_TERMS else "")
-            return f"{self.at(f'a{l}')} = e^{_n(z[0, 0])} / ({exps}) = {_r(a[0, 0])}"
-        return f"{self.at(f'a{l}')} = {act}({_n(z[0, 0])}) = {_r(a[0, 0])}"
+            exps = _sum([f"e^{_n(v)}" for v in z[:, p]])
+            return f"{self.at(f'a{l}', u, p)} = e^{_n(z[u, p])} / ({exps}) = {_r(a[u, p])}"
+        return f"{self.at(f'a{l}', u, p)} = {act}({_n(z[u, p])}) = {_r(a[u, p])}"
 
-    def grads(self, key: str, kind: str, l: int) -> str:
+    def output_da(self, p: int) -> np.ndarray:
+        """dL/da of the output layer at point p (per point, and over the batch when it is a mean)."""
         L = len(self.p.layers)
-        per_batch = self.p.reduction == "mean" and self.p.batch_size > 1
-        over = f" / {self.p.batch_size}" if per_batch else ""
-        if kind == "z":
-            dz = self.col(self.t.grads[f"z{l}"])
-            act = self.p.layers[l - 1].activation
-            if l == L and self.p.loss.name == "nll":
-                a, y = self.col(self.t.forward[f"a{L}"]), self.p.y
-                return f"{self.at(f'dL/dz{l}')} = ({_n(a[0, 0])} - {_n(y[0, 0])}){over} = {_r(dz[0, 0])}"
-            if act.name == "softmax":
-                return None
-            z, a = self.col(self.t.forward[f"z{l}"]), self.col(self.t.forward[f"a{l}"])
-            if l == L:
-                da = self.p.loss.grad_a(a, self.p.y)[0, 0] / (self.p.batch_size if per_batch else 1)
-            else:
-                da = self.col(self.t.grads[f"a{l}"])[0, 0]
-            derivative = act.derivative(z[:1, :1], a[:1, :1])[0, 0]
-            return f"{self.at(f'dL/dz{l}')} = dL/da{l}·{act.name}'(z{l}) = {_n(da)}·{_n(derivative)} = {_r(dz[0, 0])}"
-        if kind == "a":
-            dz = self.col(self.t.grads[f"z{l + 1}"])
-            terms = [(self.weight(l + 1, 0, j)[1], dz[j, 0]) for j in range(dz.shape[0])]
-            shown = " + ".join(f"{_n(w)}·{_n(d)}" for w, d in terms[:MAX_TERMS]) + (" + …" if len(terms) > MAX_TERMS else "")
-            return f"{self.at(f'dL/da{l}')} = {shown} = {_r(self.col(self.t.grads[key])[0, 0])}"
-        dz = self.col(self.t.grads[f"z{l}"])
-        points = dz.shape[1]
-        if kind == "W":
-            _, prev = self.previous(l)
-            terms = [f"{_n(prev[0, p])}·{_n(dz[0, p])}" for p in range(min(points, MAX_TERMS))]
-            name, _ = self.weight(l, 0, 0, self.t.grads)
-            return f"dL/d{name} = {' + '.join(terms)}{' + …' if points > MAX_TERMS else ''} = {_r(self.weight(l, 0, 0, self.t.grads)[1])}"
-        value = np.ravel(self.t.grads[key])[0]
-        units = dz.shape[0] if self.p.layers[l - 1].bias_mode == "shared" else 1
-        cells = [dz[i, p] for i in range(units) for p in range(points)]
-        shown = " + ".join(_n(c) for c in cells[:MAX_TERMS]) + (" + …" if len(cells) > MAX_TERMS else "")
-        index = "" if units > 1 else ("[0,0]" if self.columns else "[0]")
-        return f"dL/d{key}{index} = {shown} = {_r(value)}"
+        da = self.p.loss.grad_a(self.forward(f"a{L}")[:, p : p + 1], self.p.y[:, p : p + 1])[:, 0]
+        return da / self.p.batch_size if self.per_batch else da
 
-    def update(self, key: str) -> str:
+    def dz(self, l: int, u: int, p: int) -> str:
+        L = len(self.p.layers)
+        name, dz = self.at(f"dL/dz{l}", u, p), self.col(self.t.grads[f"z{l}"])[u, p]
+        if l == L and self.p.loss.name == "nll":  # the fused gradient
+            difference = f"{_n(self.forward(f'a{L}')[u, p])} - {_n(self.p.y[u, p])}"
+            return f"{name} = {f'({difference}) / {self.p.batch_size}' if self.per_batch else difference} = {_r(dz)}"
+        act = self.p.layers[l - 1].activation
+        z, a = self.forward(f"z{l}"), self.forward(f"a{l}")
+        da = self.output_da(p) if l == L else self.col(self.t.grads[f"a{l}"])[:, p]
+        if act.name == "softmax":  # the Jacobian: a ⊙ (dL/da - Σ a dL/da)
+            dot = float(a[:, p] @ da)
+            return f"{name} = a{l}·(dL/da{l} - Σ a{l}·dL/da{l}) = {_n(a[u, p])}·({_n(da[u])} - {_n(dot)}) = {_r(dz)}"
+        derivative = act.derivative(z[u : u + 1, p : p + 1], a[u : u + 1, p : p + 1])[0, 0]
+        return f"{name} = dL/da{l}·{act.name}'(z{l}) = {_n(da[u])}·{_n(derivative)} = {_r(dz)}"
+
+    def da(self, l: int, k: int, p: int) -> str:
+        dz = self.col(self.t.grads[f"z{l + 1}"])
+        terms = [f"{_n(self.weight(l + 1, k, j)[1])}·{_n(dz[j, p])}" for j in range(dz.shape[0])]
+        return f"{self.at(f'dL/da{l}', k, p)} = {_sum(terms)} = {_r(self.col(self.t.grads[f'a{l}'])[k, p])}"
+
+    def dW(self, l: int, k: int, u: int) -> str:
+        prev, dz = self.previous(l), self.col(self.t.grads[f"z{l}"])
+        terms = [f"{_n(prev[k, p])}·{_n(dz[u, p])}" for p in range(dz.shape[1])]
+        name, value = self.weight(l, k, u, self.t.grads)
+        return f"dL/d{name} = {_sum(terms)} = {_r(value)}"
+
+    def db(self, key: str, l: int, index: tuple[int, ...]) -> str:
+        """A bias's gradient: the sum of dL/dz over the points (and over the units, for a shared one)."""
+        dz = self.col(self.t.grads[f"z{l}"])
+        units = range(dz.shape[0]) if self.p.layers[l - 1].bias_mode == "shared" else [index[0]]
+        cells = [(u, p) for u in units for p in range(dz.shape[1])]
+        if len(cells) == 1:  # one unit, one point: the bias's gradient is that dL/dz
+            shown = self.at(f"dL/dz{l}", *cells[0])
+        else:
+            shown = _sum([_n(dz[u, p]) for u, p in cells])
+        return f"dL/d{key}{_at(index)} = {shown} = {_r(self.t.grads[key][index])}"
+
+    def update(self, key: str, index: tuple[int, ...]) -> str | None:
         if key in self.p.freeze:
             return None
-        before, grad, after = (np.ravel(d[key])[0] for d in (self.t.params, self.t.grads, self.t.updated))
-        index = "" if np.ndim(self.t.updated[key]) == 0 else ("[0,0]" if np.ndim(self.t.updated[key]) == 2 else "[0]")
+        before, grad, after = (np.asarray(d[key])[index] for d in (self.t.params, self.t.grads, self.t.updated))
+        name = f"{key}{_at(index)}"
         opt, lr = self.p.optimizer, self.p.learning_rate
-        state = self.t.state.get(key, {})
+        state = {k: v if k == "step" else np.asarray(v)[index] for k, v in self.t.state.get(key, {}).items()}
         g = grad + opt.weight_decay * before if opt.weight_decay and opt.name != "adamw" else grad
         if opt.name == "sgd" and not opt.momentum:
-            return f"{key}{index} ← {_n(before)} - {lr!r}·{_n(g)} = {_r(after)}"
+            return f"{name} ← {_n(before)} - {lr!r}·{_n(g)} = {_r(after)}"
         if opt.name == "sgd":
-            buf = np.ravel(state["momentum_buffer"])[0]
-            step = g + opt.momentum * buf if opt.nesterov else buf
-            return f"{key}{index} ← {_n(before)} - {lr!r}·{_n(step)} = {_r(after)}"
+            step = g + opt.momentum * state["momentum_buffer"] if opt.nesterov else state["momentum_buffer"]
+            return f"{name} ← {_n(before)} - {lr!r}·{_n(step)} = {_r(after)}"
         t = state["step"]
-        m_hat = np.ravel(state["exp_avg"])[0] / (1 - opt.betas[0] ** t)
-        v_hat = np.ravel(state["exp_avg_sq"])[0] / (1 - opt.betas[1] ** t)
+        m_hat = state["exp_avg"] / (1 - opt.betas[0] ** t)
+        v_hat = state["exp_avg_sq"] / (1 - opt.betas[1] ** t)
         decay = f"(1 - {lr!r}·{opt.weight_decay:g})·" if opt.name == "adamw" and opt.weight_decay else ""
-        return f"{key}{index} ← {decay}{_n(before)} - {lr!r}·{_n(m_hat)}/(√{_n(v_hat)} + {opt.eps:g}) = {_r(after)}"
+        return f"{name} ← {decay}{_n(before)} - {lr!r}·{_n(m_hat)}/(√{_n(v_hat)} + {opt.eps:g}) = {_r(after)}"
+
+    def loss(self, p: int) -> str:
+        """The loss of point p with its numbers, then (for a batch) the mean or sum over the points."""
+        L = len(self.p.layers)
+        z, a, y = self.forward(f"z{L}"), self.forward(f"a{L}"), self.p.y
+        per_point = self.p.loss.value(z, a, y, self.p.layers[-1].activation)  # (batch,)
+        expression = self.point_loss(L, a[:, p], y[:, p], p)
+        if self.p.batch_size == 1:
+            return f"L = {expression} = {_r(self.t.loss)}"
+        points = _sum([_n(v) for v in per_point])
+        total = f"({points}) / {self.p.batch_size}" if self.p.reduction == "mean" else points
+        return f"L[{p}] = {expression} = {_r(per_point[p])}; L = {total} = {_r(self.t.loss)}"
+
+    def point_loss(self, L: int, a: np.ndarray, y: np.ndarray, p: int) -> str:
+        """One point's loss with its numbers plugged in: ``-log a2[1,0] = -log(0.731)``, ``(0.73 - 1)²``."""
+        name, output = self.p.loss.name, self.p.layers[-1].activation.name
+        if name == "nll" and output == "softmax":
+            hot = np.flatnonzero(y)
+            if len(hot) == 1 and y[hot[0]] == 1:  # a class index: the log-probability of that class
+                return f"-log {self.at(f'a{L}', hot[0], p)} = -log({_r(a[hot[0]])})"
+            logs = [f"{_n(y[k])}·log({_r(a[k])})" for k in hot]
+        elif name == "nll":  # binary cross-entropy per unit
+            logs = []
+            for a_k, y_k in zip(a, y):
+                logs += [f"log({_r(a_k)})"] if y_k == 1 else [] if y_k == 0 else [f"{_n(y_k)}·log({_r(a_k)})"]
+                logs += [f"log(1 - {_r(a_k)})"] if y_k == 0 else [] if y_k == 1 else [f"{_n(1 - y_k)}·log(1 - {_r(a_k)})"]
+        else:
+            squares = _sum([f"({_n(a_k)} - {_n(y_k)})²" for a_k, y_k in zip(a, y)])
+            grouped = f"({squares})" if len(a) > 1 else squares
+            return {"squared": squares, "half_squared": f"0.5·{grouped}", "mse": f"{grouped} / {len(a)}" if len(a) > 1 else squares}[name]
+        return f"-{logs[0]}" if len(logs) == 1 else f"-({_sum(logs)})"

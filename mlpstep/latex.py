@@ -12,10 +12,10 @@ import numpy as np
 from .document import Section, format_number, header_lines, scalar_text
 from .trace import Trace
 
-FUNCTIONS = ("half_squared", "squared", "sigmoid", "softmax", "linear", "relu", "tanh", "nll", "mse")
+FUNCTIONS = ("half_squared", "squared", "sigmoid", "softmax", "linear", "relu", "tanh", "nll", "mse", "log")
 _TOKEN = re.compile(
     r"(?P<grad>dL/d(?:w\d+0|[zaWb]\d+))"
-    r"|(?P<sum>Σ_(?P<over>[a-z]+))"
+    r"|(?P<sum>Σ(?:_(?P<over>[a-z]+))?)"
     r"|(?P<jacobian>J_softmax)"
     r"|(?P<sqrt>√(?:[mv]\u0302|[\d.]+|\w+))"
     r"|(?P<power>e\^(?:\([^)]*\)|[\d.]+))"
@@ -24,9 +24,9 @@ _TOKEN = re.compile(
     rf"|(?P<function>\b(?:{'|'.join(FUNCTIONS)})\b)"
     r"|(?P<number>\b\d+(?:\.\d+)?(?:e[-+]?\d+)?\b)"
     r"|(?P<phrase>[A-Za-z]{2,}(?:[ ]+(?:[A-Za-z]{2,}|\d+))*)"
-    r"|(?P<symbol>[ᵀ⊙←·²%&#_{}$])"
+    r"|(?P<symbol>[ᵀ⊙←·²…%&#_{}$])"
 )
-_SYMBOLS = {"ᵀ": "^{\\top}", "⊙": "\\odot ", "←": "\\leftarrow ", "·": "\\cdot ", "²": "^{2}",
+_SYMBOLS = {"ᵀ": "^{\\top}", "⊙": "\\odot ", "←": "\\leftarrow ", "·": "\\cdot ", "²": "^{2}", "…": "\\ldots ",
             "%": "\\%", "&": "\\&", "#": "\\#", "_": "\\_", "{": "\\{", "}": "\\}", "$": "\\$"}  # fmt: skip
 
 
@@ -37,8 +37,8 @@ def tex(text: str) -> str:
         kind, token = match.lastgroup, match.group(0)
         if kind == "grad":
             return rf"\frac{{\partial L}}{{\partial {_name(token[4:])}}}"
-        if kind == "sum" or match.group("over"):
-            return rf"\sum_{{\text{{{match.group('over')}}}}} "
+        if kind == "sum":
+            return rf"\sum_{{\text{{{match.group('over')}}}}} " if match.group("over") else r"\sum"
         if kind == "jacobian":
             return r"J_{\mathrm{softmax}}"
         if kind == "sqrt":
@@ -76,20 +76,23 @@ def _number(text: str) -> str:
 
 def latex(trace: Trace, parts: list[Section], precision: int = 8, full: bool = False) -> str:
     network, details = header_lines(trace)
-    widest = max((e.value.shape[-1] for part in parts for e in part.entries if e.value.ndim), default=1)
+    widest = max((np.shape(e.value)[-1] for part in parts for e in part.entries if np.ndim(e.value)), default=1)
     lines = [f"% mlpstep: {network}", f"% {details}", "% needs \\usepackage{amsmath}"]
     if widest > 10:
         lines.append(f"\\setcounter{{MaxMatrixCols}}{{{widest}}}")
     for part in parts:
         lines += ["", f"\\paragraph{{{_escape(part.title)}}}", ""]
         for entry in part.entries:
+            if isinstance(entry.value, str):
+                lines.append(f"\\noindent {_escape(entry.title)}: {_escape(entry.value)}")
+                continue
             if entry.value.ndim == 0:
                 value = _number(scalar_text(entry, precision))
             else:
                 value = bmatrix(entry.value, precision, full)
             lines += ["\\[", f"  {tex(entry.title)} = {value}", "\\]"]
-            if entry.worked:
-                lines.append(f"\\noindent e.g.\\ \\({tex(entry.worked)}\\)")
+            for k, text in enumerate(entry.worked):
+                lines += [""] * (k > 0) + [f"\\noindent e.g.\\ \\({tex(text)}\\)"]  # a paragraph each
     return "\n".join(lines) + "\n"
 
 

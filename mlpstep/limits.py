@@ -88,6 +88,9 @@ MAX_DRAWN = 300_000
 """Most cells one command may draw as terminal tables (rich Text, about 10 µs a cell): about 3 s."""
 BLOCK_CELLS = 20
 """What drawing one matrix costs besides its cells (its frame and title), in cells."""
+LINE_CELLS = 20
+"""What one worked line of --explain costs, in cells or numbers (a sum of up to six products and
+its result; working it out takes about as long as drawing them)."""
 
 
 def check_output(numbers: int, limit: int, what: str, allow_large: bool = False) -> None:

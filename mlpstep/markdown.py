@@ -14,18 +14,20 @@ def markdown(trace: Trace, parts: list[Section], precision: int = 8, full: bool 
     for part in parts:
         lines += [f"## {part.title}", ""]
         for entry in part.entries:
+            if isinstance(entry.value, str):
+                lines += [f"- **{_code(entry.title)}**: {entry.value}"]
+                continue
             if entry.value.ndim == 0:
                 lines += [f"- **{_code(entry.title)}** = {scalar_text(entry, precision)}"]
-                if entry.worked:
-                    lines += [f"  e.g. {_code(entry.worked)}"]
+                lines += [f"  - e.g. {_code(text)}" for text in entry.worked]
                 continue
             if entry.path == "losses":
                 lines += _losses(entry.value)
                 continue
             shape = "x".join(map(str, entry.value.shape))
             lines += [f"### {_code(entry.title)} ({shape})", ""]
-            if entry.worked:
-                lines += [f"e.g. {_code(entry.worked)}", ""]
+            for text in entry.worked:
+                lines += [f"e.g. {_code(text)}", ""]
             lines += [*_table(entry.value, precision, full), ""]
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"

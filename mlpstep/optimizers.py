@@ -97,3 +97,10 @@ def _minus(p: np.ndarray, lr: float, g: np.ndarray) -> np.ndarray:
 OPTIMIZERS = {"sgd": SGD, "adam": Adam, "adamw": adamw}
 OPTIONS = {"sgd": ("momentum", "dampening", "nesterov", "weight_decay"), "adam": ("betas", "eps", "weight_decay")}
 OPTIONS["adamw"] = OPTIONS["adam"]
+
+
+def settings(optimizer: SGD | Adam) -> dict:
+    """The optimizer as a config writes it, every option spelled out:
+    ``{"name": "adam", "betas": [0.9, 0.999], "eps": 1e-08, "weight_decay": 0.0}``."""
+    options = {key: getattr(optimizer, key) for key in OPTIONS[optimizer.name]}
+    return {"name": optimizer.name, **{key: list(v) if isinstance(v, tuple) else v for key, v in options.items()}}

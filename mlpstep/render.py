@@ -12,7 +12,7 @@ import numpy as np
 from rich.console import Console
 from rich.text import Text
 
-from .document import LOSSES, Entry, Section, format_number, header_lines, kept, scalar_text
+from .document import LINES, Entry, Section, format_number, header_lines, kept, scalar_text
 from .errors import printable
 from .trace import Trace
 
@@ -28,6 +28,9 @@ def print_trace(trace: Trace, parts: list[Section], full: bool = False, precisio
     def prose(text: Text) -> list[Text]:  # words wrap at the terminal's edge; matrices never do
         return list(text.wrap(console, console.width))
 
+    def worked(entry: Entry) -> list[Text]:  # --explain: under the value it explains
+        return [line for text in entry.worked for line in prose(Text(f"e.g. {text}", style="dim"))]
+
     lines = [*prose(Text(network, style="bold")), *prose(Text(details, style="dim")), Text()]
     for part in parts:
         lines.append(rule(part.title, console.width))
@@ -36,13 +39,13 @@ def print_trace(trace: Trace, parts: list[Section], full: bool = False, precisio
             if entry.path == "losses":
                 print_lines(console, lines)
                 console.print(_losses_table(trace, full))
-            elif entry.path in LOSSES:
-                lines += prose(_loss_line(trace, entry))
+            elif entry.path in LINES:  # after the matrices before it, as every format orders them
+                lines += side_by_side(blocks, console.width) + prose(_line(trace, entry)) + worked(entry)
+                blocks = []
             else:
-                block = matrix_block(entry.value, entry.title, full, precision=precision, marked=entry.relu_at_zero)
-                if entry.worked is not None:
-                    block.append(Text(f"e.g. {entry.worked}", style="dim"))
-                blocks.append(block)
+                block = matrix_block(entry.value, entry.title, full, precision=precision, marked=entry.relu_at_zero,
+                                     width=None if full else console.width)
+                blocks.append(block + worked(entry))
         lines += side_by_side(blocks, console.width)
         if any(e.relu_at_zero is not None for e in part.entries):
             g0 = trace.problem.relu_grad_at_zero
@@ -63,7 +66,10 @@ def rule(title: str, width: int) -> Text:
     return Text.assemble((title, "rule.text"), " ", ("─" * max(width - len(title) - 1, 0), "rule.line"))
 
 
-def _loss_line(trace: Trace, entry: Entry) -> Text:
+def _line(trace: Trace, entry: Entry) -> Text:
+    """``L = 28.000000000000693``, ``learning rate = 0.1``, ``optimizer: sgd``."""
+    if isinstance(entry.value, str):
+        return Text.assemble((entry.title, "bold"), ": ", entry.value)
     line = Text.assemble((entry.title, "bold"), " = ", (scalar_text(entry), "bold cyan"))
     if entry.path == "loss_after":
         change = trace.loss_after - trace.loss
@@ -155,6 +161,7 @@ def matrix_block(
     precision: int = 8,
     marked: np.ndarray | None = None,
     texts: np.ndarray | None = None,
+    width: int | None = None,
 ) -> list[Text]:
     """A 0-D, 1-D or 2-D array in brackets, under the line ``title   RxC``.
 
@@ -162,6 +169,8 @@ def matrix_block(
     zeros dim; cells where ``wrong`` is true are marked ``*``, cells where
     ``marked`` is true ``°`` (so the marks survive without colour). ``texts``,
     shaped as ``value``, are shown instead of the numbers (an answer as written).
+    A big matrix is elided as NumPy elides it (unless ``full``), and a matrix wider
+    than ``width`` cells keeps as many columns from each end as fit (``⋯`` between).
     """
     def as_2d(array: np.ndarray | None) -> np.ndarray | None:
         return None if array is None else array.reshape(1, -1) if array.ndim < 2 else array
@@ -171,6 +180,11 @@ def matrix_block(
     rows, cols = kept(m.shape[0], full, m.size), kept(m.shape[1], full, m.size)
     cells = [[_cell(m, i, j, precision, wrong, marked, texts) for j in cols] for i in rows]
     widths = [max(len(row[c][0]) for row in cells) for c in range(len(cols))]
+    if width is not None and _box_width(widths) > width:
+        keep = _fitting(cols, widths, width)
+        cells = [[row[c] if c is not None else _cell(m, i, None, precision, wrong, marked) for c in keep]
+                 for i, row in zip(rows, cells)]  # fmt: skip
+        widths = [1 if c is None else widths[c] for c in keep]
     inner = " " * (sum(widths) + GAP * (len(widths) - 1) + 2)
     lines = [Text.assemble((title, "bold"), "   ", (shape, "dim")), Text(f"┌{inner}┐")]
     for row in cells:
@@ -182,6 +196,26 @@ def matrix_block(
         lines.append(line)
     lines.append(Text(f"└{inner}┘"))
     return lines
+
+
+def _box_width(widths: list[int]) -> int:
+    """The width of a matrix's brackets around columns ``widths`` wide, ``GAP`` apart."""
+    return sum(widths) + GAP * (len(widths) - 1) + 4
+
+
+def _fitting(cols: list[int | None], widths: list[int], room: int) -> list[int | None]:
+    """Positions in ``cols`` (columns ``widths`` wide) to keep in a box at most ``room`` wide: the
+    first, then one from each end in turn while they fit, ``None`` (``⋯``) between the two ends."""
+    ends = [c for c, j in enumerate(cols) if j is not None]  # an ellipsis already there goes in the new one
+    left, right = [ends[0]], []
+    used = _box_width([widths[ends[0]], 1])
+    while len(left) + len(right) < len(ends):
+        c = ends[len(left)] if len(left) <= len(right) else ends[-1 - len(right)]
+        if used + GAP + widths[c] > room:
+            break
+        used += GAP + widths[c]
+        (left if len(left) <= len(right) else right).append(c)
+    return [*left, None, *reversed(right)]
 
 
 def _cell(m: np.ndarray, i: int | None, j: int | None, precision: int, wrong, marked, texts=None) -> tuple[str, str]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import Problem
+from .optimizers import settings
 
 SECTIONS = ("forward", "grads", "updated")
 
@@ -50,6 +51,15 @@ class Trace:
     def network(self) -> str:
         return network_picture(self.problem)
 
+    @property
+    def given(self) -> dict[str, np.ndarray]:
+        """What the step starts from: ``x`` (shaped as ``z1``), ``y`` (as the output ``a``; a class
+        index one-hot, as the loss sees it), the parameters before this step (as in ``updated``)
+        and the learning rate (a number). The optimizer's settings are ``settings(problem.optimizer)``."""
+        p = self.problem
+        x, y = (p.x, p.y) if p.layout == "columns" else (p.x.T, p.y.T)
+        return {"x": x, "y": y, **self.params, "learning_rate": np.array(p.learning_rate)}
+
     def state_by_key(self, state: dict | None = None) -> dict:
         """The optimizer state (after this step, or ``state``) as JSON shows it:
         ``{"momentum_buffer": {"W1": ...}}`` or ``{"step": t, "exp_avg": {...}, "exp_avg_sq": {...}}``."""
@@ -64,7 +74,8 @@ class Trace:
 
     def size(self) -> int:
         """How many numbers ``to_dict()`` holds (what ``--json`` writes), counted without making it."""
-        arrays = [*self.forward.values(), *self.grads.values(), *self.updated.values()]
+        arrays = [*self.given.values(), *self.forward.values(), *self.grads.values(), *self.updated.values()]
+        arrays += [value for value in settings(self.problem.optimizer).values() if not isinstance(value, (str, bool))]
         states = [self.state]
         if self.problem.steps > 1:
             arrays += [*self.final.values(), *self.losses]
@@ -84,6 +95,7 @@ class Trace:
         out = {
             "network": self.network,
             "layout": self.problem.layout,
+            "given": {**plain(self.given), "optimizer": settings(self.problem.optimizer)},
             "forward": plain(self.forward),
             "loss": self.loss,
             "grads": plain(self.grads),

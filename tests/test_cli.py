@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -28,13 +29,45 @@ def test_json_is_exactly_the_trace_dict():
 
 def test_json_contract_for_the_seed():
     out = run_json(SEED)
-    assert list(out) == ["network", "layout", "forward", "loss", "grads", "updated", "loss_after"]
+    assert list(out) == ["network", "layout", "given", "forward", "loss", "grads", "updated", "loss_after"]
     assert out["network"] == "x(2) -> relu(4) -> softmax(2) -> nll"
     assert list(out["forward"]) == ["z1", "a1", "z2", "a2"]
     assert out["forward"]["a1"] == [[2.0], [13.0], [0.0], [0.0]]
     assert out["loss"] == 28.000000000000693
     assert list(out["grads"]) == ["z2", "a1", "z1", "W2", "w20", "W1", "w10"]
     assert list(out["updated"]) == ["W1", "w10", "W2", "w20"]
+
+
+def test_json_given_holds_the_problem_before_the_step():
+    given = run_json(SEED)["given"]
+    assert list(given) == ["x", "y", "W1", "w10", "W2", "w20", "learning_rate", "optimizer"]
+    assert given["x"] == [[3.0], [14.0]] and given["y"] == [[0.0], [1.0]]  # label: 1, one-hot as the loss sees it
+    assert given["W1"] == [[1.0, 0.0, -1.0, 0.0], [0.0, 1.0, 0.0, -1.0]] and given["w10"] == [[-1.0]] * 4
+    assert given["learning_rate"] == 0.1
+    assert given["optimizer"] == {"name": "sgd", "momentum": 0.0, "dampening": 0.0, "nesterov": False, "weight_decay": 0.0}
+
+
+def test_json_given_is_shaped_as_the_output_in_the_rows_layout():
+    out = run_json("configs/rows.yaml")
+    assert out["given"]["x"] == [[3.0, 14.0]] and out["given"]["y"] == [[0.0, 1.0]]  # 1 x n, as z1 and a2
+    assert out["given"]["b1"] == [-1.0] * 4  # flat, as updated.b1
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=[c.name for c in CONFIGS])
+def test_json_given_names_and_shapes_every_parameter_as_updated(config):
+    out = run_json(str(config))
+    params = {key: value for key, value in out["given"].items() if key not in ("x", "y", "learning_rate", "optimizer")}
+    assert list(params) == list(out["updated"])
+    assert all(np.shape(params[key]) == np.shape(out["updated"][key]) for key in params)
+    points = 1 if out["layout"] == "columns" else 0  # the axis of the batch
+    assert np.shape(out["given"]["x"])[points] == np.shape(out["forward"]["z1"])[points]
+    assert np.shape(out["given"]["y"]) == np.shape(out["forward"][list(out["forward"])[-1]])  # as the output a
+
+
+def test_json_given_of_a_later_step_is_the_parameters_before_it():
+    first, second = run_json("configs/adam.yaml"), run_json("configs/adam.yaml", "--show-step", "2")
+    assert second["given"]["W1"] == first["updated"]["W1"] and second["given"]["x"] == first["given"]["x"]
+    assert second["given"]["optimizer"] == {"name": "adam", "betas": [0.9, 0.999], "eps": 1e-08, "weight_decay": 0.0}
 
 
 def test_json_floats_round_trip_at_full_precision():
@@ -79,7 +112,7 @@ def test_table_output_shows_every_value_of_the_seed():
         "W1 ← W1 - 0.1 dL/dW1", "-2.8", "-1.8", "2.1", "-0.1",
     ]:
         assert text in out, text
-    assert out.index("Forward pass") < out.index("Loss") < out.index("Backward pass") < out.index("Updated parameters")
+    assert out.index("Given") < out.index("Forward pass") < out.index("Loss") < out.index("Backward pass") < out.index("Updated parameters")
 
 
 def test_table_output_in_a_pipe_has_no_escape_codes():
@@ -111,6 +144,17 @@ def test_full_shows_every_entry(tmp_path):
     out = runner.invoke(app, ["run", big_config(tmp_path), "--full"]).stdout
     assert "⋯" not in out and "⋮" not in out
     assert " 0.02 " in out
+
+
+def test_wide_batches_fit_the_terminal_and_full_prints_every_column():
+    from rich.cells import cell_len
+
+    config = runner.invoke(app, ["init", "--layers", "4,30,5", "--batch", "50", "--seed", "1"]).stdout
+    out = runner.invoke(app, ["run", "-"], input=config, env={"COLUMNS": "100"}).stdout
+    assert max(cell_len(line) for line in out.splitlines()) <= 100  # z2 is 5x50: 701 cells wide in full
+    assert "z2 = W2ᵀ a1 + w20   5x50" in out and "⋯" in out
+    full = runner.invoke(app, ["run", "-", "--full", "--only", "z2"], input=config, env={"COLUMNS": "100"}).stdout
+    assert "⋯" not in full and max(cell_len(line) for line in full.splitlines()) > 700
 
 
 @pytest.mark.parametrize("config", CONFIGS, ids=[c.name for c in CONFIGS])

@@ -1,5 +1,6 @@
 """Output formats and selection: Markdown, LaTeX, --only, --precision, colour, --output."""
 
+import itertools
 import json
 import re
 
@@ -167,33 +168,136 @@ def test_explain_plugs_the_numbers_into_one_entry():
         "e.g. z1[0,0] = 1·3 + 0·14 + (-1) = 2",
         "e.g. a1[0,0] = relu(2) = 2",
         "e.g. a2[0,0] = e^15 / (e^15 + e^(-13)) = 1",
-        "e.g. dL/dz2[0,0] = (1 - 0) = 1",
+        "e.g. L = -log a2[1,0] = -log(6.9144e-13) = 28",
+        "e.g. dL/dz2[0,0] = 1 - 0 = 1",
         "e.g. dL/da1[0,0] = 1·1 + (-1)·(-1) = 2",
         "e.g. dL/dz1[0,0] = dL/da1·relu'(z1) = 2·1 = 2",
         "e.g. dL/dW1[0,0] = 3·2 = 6",
+        "e.g. dL/dw20[0,0] = dL/dz2[0,0] = 1",
         "e.g. W1[0,0] ← 1 - 0.1·6 = 0.4",
     ]:
         assert line in out, line
 
 
-@pytest.mark.parametrize("config", CONFIGS + ["configs/sigmoid_squared.yaml", "configs/three_layer.yaml"])
-def test_every_worked_example_ends_in_the_entry_it_explains(config):
-    import mlpstep
-    from mlpstep.document import explained, format_number, sections
+SOFTMAX_MSE = ("input: [[1, 2], [0, -1]]\nlabel: [[0.2, 0.8], [1, 0]]\nloss: mse\nlearning_rate: 0.1\n"
+               "layers:\n  - {weights: [[1, -1], [0.5, 0.5]], bias: [0, 0.1], activation: softmax}\n")
+SIGMOID_NLL = ("input: [1, -1]\nlabel: [1, 0, 0.25]\nloss: nll\nlearning_rate: 0.1\n"
+               "layers:\n  - {weights: [[1, -1, 0.5], [0.5, 0.5, 2]], bias: [0, 0.1, 0], activation: sigmoid}\n")
+EXPLAINED = CONFIGS + ["configs/sigmoid_squared.yaml", "configs/three_layer.yaml", SOFTMAX_MSE, SIGMOID_NLL]
 
-    trace = mlpstep.step(mlpstep.load(config))
-    worked = [e for part in explained(trace, sections(trace)) for e in part.entries if e.worked]
-    assert len(worked) >= len(trace.forward)
-    for entry in worked:
-        first = entry.value.flat[0]
-        assert entry.worked.rsplit(" = ", 1)[1] == format_number(first, 6), entry.worked
+
+def every_worked_line(config):
+    """(worked line, the value it explains) for every entry of every value with a worked example."""
+    import mlpstep
+    from mlpstep.explain import worked
+
+    problem = mlpstep.load(config if config.startswith("configs/") else __import__("yaml").safe_load(config))
+    trace = mlpstep.step(problem)
+    for point in range(problem.batch_size):
+        yield worked(trace, "loss", (point,)), trace.loss
+    for section in ("forward", "grads", "updated"):
+        for key, value in getattr(trace, section).items():
+            for index in itertools.product(*map(range, value.shape)):
+                line = worked(trace, f"{section}.{key}", index)
+                if line is not None or key not in problem.freeze:
+                    yield line, value[index]
+
+
+@pytest.mark.parametrize("config", EXPLAINED, ids=[c[:40] for c in EXPLAINED])
+def test_every_worked_example_of_every_entry_ends_in_the_entry_it_explains(config):
+    from mlpstep.document import format_number
+
+    for line, value in every_worked_line(config):
+        assert line.rsplit(" = ", 1)[1] == format_number(value, 6), line
+
+
+@pytest.mark.parametrize("config", EXPLAINED, ids=[c[:40] for c in EXPLAINED])
+def test_no_worked_example_is_a_tautology(config):
+    for line, _ in every_worked_line(config):
+        steps = [step.strip() for part in line.split("; ") for step in re.split(r" = | ← ", part)]
+        assert not any(a == b for a, b in itertools.pairwise(steps[1:])), line  # never "dL/dw20[0,0] = 1 = 1"
+
+
+@pytest.mark.parametrize("config,line", [
+    (SEED, "L = -log a2[1,0] = -log(6.9144e-13) = 28"),  # nll of a class index: the log-probability of that class
+    ("configs/batch.yaml", "L[0] = -log a2[1,0] = -log(6.9144e-13) = 28; L = (28 + 0.0181499 + 0.693147) / 3 = 9.57043"),
+    ("configs/three_layer.yaml", "L[0] = -log a3[2,0] = -log(0.105009) = 2.25371; L = 2.25371 + 0.294669 = 2.54838"),  # sum
+    ("configs/sigmoid_squared.yaml", "L = (0.606754 - 1)² = 0.154642"),
+    ("configs/mazur.yaml", "L = 0.5·((0.751365 - 0.01)² + (0.772928 - 0.99)²) = 0.298371"),
+    (SOFTMAX_MSE, "L[0] = ((0.869892 - 0.2)² + (0.130108 - 0.8)²) / 2 = 0.448755; L = (0.448755 + 0.275603) / 2 = 0.362179"),
+    (SIGMOID_NLL, "L = -(log(0.622459) + log(1 - 0.197816) + 0.25·log(0.182426) + 0.75·log(1 - 0.182426)) = 1.27091"),
+])  # fmt: skip
+def test_the_loss_is_worked_out_for_every_loss(config, line):
+    result = runner.invoke(app, ["run", config if config.startswith("configs/") else "-", "--explain", "--only", "loss"],
+                           input=None if config.startswith("configs/") else config)
+    assert f"e.g. {line}" in result.stdout.replace("\n", " ").replace("  ", " ")
+
+
+def test_a_softmax_gradient_without_nll_is_worked_through_its_jacobian():
+    out = runner.invoke(app, ["run", "-", "--explain", "--only", "dL/dz1", "--format", "markdown"], input=SOFTMAX_MSE).stdout
+    assert "e.g. `dL/dz1[0,0] = a1·(dL/da1 - Σ a1·dL/da1) = 0.869892·(0.334946 - 0.247787) = 0.0758185`" in out
+
+
+def test_explain_works_out_the_entries_named():
+    out = run(SEED, "--only", "W1n,dL/dW1,z1", "--explain", "W1[1,0] dL/dW1[1,1],z1[2,0]", "--explain", "W1[1,0]")
+    worked = [line for line in out.splitlines() if line.startswith("e.g.")]
+    assert worked == ["e.g. z1[2,0] = (-1)·3 + 0·14 + (-1) = -4", "e.g. dL/dW1[1,1] = 14·2 = 28", "e.g. W1[1,0] ← 0 - 0.1·28 = -2.8"]
+
+
+def test_explain_takes_names_as_only_does_and_the_layout_s_order_of_indices():
+    assert "e.g. W1[1,1] ← 1 - 0.1·28 = -1.8" in run(SEED, "--only", "W1n", "--explain", "W1n[1,1]")
+    assert "e.g. dL/da1[0,0] = 1·1 + (-1)·(-1) = 2" in run(SEED, "--only", "grads", "--explain", "a1.grad[0,0]")
+    assert "e.g. z1[0,2] = (-1)·3 + 0·14 + (-1) = -4" in run("configs/rows.yaml", "--only", "z1", "--explain", "z1[0,2]")
+    assert "e.g. L[2] = -log a2[1,2] = -log(0.5) = 0.693147;" in run("configs/batch.yaml", "--only", "loss", "--explain", "loss[2]")
+
+
+def test_a_bare_explain_keeps_the_config_after_it_and_adds_to_the_entries_named():
+    assert run("--explain", SEED) == run(SEED, "--explain")
+    out = run("--explain", "W1[1,0]", SEED, "--explain", "--only", "W1n")
+    assert "e.g. W1[0,0] ← 1 - 0.1·6 = 0.4\ne.g. W1[1,0] ← 0 - 0.1·28 = -2.8" in out
+
+
+@pytest.mark.parametrize("entry,message", [
+    ("W9[0,0]", "W9[0,0]: W9 has no worked example; name a computed value as the worked lines do (z1, a1, dL/dz1"),
+    ("W1nn[0,0]", "W1nn[0,0]: W1nn has no worked example (did you mean W1n?)"),
+    ("z[0,0]", "z[0,0]: z has no worked example (did you mean z2?)"),
+    ("W1[2,0]", "W1[2,0]: W1 is 2x4, so index 2 is out of range (0 to 1)"),
+    ("W1[0]", "W1[0]: W1 is 2x4; write 2 indices, e.g. W1[0,0]"),
+    ("loss[1]", "loss[1]: loss is one per point, 1 point, so index 1 is out of range (0 to 0)"),
+    ("W1[1,0", "W1[1,0 is not an entry; write NAME[i,j]"),
+    ("x[0,0]", "x[0,0]: x has no worked example"),
+])  # fmt: skip
+def test_a_bad_entry_to_explain_is_one_line_naming_it(entry, message):
+    result = runner.invoke(app, ["run", SEED, "--explain", entry])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"error: --explain: {message}") and result.stderr.count("\n") == 1, result.stderr
+
+
+def test_an_entry_to_explain_must_be_printed_and_not_frozen():
+    result = runner.invoke(app, ["run", SEED, "--only", "a1", "--explain", "W1[1,0]"])
+    assert result.exit_code == 2 and "W1[1,0]: --only leaves updated.W1 out; add it to --only" in result.stderr
+    result = runner.invoke(app, ["run", "configs/mazur.yaml", "--explain", "b1[]"])
+    assert result.exit_code == 2 and "b1[]: b1 is frozen: its update works nothing out" in result.stderr
+    assert "e.g. dL/db1 = 0.00877135 + 0.00995425 = 0.0187256" in run("configs/mazur.yaml", "--explain", "dL/db1[]")
+
+
+def test_worked_lines_are_priced_before_they_are_worked_out(tmp_path):
+    config = tmp_path / "big.yaml"
+    assert runner.invoke(app, ["init", "--layers", "100,100,10", "--batch", "100", "--seed", "2", "-o", str(config)]).exit_code == 0
+    entries = " ".join(f"z1[{i},{j}]" for i in range(100) for j in range(100))
+    result = runner.invoke(app, ["run", str(config), "--only", "z1,W1n", "--explain", entries, "--explain", entries.replace("z1", "W1")])
+    assert result.exit_code == 2 and "the output would draw 400,138 cells, more than the 300,000" in result.stderr
 
 
 def test_explain_in_markdown_and_latex():
     assert "e.g. `z1[0,0] = 1·3 + 0·14 + (-1) = 2`" in run(SEED, "--explain", "--format", "markdown")
+    assert "  - e.g. `L = -log a2[1,0] = -log(6.9144e-13) = 28`" in run(SEED, "--explain", "--format", "markdown")
     out = run(SEED, "--explain", "--format", "latex")
     assert "\\noindent e.g.\\ \\(z_{1}[0,0] = 1\\cdot 3 + 0\\cdot 14 + (-1) = 2\\)" in out
     assert "e^{15} / (e^{15} + e^{-13})" in out
+    assert "L = -\\mathrm{log} a_{2}[1,0] = -\\mathrm{log}(6.9144 \\times 10^{-13}) = 28" in out
+    out = runner.invoke(app, ["run", "-", "--explain", "--format", "latex"], input=SOFTMAX_MSE).stdout
+    assert "- \\sum a_{1}\\cdot" in out and "Σ" not in out
 
 
 @pytest.mark.skipif(__import__("shutil").which("pdflatex") is None, reason="no TeX engine installed")
@@ -214,7 +318,27 @@ def test_only_final_loss_and_state_and_empty():
     assert set(out) == {"network", "layout", "final_loss", "final_state"} and set(out["final_state"]) == {"exp_avg", "exp_avg_sq"}
     result = runner.invoke(app, ["run", SEED, "--only", ""])
     assert result.exit_code == 2 and "--only: give one or more names" in result.stderr
-    assert "names (z1, a1" in runner.invoke(app, ["run", SEED, "--only", "x"]).stderr
+    assert "names (x, y, W1, w10, W2, w20, learning_rate, optimizer, z1, a1" in runner.invoke(app, ["run", SEED, "--only", "W9"]).stderr
+
+
+@pytest.mark.parametrize("form,first", [("table", "Given ─"), ("markdown", "## Given"), ("latex", "\\paragraph{Given}")])
+def test_given_is_the_first_section_in_every_format(form, first):
+    out = run("configs/adam.yaml", "--format", form)
+    assert out.index(first) < out.index("Forward pass")
+    assert "optimizer" in out[: out.index("Forward pass")] and "learning rate" in out[: out.index("Forward pass")]
+
+
+@pytest.mark.parametrize("name,path", [("x", "x"), ("W1", "W1"), ("y", "y"), ("w10", "w10"), ("given.W2", "W2"),
+                                       ("learning_rate", "learning_rate"), ("optimizer", "optimizer")])
+def test_only_names_what_is_given(name, path):
+    out = json.loads(run(SEED, "--json", "--only", name))
+    assert list(out) == ["network", "layout", "given"] and list(out["given"]) == [path]
+
+
+def test_only_given_is_the_whole_given_object_and_w1_is_the_parameter_before_the_step():
+    whole = json.loads(run(SEED, "--json"))
+    assert json.loads(run(SEED, "--json", "--only", "given"))["given"] == whole["given"]
+    assert "W1   2x4" in run(SEED, "--only", "W1") and "dL/dW1" not in run(SEED, "--only", "W1")
 
 
 def test_json_and_another_format_is_refused():

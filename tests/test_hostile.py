@@ -333,6 +333,15 @@ def test_a_run_json_output_is_still_a_gradable_answers_file(tmp_path):
     assert result.exit_code == 0, result.output
 
 
+def test_a_run_json_output_whose_inputs_outnumber_its_answers_is_gradable(tmp_path):
+    config = tmp_path / "wide.yaml"
+    assert runner.invoke(app, ["init", "--layers", "784,2,2", "--batch", "200", "--seed", "1", "-o", str(config)]).exit_code == 0
+    path = tmp_path / "run.json"
+    path.write_text(runner.invoke(app, ["run", str(config), "--json"]).stdout)  # given.x: 156,800 numbers
+    result = check(config, path)
+    assert result.exit_code == 0, result.output
+
+
 # -- 5. the work and memory of a run are priced before it starts ---------------------------
 
 
@@ -762,7 +771,7 @@ def test_no_answers_file_holds_more_than_a_million_values(monkeypatch):
     from mlpstep import answers
 
     trace = mlpstep.step(mlpstep.load(SEED))
-    assert answers.most_values(trace) == 1466
+    assert answers.most_values(trace) == 1644
     monkeypatch.setattr(answers, "MAX_ANSWER_VALUES", 100)
     assert answers.most_values(trace) == 100
 
@@ -862,10 +871,10 @@ def test_what_a_command_writes_is_priced_before_it_is_written(tmp_path):
     run = lambda *args: runner.invoke(app, ["run", str(config), *args])  # noqa: E731
     assert run().exit_code == 0 and run("--json").exit_code == 0  # elided tables; 2 million numbers of JSON
     line = one_error_line(run("--full"))
-    assert line == ("error: --full: the output would draw 2,008,268 cells, more than the 300,000 one command may; "
+    assert line == ("error: --full: the output would draw 3,011,392 cells, more than the 300,000 one command may; "
                     "pick parts with --only (or leave out --full), or add --allow-large")
     config.write_text(config.read_text() + "optimizer: adam\n")  # and its state, twice, with several steps
-    assert "would hold 7,018,014 numbers, more than the 5,000,000" in one_error_line(run("--json", "--steps", "2"))
+    assert "would hold 8,021,021 numbers, more than the 5,000,000" in one_error_line(run("--json", "--steps", "2"))
     assert "answers: the output would hold" in one_error_line(runner.invoke(app, ["answers", str(config), "--steps", "2"]))
     assert run("--json", "--steps", "2", "--only", "loss").exit_code == 0
 

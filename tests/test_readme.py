@@ -55,6 +55,12 @@ def test_latex_example_in_the_readme_is_real():
         app, ["run", "configs/seed.yaml", "--format", "latex", "--only", "W1n"]).stdout
 
 
+def test_explain_example_in_the_readme_is_real():
+    command = "$ mlpstep run configs/seed.yaml --only loss,dL/dW1,W1n --explain 'loss[0] dL/dW1[1,0] W1[1,0]'"
+    assert block_starting(command) == output_of("run", "configs/seed.yaml", "--only", "loss,dL/dW1,W1n",
+                                                "--explain", "loss[0] dL/dW1[1,0] W1[1,0]")
+
+
 def test_init_example_in_the_readme_is_real():
     config = CliRunner().invoke(app, ["init", "--layers", "2,3,2", "--integers", "--seed", "7"]).stdout
     result = CliRunner().invoke(app, ["run", "-", "--only", "loss"], input=config)

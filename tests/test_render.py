@@ -40,3 +40,19 @@ def test_matrices_side_by_side_fill_the_width_and_a_wide_one_goes_alone():
     others = lines[:start] + lines[start + 4 :]
     assert max(cell_len(line) for line in others) <= 40
     assert [line.count("2x2") for line in others if "2x2" in line] == [2, 3]  # as many side by side as fit
+
+
+def test_a_matrix_wider_than_the_width_keeps_columns_from_each_end():
+    value = np.arange(250.0).reshape(5, 50) / 7  # 5x50: not elided by count (250 entries), 600 cells wide
+    lines = plain(matrix_block(value, "z2", width=100))
+    assert max(cell_len(line) for line in lines) <= 100
+    first = lines[2].split()
+    assert first[1:4] == ["0", "0.14285714", "0.28571429"] and first[-2] == "7"  # z2[0, :3] ... z2[0, 49]
+    assert "⋯" in first and len(first) < 52
+    assert plain(matrix_block(value, "z2", width=100 * 10)) == plain(matrix_block(value, "z2"))  # fits: all of it
+
+
+def test_a_matrix_elided_by_count_is_narrowed_to_the_width_too():
+    lines = plain(matrix_block(np.full((40, 40), -1.2345678e-5), "W", width=40))
+    assert max(cell_len(line) for line in lines) <= 40
+    assert lines[2].split()[1:] == ["-1.2345678e-05", "⋯", "-1.2345678e-05", "│"]
