@@ -129,9 +129,10 @@ def _print_file(graded: Graded, console, full: bool) -> None:
             undrawn += 1
         elif not answer.correct:
             left -= cells
-            blocks = [matrix_block(answer.expected, "expected", full)]
+            room = None if full else max(console.width - INDENT, 20)  # a wide matrix keeps the columns that fit
+            blocks = [matrix_block(answer.expected, "expected", full, width=room)]
             if answer.given is not None:
-                blocks.append(matrix_block(answer.given, "given", full, answer.wrong, texts=answer.texts))
+                blocks.append(matrix_block(answer.given, "given", full, answer.wrong, texts=answer.texts, width=room))
             indented = [[Text(" " * INDENT) + line for line in block] for block in blocks]
             print_lines(console, side_by_side(indented, console.width))
     if graded.problems:

@@ -716,3 +716,13 @@ def test_the_json_of_a_class_has_a_summary(tmp_path):
     assert report["summary"] == {"files": 3, "graded": 2, "not_gradable": 1, "all_correct": 1, "with_problems": 1,
                                  "mean_score": 9.0, "mean_fraction": pytest.approx((1 + 1 / 17) / 2)}
     assert [(f["correct"], f["total"]) for f in report["files"]] == [(17, 17), (1, 17), (0, 17)]  # broken: its expected total
+
+
+def test_a_wide_wrong_answer_fits_the_terminal(tmp_path):
+    config = tmp_path / "wide.yaml"
+    config.write_text(runner.invoke(app, ["init", "--layers", "4,30,5", "--batch", "50", "--seed", "1"]).stdout)
+    path = tmp_path / "a.yaml"
+    path.write_text(f"z2: {[[0.1] * 50] * 5}\n")
+    out = check(str(config), str(path), env={"COLUMNS": "100"}).stdout
+    assert max(map(len, out.splitlines())) <= 100 and "⋯" in out
+    assert max(map(len, check(str(config), str(path), "--full", env={"COLUMNS": "100"}).stdout.splitlines())) > 100
