@@ -360,6 +360,10 @@ def init(
     _emit(to_yaml(config, f"made by: mlpstep {made_by}"), output)
 
 
+KINKS_LISTED = 12
+"""Most entries at a kink gradcheck's table output names (then how many more)."""
+
+
 @app.command()
 def gradcheck(
     config: str = typer.Argument(..., help="YAML or JSON config file, or - to read standard input."),
@@ -374,6 +378,8 @@ def gradcheck(
     Every gradient of the first step (each z, hidden a, weight and bias) is
     compared with (L(θ+ε) - L(θ-ε)) / 2ε, entry by entry (evenly spaced entries
     for tensors over 2000). Exit 0 when every tensor is within --tol, 1 when not.
+    Entries whose perturbation puts a ReLU input at (or across) 0 are named and
+    left out: the loss is not differentiable there, and ReLU'(0) is a convention.
 
     Example: mlpstep gradcheck configs/seed.yaml --tol 1e-6
     """
@@ -399,10 +405,16 @@ def gradcheck(
 
         table = Table("gradient", "entries", "max abs error", "max rel error", "", title_justify="left")
         for c in checks:
+            kinks = f" ({len(c.not_differentiable)} at a kink)" if c.not_differentiable else ""
             table.add_row(f"dL/d{c.name}", str(c.entries), f"{c.max_abs:.2e}", f"{c.max_rel:.2e}",
-                          "[green]ok[/]" if c.ok else "[bold red]over tolerance[/]")  # fmt: skip
+                          ("[green]ok[/]" if c.ok else "[bold red]over tolerance[/]") + kinks)  # fmt: skip
         with _console(False, output) as console:
             console.print(table)
+            for reason in dict.fromkeys(c.reason for c in checks if c.reason):
+                entries = [f"dL/d{c.name}" + "".join(f"[{i}]" for i in index)
+                           for c in checks if c.reason == reason for index in c.not_differentiable]  # fmt: skip
+                more = f", and {len(entries) - KINKS_LISTED:,} more" if len(entries) > KINKS_LISTED else ""
+                console.print(f"{', '.join(entries[:KINKS_LISTED])}{more}: {reason}; left out", markup=False, highlight=False)
             bad = [c.name for c in checks if not c.ok]
             console.print(f"{len(checks) - len(bad)}/{len(checks)} within {tol:g}" + (f"; over: {', '.join(bad)}" if bad else ""))
     raise typer.Exit(Exit.OK if all(c.ok for c in checks) else Exit.WRONG)
