@@ -331,6 +331,9 @@ def init(
     batch: Optional[int] = typer.Option(None, "--batch", help="A batch of this many points (default: one point)."),
     layout: Layout = typer.Option(Layout.columns, "--layout", help="columns (W is n_in x n_out) or rows (torch.nn.Linear)."),
     learning_rate: float = typer.Option(0.1, "--learning-rate", help="The learning rate."),
+    keep_kinks: bool = typer.Option(
+        False, "--keep-kinks", help="Allow ReLU inputs of exactly 0, where ReLU'(0) is a convention (by default those units are redrawn)."
+    ),
     example: Optional[str] = typer.Option(None, "--example", help="Write a bundled example instead, e.g. seed or mazur."),
     output: Optional[str] = OUTPUT_OPTION,
 ) -> None:
@@ -353,7 +356,7 @@ def init(
         except ValueError:
             _fail(f"--layers: {layers!r} is not a list of widths; write e.g. 2,4,2")
         names = None if activations is None else [part.strip().lower() for part in activations.split(",")]
-        config = make_config(sizes, names, loss.lower(), integers, seed, batch, layout.value, learning_rate)
+        config = make_config(sizes, names, loss.lower(), integers, seed, batch, layout.value, learning_rate, keep_kinks)
     except MlpstepError as e:
         _fail(e)
     made_by = printable(" ".join(sys.argv[1:])) if sys.argv[1:2] == ["init"] else "init"
@@ -414,7 +417,8 @@ def gradcheck(
                 entries = [f"dL/d{c.name}" + "".join(f"[{i}]" for i in index)
                            for c in checks if c.reason == reason for index in c.not_differentiable]  # fmt: skip
                 more = f", and {len(entries) - KINKS_LISTED:,} more" if len(entries) > KINKS_LISTED else ""
-                console.print(f"{', '.join(entries[:KINKS_LISTED])}{more}: {reason}; left out", markup=False, highlight=False)
+                console.print(f"{', '.join(entries[:KINKS_LISTED])}{more}: {reason}; left out", markup=False, highlight=False,
+                              soft_wrap=True)  # fmt: skip
             bad = [c.name for c in checks if not c.ok]
             console.print(f"{len(checks) - len(bad)}/{len(checks)} within {tol:g}" + (f"; over: {', '.join(bad)}" if bad else ""))
     raise typer.Exit(Exit.OK if all(c.ok for c in checks) else Exit.WRONG)

@@ -62,6 +62,13 @@ def test_init_example_in_the_readme_is_real():
     assert block_starting("$ mlpstep init --layers 2,3,2 --integers --seed 7 | mlpstep run - --only loss") == shown
 
 
+def test_gradcheck_kink_example_in_the_readme_is_real():
+    first = "$ mlpstep init --layers 2,3,2 --integers --seed 2 --keep-kinks | mlpstep gradcheck - | tail -2"
+    config = CliRunner().invoke(app, ["init", "--layers", "2,3,2", "--integers", "--seed", "2", "--keep-kinks"]).stdout
+    result = CliRunner().invoke(app, ["gradcheck", "-"], input=config)
+    assert block_starting(first) == "".join(result.stdout.splitlines(keepends=True)[-2:])
+
+
 def test_markdown_example_in_the_readme_is_real():
     first = "$ mlpstep run configs/seed.yaml --format markdown --only a1,W1n\n"
     start = README.index(first) + len(first)
