@@ -321,6 +321,7 @@ class Layout(str, Enum):
 
 @app.command()
 def init(
+    ctx: typer.Context,
     layers: Optional[str] = typer.Option(None, "--layers", help="Widths from the input to the output, e.g. 2,4,2."),
     activations: Optional[str] = typer.Option(
         None, "--activations", help="One per layer, e.g. relu,softmax (default: relu, then softmax for nll or linear)."
@@ -334,7 +335,7 @@ def init(
     keep_kinks: bool = typer.Option(
         False, "--keep-kinks", help="Allow ReLU inputs of exactly 0, where ReLU'(0) is a convention (by default those units are redrawn)."
     ),
-    example: Optional[str] = typer.Option(None, "--example", help="Write a bundled example instead, e.g. seed or mazur."),
+    example: Optional[str] = typer.Option(None, "--example", help="Write a bundled example instead, e.g. seed or mazur (no other option but -o)."),
     output: Optional[str] = OUTPUT_OPTION,
 ) -> None:
     """Write a new config: a random problem of the given shape, or a bundled example.
@@ -345,6 +346,15 @@ def init(
     from .errors import MlpstepError, printable
     from .scaffold import example as bundled, make_config, to_yaml
 
+    if example is not None:
+        from typer._click.core import ParameterSource
+
+        given = [p.opts[0] for p in ctx.command.params
+                 if p.name not in ("example", "output") and ctx.get_parameter_source(p.name) is ParameterSource.COMMANDLINE]  # fmt: skip
+        if given:
+            names = " and ".join([", ".join(given[:-1]), given[-1]] if len(given) > 1 else given)
+            _fail(f"--example: a bundled config is written as it is, so {names} "
+                  f"{'do' if len(given) > 1 else 'does'} not apply; leave {'them' if len(given) > 1 else 'it'} out (or leave out --example)")  # fmt: skip
     try:
         if example is not None:
             _emit(bundled(example), output)

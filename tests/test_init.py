@@ -164,3 +164,23 @@ def test_200_integer_seeds_with_their_kinks_kept_pass_gradcheck_naming_each_kink
         assert all(c.ok for c in checks) and any(c.not_differentiable for c in checks) == at_zero, (seed, checks)
         kinked += at_zero
     assert kinked == 44
+
+
+@pytest.mark.parametrize("option", [["--layers", "2,3"], ["--activations", "relu"], ["--loss", "nll"], ["--integers"],
+                                    ["--seed", "1"], ["--batch", "2"], ["--layout", "columns"], ["--learning-rate", "0.1"],
+                                    ["--keep-kinks"]])
+def test_example_refuses_an_option_it_would_ignore_even_at_its_default(option):
+    result = runner.invoke(app, ["init", "--example", "seed", *option])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == (f"error: --example: a bundled config is written as it is, so {option[0]} does not apply; "
+                             "leave it out (or leave out --example)\n")
+
+
+def test_example_names_every_option_it_would_ignore():
+    result = runner.invoke(app, ["init", "--example", "seed", "--layers", "2,3", "--seed", "1", "--integers"])
+    assert result.exit_code == 2 and "so --layers, --integers and --seed do not apply; leave them out" in result.stderr
+
+
+def test_example_may_be_written_to_a_file(tmp_path):
+    assert runner.invoke(app, ["init", "--example", "seed", "-o", str(tmp_path / "seed.yaml")]).exit_code == 0
+    assert (tmp_path / "seed.yaml").read_text() == init("--example", "seed")
