@@ -23,11 +23,13 @@ class _OneLineErrors(TyperGroup):
     """Usage mistakes get one ``error:`` line on stderr and exit 2, as config mistakes do."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
-        from typer._click.exceptions import ClickException
+        from typer._click.exceptions import ClickException, NoArgsIsHelpError
 
         argv = sys.argv[1:] if args is None else list(args)
         try:
             code = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
+        except NoArgsIsHelpError as e:  # a bare mlpstep: typer printed the help on stdout; exit 2, as typer does
+            code = e.exit_code
         except ClickException as e:
             ctx = getattr(e, "ctx", None)
             see = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
@@ -55,6 +57,7 @@ class _OneLineErrors(TyperGroup):
 app = typer.Typer(
     cls=_OneLineErrors,
     name="mlpstep",
+    no_args_is_help=True,
     help="One training step of a multilayer perceptron, every number of it.",
     add_completion=True,
     pretty_exceptions_show_locals=False,
