@@ -481,6 +481,10 @@ def schema(
     _emit((files("mlpstep") / "schemas" / f"{of.value}.schema.json").read_text(encoding="utf-8"), output)
 
 
+ERRORS_LISTED = 20
+"""Most mistakes of one config validate lists (then how many more)."""
+
+
 @app.command()
 def validate(
     configs: List[str] = typer.Argument(..., help="Config files (YAML or JSON); - reads standard input."),
@@ -488,26 +492,31 @@ def validate(
 ) -> None:
     """Check configs without running them, with the same messages as run.
 
-    Prints one line per config; exit 0 when all are valid, 2 when any is not.
+    Prints "valid" for a valid config, else every mistake in it on a line of its
+    own (the first 20; run reports the first): every mistake in its keys, or
+    when they are right, in its values, each field apart. Exit 0 when all are
+    valid, 2 when any is not.
 
     Example: mlpstep validate configs/*.yaml
     """
-    from .config import load
-    from .errors import MlpstepError, excerpt
+    from .config import MAX_ERRORS, find_errors
+    from .errors import excerpt
 
     if configs.count("-") > 1:
         _fail("- (standard input) can be read once; give it one time")
     invalid = 0
     for config in configs:
         shown = "stdin" if config == "-" else excerpt(config)
-        try:
-            load(config, allow_large)
-        except MlpstepError as e:
-            invalid += 1
-            message = str(e)
+        errors = [str(e) for e in find_errors(config, allow_large)]
+        for message in errors[:ERRORS_LISTED]:
             _fail(message if message.startswith(shown + ":") else f"{shown}: {message}", raise_exit=False)
-            continue
-        _write(f"{shown}: valid\n")
+        if len(errors) > ERRORS_LISTED:
+            more = len(errors) - ERRORS_LISTED
+            _fail(f"{shown}: and {'at least ' if len(errors) == MAX_ERRORS else ''}{more} more", raise_exit=False)
+        if errors:
+            invalid += 1
+        else:
+            _write(f"{shown}: valid\n")
     raise typer.Exit(Exit.INVALID if invalid else Exit.OK)
 
 
