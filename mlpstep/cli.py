@@ -23,11 +23,13 @@ class _OneLineErrors(TyperGroup):
     """Usage mistakes get one ``error:`` line on stderr and exit 2, as config mistakes do."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
-        from typer._click.exceptions import ClickException
+        from typer._click.exceptions import ClickException, NoArgsIsHelpError
 
         argv = _explain_values(sys.argv[1:] if args is None else list(args))
         try:
             code = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
+        except NoArgsIsHelpError as e:  # a bare mlpstep: typer printed the help on stdout; exit 2, as typer does
+            code = e.exit_code
         except ClickException as e:
             ctx = getattr(e, "ctx", None)
             see = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
@@ -74,6 +76,7 @@ def _explain_values(argv: list[str]) -> list[str]:
 app = typer.Typer(
     cls=_OneLineErrors,
     name="mlpstep",
+    no_args_is_help=True,
     help="One training step of a multilayer perceptron, every number of it.",
     add_completion=True,
     pretty_exceptions_show_locals=False,
@@ -366,6 +369,7 @@ class Layout(str, Enum):
 
 @app.command()
 def init(
+    ctx: typer.Context,
     layers: Optional[str] = typer.Option(None, "--layers", help="Widths from the input to the output, e.g. 2,4,2."),
     activations: Optional[str] = typer.Option(
         None, "--activations", help="One per layer, e.g. relu,softmax (default: relu, then softmax for nll or linear)."
@@ -376,7 +380,10 @@ def init(
     batch: Optional[int] = typer.Option(None, "--batch", help="A batch of this many points (default: one point)."),
     layout: Layout = typer.Option(Layout.columns, "--layout", help="columns (W is n_in x n_out) or rows (torch.nn.Linear)."),
     learning_rate: float = typer.Option(0.1, "--learning-rate", help="The learning rate."),
-    example: Optional[str] = typer.Option(None, "--example", help="Write a bundled example instead, e.g. seed or mazur."),
+    keep_kinks: bool = typer.Option(
+        False, "--keep-kinks", help="Allow ReLU inputs of exactly 0, where ReLU'(0) is a convention (by default those units are redrawn)."
+    ),
+    example: Optional[str] = typer.Option(None, "--example", help="Write a bundled example instead, e.g. seed or mazur (no other option but -o)."),
     output: Optional[str] = OUTPUT_OPTION,
 ) -> None:
     """Write a new config: a random problem of the given shape, or a bundled example.
@@ -387,6 +394,15 @@ def init(
     from .errors import MlpstepError, printable
     from .scaffold import example as bundled, make_config, to_yaml
 
+    if example is not None:
+        from typer._click.core import ParameterSource
+
+        given = [p.opts[0] for p in ctx.command.params
+                 if p.name not in ("example", "output") and ctx.get_parameter_source(p.name) is ParameterSource.COMMANDLINE]  # fmt: skip
+        if given:
+            names = " and ".join([", ".join(given[:-1]), given[-1]] if len(given) > 1 else given)
+            _fail(f"--example: a bundled config is written as it is, so {names} "
+                  f"{'do' if len(given) > 1 else 'does'} not apply; leave {'them' if len(given) > 1 else 'it'} out (or leave out --example)")  # fmt: skip
     try:
         if example is not None:
             _emit(bundled(example), output)
@@ -398,11 +414,15 @@ def init(
         except ValueError:
             _fail(f"--layers: {layers!r} is not a list of widths; write e.g. 2,4,2")
         names = None if activations is None else [part.strip().lower() for part in activations.split(",")]
-        config = make_config(sizes, names, loss.lower(), integers, seed, batch, layout.value, learning_rate)
+        config = make_config(sizes, names, loss.lower(), integers, seed, batch, layout.value, learning_rate, keep_kinks)
     except MlpstepError as e:
         _fail(e)
     made_by = printable(" ".join(sys.argv[1:])) if sys.argv[1:2] == ["init"] else "init"
     _emit(to_yaml(config, f"made by: mlpstep {made_by}"), output)
+
+
+KINKS_LISTED = 12
+"""Most entries at a kink gradcheck's table output names (then how many more)."""
 
 
 @app.command()
@@ -419,6 +439,8 @@ def gradcheck(
     Every gradient of the first step (each z, hidden a, weight and bias) is
     compared with (L(θ+ε) - L(θ-ε)) / 2ε, entry by entry (evenly spaced entries
     for tensors over 2000). Exit 0 when every tensor is within --tol, 1 when not.
+    Entries whose perturbation puts a ReLU input at (or across) 0 are named and
+    left out: the loss is not differentiable there, and ReLU'(0) is a convention.
 
     Example: mlpstep gradcheck configs/seed.yaml --tol 1e-6
     """
@@ -444,10 +466,17 @@ def gradcheck(
 
         table = Table("gradient", "entries", "max abs error", "max rel error", "", title_justify="left")
         for c in checks:
+            kinks = f" ({len(c.not_differentiable)} at a kink)" if c.not_differentiable else ""
             table.add_row(f"dL/d{c.name}", str(c.entries), f"{c.max_abs:.2e}", f"{c.max_rel:.2e}",
-                          "[green]ok[/]" if c.ok else "[bold red]over tolerance[/]")  # fmt: skip
+                          ("[green]ok[/]" if c.ok else "[bold red]over tolerance[/]") + kinks)  # fmt: skip
         with _console(False, output) as console:
             console.print(table)
+            for reason in dict.fromkeys(c.reason for c in checks if c.reason):
+                entries = [f"dL/d{c.name}" + "".join(f"[{i}]" for i in index)
+                           for c in checks if c.reason == reason for index in c.not_differentiable]  # fmt: skip
+                more = f", and {len(entries) - KINKS_LISTED:,} more" if len(entries) > KINKS_LISTED else ""
+                console.print(f"{', '.join(entries[:KINKS_LISTED])}{more}: {reason}; left out", markup=False, highlight=False,
+                              soft_wrap=True)  # fmt: skip
             bad = [c.name for c in checks if not c.ok]
             console.print(f"{len(checks) - len(bad)}/{len(checks)} within {tol:g}" + (f"; over: {', '.join(bad)}" if bad else ""))
     raise typer.Exit(Exit.OK if all(c.ok for c in checks) else Exit.WRONG)
@@ -497,6 +526,10 @@ def schema(
     _emit((files("mlpstep") / "schemas" / f"{of.value}.schema.json").read_text(encoding="utf-8"), output)
 
 
+ERRORS_LISTED = 20
+"""Most mistakes of one config validate lists (then how many more)."""
+
+
 @app.command()
 def validate(
     configs: List[str] = typer.Argument(..., help="Config files (YAML or JSON); - reads standard input."),
@@ -504,26 +537,31 @@ def validate(
 ) -> None:
     """Check configs without running them, with the same messages as run.
 
-    Prints one line per config; exit 0 when all are valid, 2 when any is not.
+    Prints "valid" for a valid config, else every mistake in it on a line of its
+    own (the first 20; run reports the first): every mistake in its keys, or
+    when they are right, in its values, each field apart. Exit 0 when all are
+    valid, 2 when any is not.
 
     Example: mlpstep validate configs/*.yaml
     """
-    from .config import load
-    from .errors import MlpstepError, excerpt
+    from .config import MAX_ERRORS, find_errors
+    from .errors import excerpt
 
     if configs.count("-") > 1:
         _fail("- (standard input) can be read once; give it one time")
     invalid = 0
     for config in configs:
         shown = "stdin" if config == "-" else excerpt(config)
-        try:
-            load(config, allow_large)
-        except MlpstepError as e:
-            invalid += 1
-            message = str(e)
+        errors = [str(e) for e in find_errors(config, allow_large)]
+        for message in errors[:ERRORS_LISTED]:
             _fail(message if message.startswith(shown + ":") else f"{shown}: {message}", raise_exit=False)
-            continue
-        _write(f"{shown}: valid\n")
+        if len(errors) > ERRORS_LISTED:
+            more = len(errors) - ERRORS_LISTED
+            _fail(f"{shown}: and {'at least ' if len(errors) == MAX_ERRORS else ''}{more} more", raise_exit=False)
+        if errors:
+            invalid += 1
+        else:
+            _write(f"{shown}: valid\n")
     raise typer.Exit(Exit.INVALID if invalid else Exit.OK)
 
 

@@ -1,7 +1,7 @@
 """Load and validate a config into a Problem: the network, the data, the loss.
 
-Every mistake raises ConfigError with the path of the field (``layers[1].weights``)
-and what would fix it.
+Every mistake is a ConfigError with the path of the field (``layers[1].weights``)
+and what would fix it: ``load`` raises the first, ``find_errors`` lists them all.
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ FILE_DEPTH = 4
 """How deep in the config a {file: ...} may be: optimizer.state.exp_avg.W1."""
 MAX_STATE_STEP = 10**9
 """Largest step count a starting optimizer state may give."""
+MAX_ERRORS = 100
+"""Most mistakes of one config find_errors lists."""
 
 
 @dataclass(frozen=True, eq=False)  # eq: arrays have no single truth value; identity is what compares
@@ -86,50 +88,115 @@ def load(source: str | Path | dict, allow_large: bool = False) -> Problem:
     A ``{file: PATH}`` value is read relative to the config file's folder (the current one for stdin or a dict).
     A run past the limits of ``mlpstep.limits`` is refused unless ``allow_large``.
     """
-    if isinstance(source, dict):
-        return validate(source, allow_large=allow_large)
-    from .reader import read_config
-
-    return validate(read_config(source), "." if str(source) == "-" else Path(source).parent, allow_large)
+    return validate(*_read(source), allow_large)
 
 
 def validate(data: object, base: str | Path = ".", allow_large: bool = False) -> Problem:
     """A Problem from config data; ``{file: PATH}`` values are read relative to ``base``,
-    after the keys are checked (so no file is read for a config that is refused anyway)."""
+    after the keys are checked (so no file is read for a config that is refused anyway).
+    The first mistake raises its ConfigError."""
+    return _validate(data, base, allow_large, _Mistakes())
+
+
+def find_errors(source: str | Path | dict, allow_large: bool = False, most: int = MAX_ERRORS) -> list[ConfigError]:
+    """What is wrong with a config, as ``load`` meets it (the first is the error ``load`` raises), at most ``most``;
+    empty when it loads.
+
+    Every mistake in the keys is listed; when the keys are right, every mistake in the values: each field
+    on its own (each layer's weights, bias and activation apart). A field that needs another one which is
+    wrong (the labels need the output layer) is not checked, and a file that cannot be read ends the list.
+    """
+    mistakes = _Mistakes(most)
+    try:
+        _validate(*_read(source), allow_large, mistakes)
+    except ConfigError as e:
+        mistakes.found.append(e)
+    except _Enough:
+        pass
+    return mistakes.found
+
+
+def _read(source: str | Path | dict) -> tuple[object, str | Path]:
+    """The config data and the folder its files are relative to."""
+    if isinstance(source, dict):
+        return source, "."
+    from .reader import read_config
+
+    return read_config(source), "." if str(source) == "-" else Path(source).parent
+
+
+class _Enough(Exception):
+    """As many mistakes are listed as were asked for."""
+
+
+class _Mistakes:
+    """Where validation puts each mistake: raised at once (``most`` 0, to load a config), or listed up
+    to ``most`` (to report them all), validation going on with what does not depend on the wrong field."""
+
+    def __init__(self, most: int = 0):
+        self.most = most
+        self.found: list[ConfigError] = []
+
+    def add(self, error: ConfigError) -> None:
+        if not self.most:
+            raise error
+        self.found.append(error)
+        if len(self.found) >= self.most:
+            raise _Enough
+
+    def check(self, run: Callable, *args):
+        """``run(*args)``, or None when it raises a ConfigError that is listed."""
+        try:
+            return run(*args)
+        except ConfigError as e:
+            self.add(e)
+            return None
+
+
+_RAISE = _Mistakes()
+
+
+def _validate(data: object, base: str | Path, allow_large: bool, mistakes: _Mistakes) -> Problem | None:
+    """The Problem, or None when ``mistakes`` lists something wrong with it."""
     if not isinstance(data, dict):
         raise ConfigError("config", f"{_describe(data)}, but a config is a mapping of keys: {', '.join(REQUIRED)}, ...")
-    _check_structure(data, allow_large)
+    _check_structure(data, allow_large, mistakes)
+    if mistakes.found:
+        return None
     data, files = _read_files(data, base, Budget(allow_large))
-    layout = _choice(data.get("layout", "columns"), LAYOUTS, "layout")
-    reduction = _choice(data.get("reduction", "mean"), REDUCTIONS, "reduction")
-    relu0 = _number(data.get("relu_grad_at_zero", 0), "relu_grad_at_zero")
-    if relu0 not in RELU_GRADS_AT_ZERO:
-        raise ConfigError("relu_grad_at_zero", f"{relu0:g} is not allowed; use 0 (as torch.relu), 0.5 (as torch.maximum) or 1")
-    learning_rate = _number(data["learning_rate"], "learning_rate")
-    if learning_rate < 0:
-        raise ConfigError("learning_rate", f"{learning_rate:g} is negative; give a learning rate >= 0")
-    layers = _layers(data["layers"], layout, relu0)
-    loss = LOSSES[_choice(data["loss"], tuple(LOSSES), "loss")]()
-    output = layers[-1].activation
-    if loss.name == "nll" and output.name not in NLL_OUTPUTS:
-        raise ConfigError(
-            "loss",
-            f"nll needs a softmax or sigmoid output layer, but layers[{len(layers) - 1}].activation is "
-            f"{output.name}; use squared, half_squared or mse, or change that activation",
-        )
-    n_in = layers[0].weights.shape[0 if layout == "columns" else 1]
-    x, batch = _input(data["input"], n_in)
-    shapes = param_shapes(layers, layout)
-    freeze = _freeze(data.get("freeze", []), shapes)
-    optimizer, state = _optimizer(data.get("optimizer", "sgd"), {k: v for k, v in shapes.items() if k not in freeze})
-    steps = _steps(data.get("steps", 1), "steps")
+    check = mistakes.check
+    layout = check(_choice, data.get("layout", "columns"), LAYOUTS, "layout")
+    reduction = check(_choice, data.get("reduction", "mean"), REDUCTIONS, "reduction")
+    relu0 = check(_relu_grad_at_zero, data.get("relu_grad_at_zero", 0))
+    learning_rate = check(_learning_rate, data["learning_rate"])
+    layers = _layers(data["layers"], layout, relu0 or 0.0, mistakes) if layout else None
+    loss = check(_choice, data["loss"], tuple(LOSSES), "loss")
+    x = freeze = optimizer = None
+    if layers:
+        if loss:
+            check(_nll_output, loss, layers)
+        n_in = layers[0].weights.shape[0 if layout == "columns" else 1]
+        x, batch = check(_input, data["input"], n_in) or (None, None)
+        shapes = param_shapes(layers, layout)
+        freeze = check(_freeze, data.get("freeze", []), shapes)
+        if freeze is not None:
+            trained = {name: shape for name, shape in shapes.items() if name not in freeze}
+            optimizer, state = check(_optimizer, data.get("optimizer", "sgd"), trained) or (None, None)
+    steps = check(_steps, data.get("steps", 1), "steps")
+    if x is None or loss is None or optimizer is None or steps is None:
+        return None
     sizes = [n_in] + [layer.bias.shape[0] for layer in layers]
     names = [layer.activation.name for layer in layers]
-    check_run(sizes, x.shape[1], steps, optimizer, "steps" if "steps" in data else "layers", allow_large, names, loss.name)
-    y = _labels(data["label"], batch, x.shape[1], layers[-1].bias.shape[0], output.name, loss.name)
-    min_rtol, expect = _grading(data.get("grading", {}))
+    check(check_run, sizes, x.shape[1], steps, optimizer, "steps" if "steps" in data else "layers", allow_large, names, loss)
+    output = layers[-1].activation
+    y = check(_labels, data["label"], batch, x.shape[1], layers[-1].bias.shape[0], output.name, loss)
+    grading = check(_grading, data.get("grading", {}))
+    if mistakes.found:
+        return None
+    min_rtol, expect = grading
     return Problem(
-        tuple(layers), x, y, loss, learning_rate, layout, reduction, relu0, optimizer, freeze, steps, state, files, min_rtol, expect
+        tuple(layers), x, y, LOSSES[loss](), learning_rate, layout, reduction, relu0, optimizer, freeze, steps, state, files,
+        min_rtol, expect,
     )
 
 
@@ -167,19 +234,20 @@ def check_run(
     check_cost(madds, memory, what, path, allow_large)
 
 
-def _check_structure(data: dict, allow_large: bool) -> None:
+def _check_structure(data: dict, allow_large: bool, mistakes: _Mistakes) -> None:
     """The keys of the config, its layers and its optimizer: checked before any file is read."""
-    _check_keys(data, KEYS, REQUIRED, "")
-    if isinstance(data["layers"], list) and len(data["layers"]) > MAX_LAYERS and not allow_large:
-        raise ConfigError("layers", f"{len(data['layers']):,} layers, more than the {MAX_LAYERS:,} a network may have; "
+    _check_keys(data, KEYS, REQUIRED, "", mistakes)
+    layers = data.get("layers")
+    if isinstance(layers, list) and len(layers) > MAX_LAYERS and not allow_large:
+        raise ConfigError("layers", f"{len(layers):,} layers, more than the {MAX_LAYERS:,} a network may have; "
                                     "add --allow-large for a big job on purpose")
-    if isinstance(data["layers"], list):
-        for i, spec in enumerate(data["layers"]):
+    if isinstance(layers, list):
+        for i, spec in enumerate(layers):
             if isinstance(spec, dict):
-                _check_keys(spec, LAYER_KEYS, LAYER_REQUIRED, f"layers[{i}].")
+                _check_keys(spec, LAYER_KEYS, LAYER_REQUIRED, f"layers[{i}].", mistakes)
     optimizer = data.get("optimizer")
     if isinstance(optimizer, dict) and isinstance(optimizer.get("name"), str) and optimizer["name"].lower() in OPTIONS:
-        _check_keys(optimizer, ("name", *OPTIONS[optimizer["name"].lower()], "state"), ("name",), "optimizer.")
+        _check_keys(optimizer, ("name", *OPTIONS[optimizer["name"].lower()], "state"), ("name",), "optimizer.", mistakes)
 
 
 def param_shapes(layers: list[Layer] | tuple[Layer, ...], layout: str) -> dict[str, tuple[int, ...]]:
@@ -231,49 +299,82 @@ def _read_files(data: dict, base: str | Path, budget: Budget) -> tuple[dict, tup
     return data, tuple(dict.fromkeys(file for file, _ in arrays))
 
 
-def _layers(value: object, layout: str, relu0: float) -> list[Layer]:
+def _layers(value: object, layout: str, relu0: float, mistakes: _Mistakes) -> list[Layer] | None:
+    """The layers, or None when ``mistakes`` lists something wrong with them."""
     if not isinstance(value, list) or not value:
-        raise ConfigError("layers", f"{_describe(value)}; give a list of layers, each with weights, bias and activation")
-    layers = []
+        mistakes.add(ConfigError("layers", f"{_describe(value)}; give a list of layers, each with weights, bias and activation"))
+        return None
+    listed = len(mistakes.found)
+    layers, n_prev = [], None
     for i, spec in enumerate(value):
         path = f"layers[{i}]"
         if not isinstance(spec, dict):
-            raise ConfigError(path, f"{_describe(spec)}; a layer is a mapping with weights, bias and activation")
-        _check_keys(spec, LAYER_KEYS, LAYER_REQUIRED, path + ".")
-        w = _matrix(spec["weights"], path + ".weights")
-        n_in, n_out = w.shape if layout == "columns" else w.shape[::-1]
-        if layers:
-            prev = layers[-1].bias.shape[0]
-            if n_in != prev:
+            mistakes.add(ConfigError(path, f"{_describe(spec)}; a layer is a mapping with weights, bias and activation"))
+            n_prev = None
+            continue
+        w = mistakes.check(_matrix, spec["weights"], path + ".weights")
+        n_out = bias = None
+        if w is not None:
+            n_in, n_out = w.shape if layout == "columns" else w.shape[::-1]
+            if n_prev is not None and n_in != n_prev:
                 fix = (
-                    f"{prev} rows (n_in x n_out in the columns layout)"
+                    f"{n_prev} rows (n_in x n_out in the columns layout)"
                     if layout == "columns"
-                    else f"{prev} columns (n_out x n_in in the rows layout)"
+                    else f"{n_prev} columns (n_out x n_in in the rows layout)"
                 )
-                raise ConfigError(
-                    path + ".weights",
-                    f"{_shape(w)}, but layer {i} has {prev} outputs, so layer {i + 1}'s weights need {fix}",
-                )
-        bias = spec.get("bias")
-        if bias is None or (isinstance(bias, str) and bias.lower() == "none"):
-            b, mode = np.zeros(n_out), "none"
-        elif not _is_list(bias):
-            b, mode = np.full(n_out, _number(bias, path + ".bias")), "shared"
-        else:
-            b, mode = _vector(bias, path + ".bias"), "units"
-            if b.shape[0] != n_out:
-                raise ConfigError(
-                    path + ".bias",
-                    f"{_count(b.shape[0], 'value')}, but layer {i + 1} has {_count(n_out, 'unit')} (from its weights, "
-                    f"{_shape(w)}); give one per unit, one number shared by all, or none",
-                )
-        name = _choice(spec["activation"], tuple(ACTIVATIONS), path + ".activation")
+                mistakes.add(ConfigError(
+                    path + ".weights", f"{_shape(w)}, but layer {i} has {n_prev} outputs, so layer {i + 1}'s weights need {fix}",
+                ))  # fmt: skip
+            bias = mistakes.check(_bias, spec.get("bias"), n_out, w, path, i)
+        name = mistakes.check(_choice, spec["activation"], tuple(ACTIVATIONS), path + ".activation")
         if name == "softmax" and n_out == 1:
-            raise ConfigError(
+            mistakes.add(ConfigError(
                 path + ".activation", "softmax over 1 unit is always 1 and passes no gradient; use sigmoid for one unit"
-            )
-        layers.append(Layer(w, b, make_activation(name, relu0), mode))
-    return layers
+            ))  # fmt: skip
+        if bias is not None and name is not None:
+            layers.append(Layer(w, bias[0], make_activation(name, relu0), bias[1]))
+        n_prev = n_out
+    return layers if len(mistakes.found) == listed else None
+
+
+def _bias(value: object, n_out: int, w: np.ndarray, path: str, i: int) -> tuple[np.ndarray, str]:
+    """A layer's bias ``(n_out,)`` and its mode: one per unit, one shared, or none."""
+    if value is None or (isinstance(value, str) and value.lower() == "none"):
+        return np.zeros(n_out), "none"
+    if not _is_list(value):
+        return np.full(n_out, _number(value, path + ".bias")), "shared"
+    b = _vector(value, path + ".bias")
+    if b.shape[0] != n_out:
+        raise ConfigError(
+            path + ".bias",
+            f"{_count(b.shape[0], 'value')}, but layer {i + 1} has {_count(n_out, 'unit')} (from its weights, "
+            f"{_shape(w)}); give one per unit, one number shared by all, or none",
+        )
+    return b, "units"
+
+
+def _relu_grad_at_zero(value: object) -> float:
+    relu0 = _number(value, "relu_grad_at_zero")
+    if relu0 not in RELU_GRADS_AT_ZERO:
+        raise ConfigError("relu_grad_at_zero", f"{relu0:g} is not allowed; use 0 (as torch.relu), 0.5 (as torch.maximum) or 1")
+    return relu0
+
+
+def _learning_rate(value: object) -> float:
+    learning_rate = _number(value, "learning_rate")
+    if learning_rate < 0:
+        raise ConfigError("learning_rate", f"{learning_rate:g} is negative; give a learning rate >= 0")
+    return learning_rate
+
+
+def _nll_output(loss: str, layers: list[Layer]) -> None:
+    output = layers[-1].activation
+    if loss == "nll" and output.name not in NLL_OUTPUTS:
+        raise ConfigError(
+            "loss",
+            f"nll needs a softmax or sigmoid output layer, but layers[{len(layers) - 1}].activation is "
+            f"{output.name}; use squared, half_squared or mse, or change that activation",
+        )
 
 
 def _input(value: object, n_in: int) -> tuple[np.ndarray, bool]:
@@ -624,16 +725,19 @@ def _choice(value: object, choices: tuple[str, ...], path: str) -> str:
     raise ConfigError(path, f"{quoted(value)} is not one of {', '.join(choices)}{hint}")
 
 
-def _check_keys(data: dict, allowed: tuple[str, ...], required: tuple[str, ...], prefix: str) -> None:
+def _check_keys(
+    data: dict, allowed: tuple[str, ...], required: tuple[str, ...], prefix: str, mistakes: _Mistakes = _RAISE
+) -> None:
+    """Every unknown key (and the one it was likely meant as), then every missing one, to ``mistakes``."""
     for key in data:
         if key not in allowed:
             close = closest(key, allowed)
             hint = f"did you mean {close}?" if close else f"valid keys: {', '.join(allowed)}"
-            raise ConfigError(f"{prefix}{key_text(key)}", f"unknown key ({hint})")
+            mistakes.add(ConfigError(f"{prefix}{key_text(key)}", f"unknown key ({hint})"))
     for key in required:
         if key not in data:
             example = _EXAMPLES.get(key)
-            raise ConfigError(f"{prefix}{key}", f"missing; add it ({example})" if example else "missing; add it")
+            mistakes.add(ConfigError(f"{prefix}{key}", f"missing; add it ({example})" if example else "missing; add it"))
 
 
 _EXAMPLES = {

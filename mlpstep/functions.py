@@ -14,6 +14,10 @@ class Activation:
     """An elementwise activation ``a = f(z)`` with ``f'`` next to it."""
 
     name: str
+    kinks: tuple[float, ...] = ()
+    """The inputs z where f has no derivative; ``derivative`` gives a convention there."""
+    convention: str = ""
+    """That convention, in words."""
 
     def value(self, z: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -29,6 +33,8 @@ class Activation:
 
 class ReLU(Activation):
     name = "relu"
+    kinks = (0.0,)
+    convention = "ReLU'(0) is a convention"
 
     def __init__(self, grad_at_zero: float = 0.0):
         self.grad_at_zero = grad_at_zero  # ReLU'(0): 0 as torch.relu, 0.5 as torch.maximum

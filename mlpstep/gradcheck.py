@@ -2,7 +2,9 @@
 
 dL/dθ ≈ (L(θ + ε) - L(θ - ε)) / 2ε for every parameter entry, and for every
 entry of each z and hidden a (perturbed in place, the rest of the forward pass
-recomputed from there).
+recomputed from there). Where an activation has a kink (ReLU at z = 0), the
+loss is not differentiable: an entry whose perturbation moves some input of
+that activation onto or across its kink is named and left out of the check.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import numpy as np
 from .config import Problem
 from .engine import _column_form, initial_params, step
 from .errors import excerpt
+from .functions import Activation
 from .limits import ELEMENTWISE, check_cost, forward_cost, run_cost
 
 MAX_ENTRIES = 2000
@@ -23,14 +26,17 @@ MAX_ENTRIES = 2000
 @dataclass(frozen=True)
 class Check:
     name: str  # as in grads: z2, a1, W1, w10, ...
-    entries: int  # how many entries were checked
-    max_abs: float  # the largest |backprop - numeric|
-    max_rel: float  # the largest |backprop - numeric| / max(|backprop|, |numeric|, tiny)
+    entries: int  # how many entries were compared (those at a kink too)
+    max_abs: float  # the largest |backprop - numeric|, over the entries not at a kink
+    max_rel: float  # the largest |backprop - numeric| / max(|backprop|, |numeric|, tiny), likewise
     ok: bool
+    not_differentiable: tuple[tuple[int, ...], ...] = ()  # the entries left out (indices in the gradient's shape):
+    reason: str = ""  # why: their finite difference reaches an activation's kink (a ReLU input at 0)
 
 
 def gradcheck(problem: Problem, eps: float = 1e-6, tol: float = 1e-5, allow_large: bool = False) -> list[Check]:
-    """One Check per gradient of the first step; ``ok`` when max_rel <= tol or max_abs <= tol * 1e-3.
+    """One Check per gradient of the first step; ``ok`` when max_rel <= tol or max_abs <= tol * 1e-3
+    over its entries that are not at a kink.
 
     Refused before it starts (unless ``allow_large``) when its forward passes would cost more than a run may.
     """
@@ -56,49 +62,82 @@ def _gradcheck(problem: Problem, eps: float, tol: float) -> list[Check]:
     trace = step(problem)
     params = initial_params(problem)
     columns = problem.layout == "columns"
+    at_rest = _loss_overriding(problem, params)[1]
     checks = []
     for name, analytic in trace.grads.items():
         if name[0] in "za":
             kind, l = name[0], int(name[1:])
 
-            def loss_at(value: np.ndarray, kind=kind, l=l) -> float:
+            def loss_at(value: np.ndarray, kind=kind, l=l) -> tuple[float, list]:
                 return _loss_overriding(problem, params, kind, l, value if columns else value.T)
 
             base = trace.forward[name]
         else:
-            def loss_at(value: np.ndarray, name=name) -> float:
+            def loss_at(value: np.ndarray, name=name) -> tuple[float, list]:
                 return _loss_overriding(problem, {**params, name: value})
 
             base = params[name]
-        numeric, picked = _numeric(loss_at, np.asarray(base, dtype=np.float64), eps)
+        base = np.asarray(base, dtype=np.float64)
+        numeric, picked, kinked = _numeric(loss_at, base, eps, at_rest)
         a = np.asarray(analytic, dtype=np.float64).reshape(-1)[picked]
-        diff = np.abs(a - numeric)
-        scale = np.maximum(np.maximum(np.abs(a), np.abs(numeric)), 1e-300)
+        smooth = np.array([hit is None for hit in kinked], dtype=bool)
+        diff = np.abs(a - numeric)[smooth]
+        scale = np.maximum(np.maximum(np.abs(a), np.abs(numeric)), 1e-300)[smooth]
         max_abs, max_rel = float(diff.max(initial=0.0)), float((diff / scale).max(initial=0.0))
-        checks.append(Check(name, len(picked), max_abs, max_rel, max_rel <= tol or max_abs <= tol * 1e-3))
+        where = tuple(tuple(map(int, np.unravel_index(index, base.shape))) for index in picked[~smooth])
+        reason = "; ".join(dict.fromkeys(_reason(hit) for hit in kinked if hit is not None))
+        checks.append(Check(name, len(picked), max_abs, max_rel, max_rel <= tol or max_abs <= tol * 1e-3, where, reason))
     return checks
 
 
-def _numeric(loss_at, base: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray]:
+def _reason(activation: Activation) -> str:
+    return f"not differentiable here (z = {' or '.join(f'{k:g}' for k in activation.kinks)}): {activation.convention}"
+
+
+def _numeric(loss_at, base: np.ndarray, eps: float, at_rest: list) -> tuple[np.ndarray, np.ndarray, list]:
+    """The central difference of each picked entry, the picked flat indices, and for each the
+    activation whose kink its perturbation reaches (None where the loss is smooth around it)."""
     flat = base.reshape(-1)
     picked = np.unique(np.linspace(0, flat.size - 1, min(flat.size, MAX_ENTRIES)).astype(int))
     numeric = np.empty(len(picked))
+    kinked = []
     for n, index in enumerate(picked):
         up, down = flat.copy(), flat.copy()
         h = eps * max(1.0, abs(flat[index]))
         up[index] += h
         down[index] -= h
-        numeric[n] = (loss_at(up.reshape(base.shape)) - loss_at(down.reshape(base.shape))) / (2 * h)
-    return numeric, picked
+        (loss_up, z_up), (loss_down, z_down) = loss_at(up.reshape(base.shape)), loss_at(down.reshape(base.shape))
+        numeric[n] = (loss_up - loss_down) / (2 * h)
+        kinked.append(_kink_reached(z_down, at_rest, z_up))
+    return numeric, picked, kinked
 
 
-def _loss_overriding(problem: Problem, params: dict, kind: str | None = None, l: int = 0, value=None) -> float:
-    """The loss with ``params``, and z_l or a_l (in column form) replaced by ``value`` if given."""
+def _kink_reached(down: list, at_rest: list, up: list) -> Activation | None:
+    """The activation with a kink inside the range a perturbation moves one of its inputs over, if any.
+
+    Each list holds ``(activation, z)`` per layer whose activation has kinks; a z the perturbation
+    leaves unchanged does not count (it may sit on a kink: the loss is still smooth in the entry).
+    """
+    for (activation, z_down), (_, z), (_, z_up) in zip(down, at_rest, up):
+        moved = z_down != z_up
+        if moved.any():
+            low = np.minimum(np.minimum(z_down, z), z_up)[moved]
+            high = np.maximum(np.maximum(z_down, z), z_up)[moved]
+            if any(((low <= k) & (k <= high)).any() for k in activation.kinks):
+                return activation
+    return None
+
+
+def _loss_overriding(problem: Problem, params: dict, kind: str | None = None, l: int = 0, value=None) -> tuple[float, list]:
+    """The loss with ``params``, and z_l or a_l (in column form) replaced by ``value`` if given; and
+    ``(activation, z)`` of every layer whose activation has kinks."""
     weights, biases = _column_form(problem, params)
     a = problem.x
+    kinked = []
     for k, (layer, w, b) in enumerate(zip(problem.layers, weights, biases), 1):
         z = value if (kind, l) == ("z", k) else w.T @ a + b[:, None]
         a = value if (kind, l) == ("a", k) else layer.activation.value(z)
+        if layer.activation.kinks:
+            kinked.append((layer.activation, z))
     per_point = problem.loss.value(z, a, problem.y, problem.layers[-1].activation)
-    return float(per_point.mean() if problem.reduction == "mean" else per_point.sum())
-
+    return float(per_point.mean() if problem.reduction == "mean" else per_point.sum()), kinked

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,11 @@ from .config import validate
 from .engine import step
 from .errors import ConfigError, NumericError
 from .reader import MAX_VALUES
-from .functions import ACTIVATIONS, LOSSES, NLL_OUTPUTS
+from .functions import ACTIVATIONS, LOSSES, NLL_OUTPUTS, make_activation
+
+
+MAX_DRAWS = 1000
+"""Most draws of a layer's kinked units (ReLU inputs at 0) before init gives up."""
 
 
 def examples() -> dict[str, Path]:
@@ -42,8 +47,13 @@ def make_config(
     batch: int | None = None,
     layout: str = "columns",
     learning_rate: float = 0.1,
+    keep_kinks: bool = False,
 ) -> dict:
-    """A valid config with random weights: small integers (for working by hand) or Gaussian."""
+    """A valid config with random weights: small integers (for working by hand) or Gaussian.
+
+    Unless ``keep_kinks``, no input of an activation sits on its kink (ReLU's z = 0, where the
+    derivative is a convention) at any point: the weights and bias of such a unit are redrawn.
+    """
     if len(sizes) < 2 or min(sizes) < 1:
         raise ConfigError("--layers", "give two or more widths >= 1, from the input to the output, e.g. 2,4,2")
     if loss not in LOSSES:
@@ -76,13 +86,23 @@ def make_config(
             return rng.integers(low, high + 1, size=shape).astype(float)
         return np.round(rng.normal(scale=scale, size=shape), 4)
 
-    layers = []
-    for n_in, n_out, act in zip(sizes, sizes[1:], activations):
-        w = numbers((n_in, n_out), scale=1 / np.sqrt(n_in))
-        layers.append({"weights": w if layout == "columns" else w.T, "bias": numbers(n_out, low=-1, high=1), "activation": act})
+    def weights(n_in, n_out):
+        return numbers((n_in, n_out), scale=1 / np.sqrt(n_in))
+
+    def biases(n_out):
+        return numbers(n_out, low=-1, high=1)
+
+    ws, bs = [], []
+    for n_in, n_out in pairwise(sizes):
+        ws.append(weights(n_in, n_out))
+        bs.append(biases(n_out))
     points = batch or 1
     x = numbers((points, sizes[0]), low=-3, high=3)
     labels = [_label(rng, sizes[-1], activations[-1], loss, integers) for _ in range(points)]
+    if not keep_kinks:
+        _redraw_kinks(ws, bs, x.T, activations, weights, biases)
+    layers = [{"weights": w if layout == "columns" else w.T, "bias": b, "activation": act}
+              for w, b, act in zip(ws, bs, activations)]  # fmt: skip
     config = {
         "layout": layout,
         "input": x if batch else x[0],
@@ -100,6 +120,28 @@ def make_config(
             + (" or Gaussian weights (no --integers)" if integers else "")
         ) from None
     return config
+
+
+def _redraw_kinks(ws: list, bs: list, x: np.ndarray, names: list[str], draw_weights, draw_biases) -> None:
+    """Redraw, in place and layer by layer from the input, the weights (n_in, n_out) and bias (n_out,)
+    of every unit whose input z is on a kink of its activation at some point of ``x`` (n_in, batch)."""
+    a = x
+    for l, (w, b, name) in enumerate(zip(ws, bs, names), 1):
+        activation = make_activation(name)
+        z = w.T @ a + b[:, None]  # (n_out, batch)
+        for draws in range(1, MAX_DRAWS + 1):
+            kinked = np.flatnonzero(np.isin(z, activation.kinks).any(axis=1))
+            if not kinked.size:
+                break
+            if draws == MAX_DRAWS:
+                raise ConfigError(
+                    "--layers", f"in {MAX_DRAWS:,} draws, layer {l} always put some {name} input at exactly "
+                    f"{activation.kinks[0]:g}; add --keep-kinks to allow it, or use Gaussian weights (no --integers) or a smaller --batch"
+                )
+            w[:, kinked] = draw_weights(w.shape[0], kinked.size)
+            b[kinked] = draw_biases(kinked.size)
+            z = w.T @ a + b[:, None]
+        a = activation.value(z)
 
 
 def _label(rng, n_out: int, output: str, loss: str, integers: bool):

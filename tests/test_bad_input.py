@@ -230,7 +230,7 @@ def test_closed_stdin_is_refused(monkeypatch):
 
 @pytest.mark.parametrize(
     "args,fragment",
-    [([], "Missing command"), (["run"], "Missing argument"), (["run", "x.yaml", "--bogus"], "No such option: --bogus"),
+    [(["--debug"], "Missing command"), (["run"], "Missing argument"), (["run", "x.yaml", "--bogus"], "No such option: --bogus"),
      (["bogus"], "No such command"), (["run", "configs/seed.yaml", "--json=1"], "does not take a value")],
 )
 def test_command_line_misuse_gets_one_line(args, fragment):

@@ -216,3 +216,10 @@ def test_a_bug_is_one_line_to_report_and_exit_3(monkeypatch):
 def test_help_before_a_command_lists_every_command():
     result = subprocess.run([sys.executable, "-m", "mlpstep", "--help", "run"], capture_output=True, text=True, check=False)
     assert result.returncode == 0 and all(name in result.stdout for name in ("run", "check", "answers", "gradcheck"))
+
+
+def test_a_bare_mlpstep_prints_the_help_and_exits_2_as_typer_does():
+    result = subprocess.run([sys.executable, "-m", "mlpstep"], capture_output=True, text=True, check=False)
+    assert result.returncode == 2 and result.stderr == ""
+    assert "Usage: mlpstep [OPTIONS] COMMAND" in result.stdout
+    assert all(name in result.stdout for name in ("run", "check", "answers", "init", "gradcheck", "schema", "validate"))

@@ -12,7 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+import mlpstep
 from mlpstep.cli import app
+from mlpstep.config import find_errors
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()
@@ -32,12 +34,12 @@ values = st.recursive(scalars, lambda inner: st.one_of(
     max_leaves=30)
 
 
-def assert_clean(result, allowed=(0, 2), strict_json=False):
+def assert_clean(result, allowed=(0, 2), strict_json=False, one_line=True):
     assert result.exit_code in allowed, (result.exit_code, result.output, result.exception)
     assert "Traceback" not in result.output and "internal error" not in result.output
     if result.exit_code == 2 and result.stderr:
         lines = result.stderr.strip().splitlines()
-        assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+        assert (len(lines) == 1 or not one_line) and all(line.startswith("error: ") for line in lines), result.stderr
     elif result.exit_code == 2 and result.stdout.startswith("{"):  # check --json/gradescope: a broken file inside
         json.loads(result.stdout)
     elif result.exit_code == 2:  # check's report names a file's problems, or the class summary a file not gradable
@@ -62,7 +64,19 @@ def test_generated_configs(tmp_path_factory, data):
     for name in ("config.yaml", "config.json"):
         path = write(tmp, data, name)
         assert_clean(runner.invoke(app, ["run", path, "--json"]), strict_json=True)
-        assert_clean(runner.invoke(app, ["validate", path]))
+        assert_clean(runner.invoke(app, ["validate", path]), one_line=False)
+        assert_find_errors_starts_with_what_load_raises(path)
+
+
+def assert_find_errors_starts_with_what_load_raises(path):
+    errors = find_errors(path)
+    try:
+        mlpstep.load(path)
+    except mlpstep.ConfigError as e:
+        assert errors and str(errors[0]) == str(e), (errors, e)
+    else:
+        assert errors == []
+    assert len(set(map(str, errors))) == len(errors)  # each mistake once
 
 
 def mutate(config, draw):
@@ -105,6 +119,8 @@ def test_mutated_configs(tmp_path_factory, data):
     assert_clean(runner.invoke(app, ["run", path, "--json"]), strict_json=True)
     assert_clean(runner.invoke(app, ["run", path, "--explain", "--format", data.draw(st.sampled_from(["table", "markdown", "latex"]))]))
     assert_clean(runner.invoke(app, ["gradcheck", path]), allowed=(0, 1, 2))
+    assert_clean(runner.invoke(app, ["validate", path]), one_line=False)
+    assert_find_errors_starts_with_what_load_raises(path)
 
 
 @settings(max_examples=FUZZ_EXAMPLES)

@@ -53,3 +53,63 @@ def test_big_tensors_are_sampled(tmp_path):
 def test_bad_options(args, message):
     result = runner.invoke(app, ["gradcheck", "configs/seed.yaml", *args])
     assert result.exit_code == 2 and result.stderr.startswith("error: " + message)
+
+
+KINKED = """\
+input: [-2, -2]
+label: 1
+loss: nll
+learning_rate: 0.1
+layers:
+  - {weights: [[2, -1, -2], [-1, 0, 2]], bias: [0, -1, 0], activation: relu}
+  - {weights: [[1, 2], [1, 2], [-2, 2]], bias: [-1, 0], activation: softmax}
+"""
+"""mlpstep init --layers 2,3,2 --integers --seed 2 before it redrew kinks: z1 = [-2, 1, 0]."""
+AT_ZERO = "not differentiable here (z = 0): ReLU'(0) is a convention"
+
+
+def test_entries_at_a_relu_kink_are_named_and_left_out():
+    result = runner.invoke(app, ["gradcheck", "-", "--json"], input=KINKED)
+    assert result.exit_code == 0, result.stdout
+    checks = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
+    assert {name: c["not_differentiable"] for name, c in checks.items() if c["not_differentiable"]} == {
+        "z1": [[2, 0]], "W1": [[0, 2], [1, 2]], "w10": [[2, 0]]}
+    assert {c["reason"] for c in checks.values()} == {"", AT_ZERO}
+    assert all(c["ok"] and c["max_rel"] < 1e-6 for c in checks.values())
+
+
+def test_the_table_names_the_entries_at_a_kink():
+    result = runner.invoke(app, ["gradcheck", "-"], input=KINKED)
+    lines = result.stdout.splitlines()
+    assert result.exit_code == 0 and "ok (2 at a kink)" in result.stdout
+    assert lines[-2:] == [f"dL/dz1[2][0], dL/dW1[0][2], dL/dW1[1][2], dL/dw10[2][0]: {AT_ZERO}; left out", "7/7 within 1e-05"]
+
+
+def test_a_long_list_of_entries_at_a_kink_is_cut_to_a_dozen():
+    config = {"input": [[0, 0]] * 10, "label": [1] * 10, "loss": "nll", "learning_rate": 0.1,
+              "layers": [{"weights": [[1, 2, 3], [4, 5, 6]], "bias": [0, 0, 0], "activation": "relu"},
+                         {"weights": [[1, 2], [1, 2], [-2, 2]], "bias": [-1, 0], "activation": "softmax"}]}
+    result = runner.invoke(app, ["gradcheck", "-", "--json"], input=json.dumps(config))
+    assert [len(c["not_differentiable"]) for c in json.loads(result.stdout)["checks"]] == [0, 0, 30, 0, 0, 0, 3]
+    line = runner.invoke(app, ["gradcheck", "-"], input=json.dumps(config)).stdout.splitlines()[-2]
+    assert line.startswith("dL/dz1[0][0], dL/dz1[0][1], ") and line.endswith(f", and 21 more: {AT_ZERO}; left out")
+
+
+def test_a_relu_input_within_the_step_of_zero_is_at_a_kink_too():
+    from mlpstep.gradcheck import gradcheck
+
+    config = {"input": [1.0], "label": [0.5], "loss": "squared", "learning_rate": 0.1,
+              "layers": [{"weights": [[1.0]], "bias": [-1.0 + 1e-9], "activation": "relu"},
+                         {"weights": [[1.0]], "bias": [0.0], "activation": "linear"}]}
+    checks = {c.name: c for c in gradcheck(mlpstep.load(config))}
+    assert checks["z1"].not_differentiable == ((0, 0),) and checks["W1"].not_differentiable == ((0, 0),)
+    assert checks["a1"].not_differentiable == () and all(c.ok for c in checks.values())
+
+
+def test_entries_beside_a_kink_are_still_checked(monkeypatch):
+    from mlpstep.functions import ReLU
+
+    monkeypatch.setattr(ReLU, "backward", lambda self, z, a, da: 0.5 * da)  # should be 0 or da
+    out = json.loads(runner.invoke(app, ["gradcheck", "-", "--json"], input=KINKED).stdout)
+    bad = {c["name"] for c in out["checks"] if not c["ok"]}
+    assert not out["ok"] and bad == {"z1", "W1", "w10"}

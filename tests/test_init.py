@@ -7,7 +7,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import mlpstep
 from mlpstep.cli import app
+from mlpstep.gradcheck import gradcheck
+from mlpstep.scaffold import make_config
 from random_networks import valid_pairs
 
 runner = CliRunner()
@@ -98,3 +101,86 @@ def test_overflowing_integer_networks_are_refused(monkeypatch):
     monkeypatch.setattr(mlpstep.scaffold, "step", overflow)
     result = runner.invoke(app, ["init", "--layers", "2,3,2", "--integers"])
     assert result.exit_code == 2 and "use fewer layers or Gaussian weights (no --integers)" in result.stderr
+
+
+def relu_inputs(config: dict) -> list:
+    """Every z of the step that goes into a ReLU, one array per such layer."""
+    trace = mlpstep.step(mlpstep.load(config))
+    return [trace.forward[f"z{l}"] for l, layer in enumerate(config["layers"], 1) if layer["activation"] == "relu"]
+
+
+def test_seed_2_put_a_relu_input_at_0_and_is_redrawn():
+    kept = make_config([2, 3, 2], integers=True, seed=2, keep_kinks=True)
+    assert relu_inputs(kept)[0].ravel().tolist() == [-2, 1, 0]
+    config = make_config([2, 3, 2], integers=True, seed=2)
+    assert relu_inputs(config)[0].ravel().tolist() == [-2, 1, 1]  # the third unit's weights and bias redrawn
+    assert config["layers"][1] == kept["layers"][1] and config["input"] == kept["input"]
+
+
+def test_keep_kinks_writes_the_config_whose_gradcheck_names_the_kink():
+    config = init("--layers", "2,3,2", "--integers", "--seed", "2", "--keep-kinks")
+    out = json.loads(runner.invoke(app, ["gradcheck", "-", "--json"], input=config).stdout)
+    assert out["ok"] and {c["name"]: c["not_differentiable"] for c in out["checks"] if c["not_differentiable"]} == {
+        "z1": [[2, 0]], "W1": [[0, 2], [1, 2]], "w10": [[2, 0]]}
+
+
+@pytest.mark.parametrize("seed", range(1, 11))
+def test_integer_configs_put_no_relu_input_at_0_at_any_point(seed):
+    config = make_config([2, 4, 3, 2], integers=True, seed=seed, batch=4)
+    assert all((z != 0).all() for z in relu_inputs(config))
+
+
+def test_a_redrawn_config_is_the_same_for_the_same_seed():
+    assert make_config([2, 4, 2], integers=True, seed=5, batch=4) == make_config([2, 4, 2], integers=True, seed=5, batch=4)
+
+
+def test_init_gives_up_after_max_draws_with_one_line(monkeypatch):
+    import mlpstep.scaffold
+
+    monkeypatch.setattr(mlpstep.scaffold, "MAX_DRAWS", 2)  # seed 30 takes 3
+    result = runner.invoke(app, ["init", "--layers", "2,3,2", "--integers", "--seed", "30"])
+    assert result.exit_code == 2 and result.stderr == (
+        "error: --layers: in 2 draws, layer 1 always put some relu input at exactly 0; add --keep-kinks to allow it, "
+        "or use Gaussian weights (no --integers) or a smaller --batch\n")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sizes,batch", [([2, 3, 2], None), ([2, 4, 2], 4)])
+def test_200_integer_seeds_have_no_relu_input_at_0_and_pass_gradcheck(sizes, batch):
+    for seed in range(1, 201):
+        config = make_config(sizes, integers=True, seed=seed, batch=batch)
+        assert all((z != 0).all() for z in relu_inputs(config)), seed
+        checks = gradcheck(mlpstep.load(config))
+        assert all(c.ok and not c.not_differentiable for c in checks), (seed, checks)
+
+
+@pytest.mark.slow
+def test_200_integer_seeds_with_their_kinks_kept_pass_gradcheck_naming_each_kink():
+    kinked = 0
+    for seed in range(1, 201):
+        config = make_config([2, 3, 2], integers=True, seed=seed, keep_kinks=True)
+        at_zero = any((z == 0).any() for z in relu_inputs(config))
+        checks = gradcheck(mlpstep.load(config))
+        assert all(c.ok for c in checks) and any(c.not_differentiable for c in checks) == at_zero, (seed, checks)
+        kinked += at_zero
+    assert kinked == 44
+
+
+@pytest.mark.parametrize("option", [["--layers", "2,3"], ["--activations", "relu"], ["--loss", "nll"], ["--integers"],
+                                    ["--seed", "1"], ["--batch", "2"], ["--layout", "columns"], ["--learning-rate", "0.1"],
+                                    ["--keep-kinks"]])
+def test_example_refuses_an_option_it_would_ignore_even_at_its_default(option):
+    result = runner.invoke(app, ["init", "--example", "seed", *option])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == (f"error: --example: a bundled config is written as it is, so {option[0]} does not apply; "
+                             "leave it out (or leave out --example)\n")
+
+
+def test_example_names_every_option_it_would_ignore():
+    result = runner.invoke(app, ["init", "--example", "seed", "--layers", "2,3", "--seed", "1", "--integers"])
+    assert result.exit_code == 2 and "so --layers, --integers and --seed do not apply; leave them out" in result.stderr
+
+
+def test_example_may_be_written_to_a_file(tmp_path):
+    assert runner.invoke(app, ["init", "--example", "seed", "-o", str(tmp_path / "seed.yaml")]).exit_code == 0
+    assert (tmp_path / "seed.yaml").read_text() == init("--example", "seed")

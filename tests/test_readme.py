@@ -68,6 +68,13 @@ def test_init_example_in_the_readme_is_real():
     assert block_starting("$ mlpstep init --layers 2,3,2 --integers --seed 7 | mlpstep run - --only loss") == shown
 
 
+def test_gradcheck_kink_example_in_the_readme_is_real():
+    first = "$ mlpstep init --layers 2,3,2 --integers --seed 2 --keep-kinks | mlpstep gradcheck - | tail -2"
+    config = CliRunner().invoke(app, ["init", "--layers", "2,3,2", "--integers", "--seed", "2", "--keep-kinks"]).stdout
+    result = CliRunner().invoke(app, ["gradcheck", "-"], input=config)
+    assert block_starting(first) == "".join(result.stdout.splitlines(keepends=True)[-2:])
+
+
 def test_markdown_example_in_the_readme_is_real():
     first = "$ mlpstep run configs/seed.yaml --format markdown --only a1,W1n\n"
     start = README.index(first) + len(first)
@@ -97,3 +104,24 @@ def test_limits_example_in_the_readme_is_real(tmp_path, monkeypatch):
     assert CliRunner().invoke(app, make.removeprefix("$ mlpstep ").split()).exit_code == 0
     result = CliRunner().invoke(app, run.removeprefix("$ mlpstep ").split())
     assert result.exit_code == 2 and result.stderr == shown + "\n"
+
+
+@pytest.fixture
+def typo(tmp_path, monkeypatch):
+    """typo.yaml as the README describes it: the seed with a row of W2 left out and softmax misspelt."""
+    seed = (Path(__file__).parent.parent / "configs" / "seed.yaml").read_text()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "configs").mkdir()
+    (tmp_path / "configs" / "seed.yaml").write_text(seed)
+    typo = seed.replace("              [1, -1],\n              [1, -1]]", "              [1, -1]]", 1)
+    (tmp_path / "typo.yaml").write_text(typo.replace("activation: softmax", "activation: sofmax"))
+
+
+def test_validate_example_in_the_readme_is_real(typo):
+    result = CliRunner().invoke(app, ["validate", "configs/seed.yaml", "typo.yaml"])
+    assert block_starting("$ mlpstep validate configs/seed.yaml typo.yaml") == result.stdout + result.stderr
+
+
+def test_mistake_example_in_the_readme_is_real(typo):
+    result = CliRunner().invoke(app, ["run", "typo.yaml"])
+    assert block_starting("$ mlpstep run typo.yaml") == result.stderr

@@ -72,7 +72,12 @@ def test_validate_reports_each_config(tmp_path):
     result = runner.invoke(app, ["validate", "configs/seed.yaml", str(bad)])
     assert result.exit_code == 2
     assert result.stdout == "configs/seed.yaml: valid\n"
-    assert result.stderr == f"error: {bad}: label: missing; add it (e.g. label: 1 for class 1 of a softmax output)\n"
+    assert result.stderr.splitlines() == [
+        f"error: {bad}: label: missing; add it (e.g. label: 1 for class 1 of a softmax output)",
+        f"error: {bad}: loss: missing; add it (nll, squared, half_squared or mse)",
+        f"error: {bad}: learning_rate: missing; add it (e.g. learning_rate: 0.1)",
+        f"error: {bad}: layers: missing; add it (a list of layers with weights, bias and activation)",
+    ]
 
 
 def test_validate_all_bundled_configs():
