@@ -438,7 +438,8 @@ def gradcheck(
 
     Every gradient of the first step (each z, hidden a, weight and bias) is
     compared with (L(θ+ε) - L(θ-ε)) / 2ε, entry by entry (evenly spaced entries
-    for tensors over 2000). Exit 0 when every tensor is within --tol, 1 when not.
+    for tensors over 2000). Exit 0 when every entry is within --tol (or the
+    round-off of its finite difference), 1 when not.
     Entries whose perturbation puts a ReLU input at (or across) 0 are named and
     left out: the loss is not differentiable there, and ReLU'(0) is a convention.
 

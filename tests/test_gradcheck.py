@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 import mlpstep
 from mlpstep.cli import app
 from mlpstep.functions import Tanh
+from mlpstep.gradcheck import gradcheck
 
 runner = CliRunner()
 CONFIGS = sorted(str(p) for p in Path("configs").glob("*.yaml"))
@@ -113,3 +114,27 @@ def test_entries_beside_a_kink_are_still_checked(monkeypatch):
     out = json.loads(runner.invoke(app, ["gradcheck", "-", "--json"], input=KINKED).stdout)
     bad = {c["name"] for c in out["checks"] if not c["ok"]}
     assert not out["ok"] and bad == {"z1", "W1", "w10"}
+
+
+@pytest.mark.parametrize("sizes,seed", [([4, 2, 3, 2, 2], 9), ([4, 2, 3, 2, 2], 47), ([3, 5, 4, 3], 174)])
+def test_a_zero_gradient_under_a_large_loss_is_not_failed_on_round_off(sizes, seed):
+    from mlpstep.scaffold import make_config
+
+    problem = mlpstep.load(make_config(sizes, None, "nll", True, seed, 3, "columns", 0.1))
+    assert mlpstep.step(problem).loss > 95  # a saturated softmax: L(θ ± h) are good to about 1e-14, h is 1e-6
+    assert all(check.ok for check in gradcheck(problem))
+
+
+def test_a_wrong_gradient_of_a_tenth_of_a_percent_is_still_caught(monkeypatch):
+    from mlpstep import engine
+
+    real = engine.step
+
+    def off(problem, show=1):
+        trace = real(problem, show)
+        trace.grads["W1"] = trace.grads["W1"] * 1.001
+        return trace
+
+    monkeypatch.setattr("mlpstep.gradcheck.step", off)
+    checks = {check.name: check for check in gradcheck(mlpstep.load("configs/seed.yaml"))}
+    assert not checks["W1"].ok and all(check.ok for name, check in checks.items() if name != "W1")
