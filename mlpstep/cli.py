@@ -57,14 +57,15 @@ class _OneLineErrors(TyperGroup):
 def _explain_values(argv: list[str]) -> list[str]:
     """``--explain`` with or without entries. A click option takes a value always or never, so a bare
     ``--explain`` becomes ``--explain=`` (every value's first entry) and ``--explain 'W1[1,0]'``
-    becomes ``--explain=W1[1,0]``: the word after it is its value when it has a bracket, so
-    ``--explain configs/seed.yaml`` leaves the config where it is."""
+    becomes ``--explain=W1[1,0]``: the word after it is its value when it has a bracket, or is no
+    file and no config's name (``--explain loss``), so ``--explain configs/seed.yaml`` leaves the
+    config where it is."""
     out, k = [], 0
     while k < len(argv):
         if argv[k] == "--":
             return out + argv[k:]
         if argv[k] == "--explain":
-            taken = k + 1 < len(argv) and "[" in argv[k + 1]
+            taken = k + 1 < len(argv) and _an_entry(argv[k + 1])
             out.append("--explain=" + (argv[k + 1] if taken else ""))
             k += 1 + taken
         else:
@@ -117,6 +118,15 @@ NO_COLOR_OPTION = typer.Option(False, "--no-color", help="No colour (also when N
 ALLOW_LARGE_OPTION = typer.Option(
     False, "--allow-large", help="Lift the limits on work, memory, layers and output size (a big job on purpose)."
 )
+
+
+def _an_entry(word: str) -> bool:
+    """Is the word after ``--explain`` an entry (``W1[1,0]``, ``loss``) rather than the config?"""
+    import os
+
+    if "[" in word:
+        return True
+    return not word.startswith("-") and not word.endswith((".yaml", ".yml", ".json")) and not os.path.exists(word)
 
 
 EXPLAIN_OPTION = typer.Option(

@@ -156,8 +156,9 @@ def explained(trace: Trace, parts: list[Section], chosen: Picks) -> list[Section
     return [Section(part.title, tuple(replace(e, worked=lines(e.path)) for e in part.entries)) for part in parts]
 
 
-_ENTRY = re.compile(r"([^\s,\[\]]+)\[([^\]]*)\]")
-"""An entry as --explain takes it: ``W1[1,0]``, ``dL/dz1[2,0]``, ``loss[0]``, ``dL/db1[]`` (a number)."""
+_ENTRY = re.compile(r"([^\s,\[\]]+)(?:\[([^\]]*)\]|(?=[\s,]|$))")
+"""An entry as --explain takes it: ``W1[1,0]``, ``dL/dz1[2,0]``, ``loss[0]``, ``dL/db1[]`` (a number),
+or a name alone for a value of one entry (``loss`` for one point)."""
 _SEPARATOR = re.compile(r"[\s,]*")
 
 
@@ -175,8 +176,11 @@ def _explainable(trace: Trace) -> dict[str, str]:
 
 
 def _index(written: str, name: str, inside: str, shape: tuple[int, ...], what: str) -> tuple[int, ...]:
-    """The index written between the brackets of ``written``, checked against ``shape``."""
-    cells = [cell.strip() for cell in inside.split(",")] if inside.strip() else []
+    """The index written between the brackets of ``written``, checked against ``shape``; none is
+    needed for a value of one entry."""
+    if inside is None and int(np.prod(shape)) == 1:
+        return (0,) * len(shape)
+    cells = [cell.strip() for cell in inside.split(",")] if inside and inside.strip() else []
     if len(cells) != len(shape) or not all(cell.isdigit() for cell in cells):
         example = f"{name}[{','.join('0' * len(shape))}]"
         count = {0: "no index", 1: "one index"}.get(len(shape), f"{len(shape)} indices")

@@ -251,6 +251,11 @@ def test_explain_takes_names_as_only_does_and_the_layout_s_order_of_indices():
     assert "e.g. L[2] = -log a2[1,2] = -log(0.5) = 0.693147;" in run("configs/batch.yaml", "--only", "loss", "--explain", "loss[2]")
 
 
+def test_a_value_of_one_entry_is_named_without_brackets_even_before_the_config():
+    out = run("--explain", "loss", SEED, "--only", "loss")
+    assert out.endswith("e.g. L = -log a2[1,0] = -log(6.9144e-13) = 28\n") and out == run(SEED, "--explain", "loss[0]", "--only", "loss")
+
+
 def test_a_bare_explain_keeps_the_config_after_it_and_adds_to_the_entries_named():
     assert run("--explain", SEED) == run(SEED, "--explain")
     out = run("--explain", "W1[1,0]", SEED, "--explain", "--only", "W1n")
@@ -266,6 +271,7 @@ def test_a_bare_explain_keeps_the_config_after_it_and_adds_to_the_entries_named(
     ("loss[1]", "loss[1]: loss is one per point, 1 point, so index 1 is out of range (0 to 0)"),
     ("W1[1,0", "W1[1,0 is not an entry; write NAME[i,j]"),
     ("x[0,0]", "x[0,0]: x has no worked example"),
+    ("W1", "W1: W1 is 2x4; write 2 indices, e.g. W1[0,0]"),
 ])  # fmt: skip
 def test_a_bad_entry_to_explain_is_one_line_naming_it(entry, message):
     result = runner.invoke(app, ["run", SEED, "--explain", entry])
