@@ -253,7 +253,7 @@ def test_explain_takes_names_as_only_does_and_the_layout_s_order_of_indices():
 
 def test_a_value_of_one_entry_is_named_without_brackets_even_before_the_config():
     out = run("--explain", "loss", SEED, "--only", "loss")
-    assert out.endswith("e.g. L = -log a2[1,0] = -log(6.9144e-13) = 28\n") and out == run(SEED, "--explain", "loss[0]", "--only", "loss")
+    assert out.rstrip().endswith("e.g. L = -log a2[1,0] = -log(6.9144e-13) = 28") and out == run(SEED, "--explain", "loss[0]", "--only", "loss")
 
 
 def test_a_bare_explain_keeps_the_config_after_it_and_adds_to_the_entries_named():
