@@ -12,10 +12,10 @@ The names load lazily, so ``mlpstep --help`` does not wait for NumPy.
 __version__ = "0.1.0"
 
 _HOMES = {
-    "load": "config",
-    "Problem": "config",
+    "load": "loading.config",
+    "Problem": "model",
     "step": "engine",
-    "Trace": "trace",
+    "Trace": "model",
     "MlpstepError": "errors",
     "ConfigError": "errors",
     "NumericError": "errors",

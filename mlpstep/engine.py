@@ -12,10 +12,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .config import Problem
 from .errors import ConfigError, NumericError
-from .names import bias_name, weight_name
-from .trace import SECTIONS, Trace, bias_in_layout
+from .model import SECTIONS, Problem, Trace, bias_in_layout, bias_name, weight_name
 
 
 def step(problem: Problem, show: int = 1) -> Trace:

@@ -13,11 +13,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .config import Problem
 from .engine import _column_form, initial_params, step
 from .errors import excerpt
 from .functions import Activation
 from .limits import ELEMENTWISE, check_cost, forward_cost, run_cost
+from .model import Problem
 
 MAX_ENTRIES = 2000
 """Entries checked per tensor at most; bigger tensors are checked at evenly spaced entries."""

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import validate
 from .engine import step
 from .errors import ConfigError, NumericError
-from .reader import MAX_VALUES
 from .functions import ACTIVATIONS, LOSSES, NLL_OUTPUTS, make_activation
-
+from .loading.config import validate
+from .loading.reader import MAX_VALUES
 
 MAX_DRAWS = 1000
 """Most draws of a layer's kinked units (ReLU inputs at 0) before init gives up."""

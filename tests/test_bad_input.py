@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 import mlpstep
-from mlpstep.cli import app
+from mlpstep.cli.app import app
 
 SEED = textwrap.dedent(
     """\
@@ -221,7 +221,7 @@ def test_file_over_the_size_cap_is_refused(tmp_path):
 
 
 def test_closed_stdin_is_refused(monkeypatch):
-    from mlpstep import reader
+    from mlpstep.loading import reader
 
     monkeypatch.setattr(reader.sys, "stdin", None)
     with pytest.raises(mlpstep.ConfigError, match="no standard input"):

@@ -8,9 +8,10 @@ import pytest
 from typer.testing import CliRunner
 
 import mlpstep
-from mlpstep.answers import answer_names, half_unit, read_answers, write_answers
-from mlpstep.cli import app
-from mlpstep.grading import Tolerance, grade
+from mlpstep.model import answer_names
+from mlpstep.grade.answers import half_unit, read_answers, write_answers
+from mlpstep.cli.app import app
+from mlpstep.grade.grading import Tolerance, grade
 
 runner = CliRunner()
 SEED = "configs/seed.yaml"

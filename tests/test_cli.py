@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 import mlpstep
-from mlpstep.cli import app
+from mlpstep.cli.app import app
 
 runner = CliRunner()
 SEED = "configs/seed.yaml"
@@ -179,13 +179,13 @@ def test_python_dash_m_runs_the_cli():
 
 
 def test_help_does_not_import_numpy():
-    code = "import sys; from mlpstep.cli import app; sys.exit('numpy' in sys.modules)"
+    code = "import sys; from mlpstep.cli.app import app; sys.exit('numpy' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
 
 
 def test_json_path_does_not_import_rich():
     code = (
-        "import sys; from mlpstep.cli import main; sys.argv = ['mlpstep', 'run', 'configs/seed.yaml', '--json']\n"
+        "import sys; from mlpstep.cli.app import main; sys.argv = ['mlpstep', 'run', 'configs/seed.yaml', '--json']\n"
         "try: main()\nexcept SystemExit: pass\n"
         "sys.stderr.write(str(sorted(m for m in sys.modules if m.startswith('rich'))))"
     )

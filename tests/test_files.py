@@ -12,8 +12,8 @@ from test_bad_input import assert_refused
 from typer.testing import CliRunner
 
 import mlpstep
-from mlpstep.cli import app
-from mlpstep.reader import read_config
+from mlpstep.cli.app import app
+from mlpstep.loading.reader import read_config
 
 runner = CliRunner()
 CONFIGS = sorted(Path("configs").glob("*.yaml"))
@@ -217,7 +217,7 @@ def test_a_dict_reads_files_from_the_current_folder(tmp_path, monkeypatch):
 
 
 def test_each_file_is_read_once_however_often_it_is_named(tmp_path, monkeypatch):
-    from mlpstep import config as config_module
+    from mlpstep.loading import config as config_module
 
     write_seed_files(tmp_path)
     reads = []
@@ -357,7 +357,7 @@ def test_a_directory_is_refused(tmp_path):
 
 
 def test_an_unreadable_file_is_refused(tmp_path, monkeypatch):
-    from mlpstep import arrayfiles
+    from mlpstep.loading import arrayfiles
 
     def denied(path, name, where):  # as opening fails on a file without read permission (root reads every file)
         raise PermissionError(13, "Permission denied", str(path))
@@ -368,7 +368,7 @@ def test_an_unreadable_file_is_refused(tmp_path, monkeypatch):
 
 
 def test_a_csv_file_over_the_size_cap_is_refused_before_it_is_parsed(tmp_path, monkeypatch):
-    from mlpstep import arrayfiles
+    from mlpstep.loading import arrayfiles
 
     monkeypatch.setattr(arrayfiles, "MAX_CSV_BYTES", 2**20)
     write_seed_files(tmp_path)
@@ -378,7 +378,7 @@ def test_a_csv_file_over_the_size_cap_is_refused_before_it_is_parsed(tmp_path, m
 
 
 def test_an_npz_member_over_the_value_cap_is_refused_before_it_is_read(tmp_path, monkeypatch):
-    from mlpstep import arrayfiles
+    from mlpstep.loading import arrayfiles
 
     monkeypatch.setattr(arrayfiles, "MAX_FILE_VALUES", 7)
     assert_refused(run_files_seed(tmp_path, "{file: W1.npy}", "{file: params.npz, key: W2}"),

@@ -7,7 +7,7 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from mlpstep.cli import app
+from mlpstep.cli.app import app
 
 runner = CliRunner()
 SEED = "configs/seed.yaml"
@@ -189,7 +189,7 @@ EXPLAINED = CONFIGS + ["configs/sigmoid_squared.yaml", "configs/three_layer.yaml
 def every_worked_line(config):
     """(worked line, the value it explains) for every entry of every value with a worked example."""
     import mlpstep
-    from mlpstep.explain import worked
+    from mlpstep.present.explain import worked
 
     problem = mlpstep.load(config if config.startswith("configs/") else __import__("yaml").safe_load(config))
     trace = mlpstep.step(problem)
@@ -205,7 +205,7 @@ def every_worked_line(config):
 
 @pytest.mark.parametrize("config", EXPLAINED, ids=[c[:40] for c in EXPLAINED])
 def test_every_worked_example_of_every_entry_ends_in_the_entry_it_explains(config):
-    from mlpstep.document import format_number
+    from mlpstep.present.text import format_number
 
     for line, value in every_worked_line(config):
         assert line.rsplit(" = ", 1)[1] == format_number(value, 6), line

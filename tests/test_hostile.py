@@ -21,10 +21,10 @@ from test_bad_input import SEED as SEED_TEXT
 from typer.testing import CliRunner
 
 import mlpstep
-from mlpstep.answers import half_unit
-from mlpstep.cli import app
+from mlpstep.grade.answers import half_unit
+from mlpstep.cli.app import app
 from mlpstep.errors import ConfigError
-from mlpstep.reader import MAX_VALUES, parse_text
+from mlpstep.loading.reader import MAX_VALUES, parse_text
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parent.parent
@@ -440,13 +440,13 @@ def test_several_arrays_share_one_memory_budget(tmp_path, monkeypatch):
 
 
 def test_unknown_keys_are_refused_before_their_files_are_read(tmp_path, monkeypatch):
-    from mlpstep import arrayfiles
+    from mlpstep.loading import arrayfiles
 
     def never(*args, **kwargs):
         raise AssertionError("an array file was read for a config refused by its keys")
 
     monkeypatch.setattr(arrayfiles, "read_array_file", never)
-    monkeypatch.setattr("mlpstep.config.read_array_file", never)
+    monkeypatch.setattr("mlpstep.loading.config.read_array_file", never)
     base = SEED_TEXT
     for extra, message in [
         ("junk0: {file: bomb.npz, key: Wi}\n", "junk0: unknown key"),
@@ -730,7 +730,7 @@ def test_a_class_of_a_thousand_hostile_submissions_is_graded_in_bounded_time_and
             "    lines = open('/proc/self/status').read().splitlines()\n"
             "    return next(line.split()[1] for line in lines if line.startswith('VmHWM:'))\n"
             f"atexit.register(lambda: open({str(report)!r}, 'w').write(peak()))\n"
-            "from mlpstep.cli import main\nsys.argv = ['mlpstep', *sys.argv[1:]]\nmain()\n")
+            "from mlpstep.cli.app import main\nsys.argv = ['mlpstep', *sys.argv[1:]]\nmain()\n")
     files = sorted(str(p) for p in folder.iterdir())
     started = time.perf_counter()
     result = subprocess.run([sys.executable, "-c", code, "check", SEED, *files, "--json"], capture_output=True, timeout=300, cwd=ROOT)
@@ -768,7 +768,7 @@ def test_a_key_names_its_config_on_one_comment_line_whatever_the_name(tmp_path):
 
 
 def test_no_answers_file_holds_more_than_a_million_values(monkeypatch):
-    from mlpstep import answers
+    from mlpstep.grade import answers
 
     trace = mlpstep.step(mlpstep.load(SEED))
     assert answers.most_values(trace) == 1644
@@ -826,7 +826,7 @@ def test_a_whole_number_float64_holds_is_a_number_however_it_is_spelled(tmp_path
     path = tmp_path / "a.yaml"
     path.write_text(f"loss: {10**308}\n")  # 309 digits: past the 64 a number may be written with, not past float64
     assert "a number written with 309 characters" in one_problem_line(check(SEED, path))
-    from mlpstep.reader import Written
+    from mlpstep.loading.reader import Written
 
     assert parse_text(f"loss: {2**1023 + 2**1000}\n".encode(), "a.yaml", keep_text=True)["loss"] == float(2**1023 + 2**1000)
     assert isinstance(parse_text(f'{{"loss": {2**1023 + 2**1000}}}'.encode(), "a.json", keep_text=True)["loss"], Written)
@@ -853,8 +853,8 @@ def test_gradescope_names_at_most_twenty_wrong_cells(tmp_path):
     path.write_text("W1n: [[9, 9], [9, 9]]\n")
     output = json.loads(check(MAZUR, path, "--format", "gradescope").stdout)["tests"][0]["output"]
     assert output.startswith("wrong entries: W1n[0][0], W1n[0][1], W1n[1][0], W1n[1][1]") and "more" not in output
-    from mlpstep.grading import Answer, Graded
-    from mlpstep.report import to_gradescope
+    from mlpstep.grade.grading import Answer, Graded
+    from mlpstep.grade.report import to_gradescope
 
     wrong = Answer("updated.W1", "W1n", False, np.zeros((30, 30)), np.ones((30, 30)), wrong=np.ones((30, 30), dtype=bool))
     output = to_gradescope(Graded("a.yaml", [wrong]))["tests"][0]["output"]
@@ -882,7 +882,7 @@ def test_what_a_command_writes_is_priced_before_it_is_written(tmp_path):
 def test_a_table_of_thousands_of_layers_is_laid_out_in_linear_time():
     from rich.text import Text
 
-    from mlpstep.render import _grid
+    from mlpstep.present.render import _grid
 
     blocks = [[Text("x" * (3 + k % 5))] for k in range(20_000)]
     with deadline(20):

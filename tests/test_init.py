@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 import mlpstep
-from mlpstep.cli import app
+from mlpstep.cli.app import app
 from mlpstep.gradcheck import gradcheck
 from mlpstep.scaffold import make_config
 from random_networks import valid_pairs

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mlpstep.errors import ConfigError
-from mlpstep.reader import _parse_flat, parse_text
+from mlpstep.loading.reader import _parse_flat, parse_text
 
 
 @pytest.mark.parametrize(
@@ -58,7 +58,7 @@ def test_json_holds_forty_times_the_values_of_yaml():
 
 
 def test_json_files_may_be_larger_than_yaml_files(tmp_path, monkeypatch):
-    from mlpstep import reader
+    from mlpstep.loading import reader
 
     padded = b'{"a": 1}' + b" " * (33 * 2**20)
     (tmp_path / "big.json").write_bytes(padded)
@@ -116,7 +116,7 @@ def test_the_fast_path_reads_answers_files_exactly_as_yaml(text, keep_text):
 def test_mlpstep_answers_output_takes_the_fast_path():
     from typer.testing import CliRunner
 
-    from mlpstep.cli import app
+    from mlpstep.cli.app import app
 
     key = CliRunner().invoke(app, ["answers", "configs/batch.yaml", "--decimals", "4"]).stdout
     assert _parse_flat(key, keep_text=True) is not None

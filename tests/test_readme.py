@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from mlpstep.cli import app
+from mlpstep.cli.app import app
 
 README = Path("README.md").read_text()
 

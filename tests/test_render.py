@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from rich.cells import cell_len
 
-from mlpstep.render import boxed_table, matrix_block, side_by_side
+from mlpstep.present.render import boxed_table, matrix_block, side_by_side
 
 HEADER = ["file", "score", "wrong answers"]
 

@@ -7,8 +7,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from mlpstep.cli import app
-from mlpstep.reader import read_config
+from mlpstep.cli.app import app
+from mlpstep.loading.reader import read_config
 
 jsonschema = pytest.importorskip("jsonschema")
 runner = CliRunner()

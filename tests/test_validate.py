@@ -6,8 +6,8 @@ import pytest
 from typer.testing import CliRunner
 
 import mlpstep
-from mlpstep.cli import app
-from mlpstep.config import find_errors
+from mlpstep.cli.app import app
+from mlpstep.loading.config import find_errors
 
 runner = CliRunner()
 SEED = Path("configs/seed.yaml").read_text()

@@ -21,7 +21,7 @@ import numpy as np
 
 SIZES = [784, 512, 512, 10]
 BATCH = 256
-IMPORTS = "import numpy, mlpstep, mlpstep.config, mlpstep.engine, mlpstep.reader"
+IMPORTS = "import numpy, mlpstep, mlpstep.loading.config, mlpstep.engine, mlpstep.loading.reader"
 PEAK = "print([int(line.split()[1]) for line in open('/proc/self/status') if line.startswith('VmHWM')][0] * 1024)"
 
 

@@ -42,7 +42,7 @@ WIDTH = "100"
 
 def outputs() -> dict[str, str]:
     """File name -> what the command printed (stdout, then stderr after a marker, then the exit code)."""
-    from mlpstep.cli import app
+    from mlpstep.cli.app import app
 
     runner = CliRunner()
     made = {}

@@ -10,17 +10,16 @@ import itertools
 import math
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from ..errors import ConfigError, closest, excerpt, key_text, quoted
+from ..functions import ACTIVATIONS, LOSSES, NLL_OUTPUTS, make_activation
+from ..limits import MAX_LAYERS, MAX_STEPS, Budget, check_cost, run_cost
 from .arrayfiles import REAL_KINDS, read_array_file, read_from_file
-from .errors import ConfigError, closest, excerpt, key_text, quoted
-from .limits import MAX_LAYERS, MAX_STEPS, Budget, check_cost, run_cost
-from .functions import ACTIVATIONS, LOSSES, NLL_OUTPUTS, Activation, Loss, make_activation
-from .names import bias_name, weight_name
-from .optimizers import OPTIMIZERS, OPTIONS, SGD, Adam
+from ..model import Layer, Problem, param_shapes
+from ..optimizers import OPTIMIZERS, OPTIONS, SGD, Adam
 
 LAYOUTS = ("columns", "rows")
 REDUCTIONS = ("mean", "sum")
@@ -40,46 +39,6 @@ MAX_STATE_STEP = 10**9
 """Largest step count a starting optimizer state may give."""
 MAX_ERRORS = 100
 """Most mistakes of one config find_errors lists."""
-
-
-@dataclass(frozen=True, eq=False)  # eq: arrays have no single truth value; identity is what compares
-class Layer:
-    """One layer as the config gives it."""
-
-    weights: np.ndarray  # as given: (n_in, n_out) in the columns layout, (n_out, n_in) in rows
-    bias: np.ndarray  # (n_out,): per unit, one shared value repeated, or zeros for no bias
-    activation: Activation
-    bias_mode: str = "units"  # units | shared (one bias for the layer) | none
-
-
-@dataclass(frozen=True, eq=False)
-class Problem:
-    """A validated config. ``x`` and ``y`` hold one column per point, whatever the layout."""
-
-    layers: tuple[Layer, ...]
-    x: np.ndarray  # (n_in, batch)
-    y: np.ndarray  # (n_out, batch)
-    loss: Loss
-    learning_rate: float
-    layout: str = "columns"
-    reduction: str = "mean"
-    relu_grad_at_zero: float = 0.0
-    optimizer: SGD | Adam = SGD()
-    freeze: frozenset[str] = frozenset()
-    steps: int = 1
-    state: dict[str, dict] = field(default_factory=dict)  # optimizer state per parameter, before the first step
-    files: tuple[str, ...] = ()  # the array files read for {file: ...} values, as absolute paths
-    min_rtol: float | None = None  # grading: the precision floor of check (None: check's default)
-    expect: tuple[str, ...] | None = None  # grading: the answer names asked for, ("all",) for every value
-
-    @property
-    def sizes(self) -> list[int]:
-        """Widths from the input to the output, e.g. [2, 4, 2]."""
-        return [self.x.shape[0]] + [layer.bias.shape[0] for layer in self.layers]
-
-    @property
-    def batch_size(self) -> int:
-        return self.x.shape[1]
 
 
 def load(source: str | Path | dict, allow_large: bool = False) -> Problem:
@@ -248,18 +207,6 @@ def _check_structure(data: dict, allow_large: bool, mistakes: _Mistakes) -> None
     optimizer = data.get("optimizer")
     if isinstance(optimizer, dict) and isinstance(optimizer.get("name"), str) and optimizer["name"].lower() in OPTIONS:
         _check_keys(optimizer, ("name", *OPTIONS[optimizer["name"].lower()], "state"), ("name",), "optimizer.", mistakes)
-
-
-def param_shapes(layers: list[Layer] | tuple[Layer, ...], layout: str) -> dict[str, tuple[int, ...]]:
-    """Every parameter's name and its shape in the output, in forward order:
-    weights as given; biases n x 1 (columns) or flat (rows), a number when shared, absent when none."""
-    shapes = {}
-    for l, layer in enumerate(layers, 1):
-        shapes[weight_name(l)] = layer.weights.shape
-        if layer.bias_mode != "none":
-            n = layer.bias.shape[0]
-            shapes[bias_name(l, layout)] = () if layer.bias_mode == "shared" else (n, 1) if layout == "columns" else (n,)
-    return shapes
 
 
 # -- the parts ---------------------------------------------------------------

@@ -12,9 +12,10 @@ import numpy as np
 from rich.console import Console
 from rich.text import Text
 
-from .document import LINES, Entry, Section, format_number, header_lines, kept, scalar_text
-from .errors import printable
-from .trace import Trace
+from ..errors import printable
+from ..model import Trace
+from .document import LINES, Entry, Section, header_lines, scalar_text
+from .text import format_number, kept
 
 GAP = 3
 """Spaces between matrices side by side."""

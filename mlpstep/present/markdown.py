@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .document import Section, format_number, header_lines, kept, scalar_text
-from .trace import Trace
+from ..model import Trace
+from .document import Section, header_lines, scalar_text
+from .text import format_number, kept
 
 
 def markdown(trace: Trace, parts: list[Section], precision: int = 8, full: bool = False) -> str:

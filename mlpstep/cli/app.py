@@ -7,7 +7,7 @@ from typing import List, Optional
 import typer
 from typer.core import TyperGroup
 
-from . import __version__
+from .. import __version__
 
 
 class Exit(IntEnum):
@@ -169,14 +169,21 @@ def run(
     if json_output and output_format not in (RunFormat.table, RunFormat.json):
         _fail(f"--json and --format {output_format.value} ask for two formats; give one")
     form = RunFormat.json if json_output else output_format
-    from .errors import MlpstepError
-    from .limits import BLOCK_CELLS, LINE_CELLS, MAX_DRAWN, MAX_PRINTED
+    from ..errors import MlpstepError
+    from ..limits import BLOCK_CELLS, LINE_CELLS, MAX_DRAWN, MAX_PRINTED
 
     if form is RunFormat.json and only is None and explain is None:  # the common scripted case skips the document model
         _priced(trace.size(), MAX_PRINTED, "--json", allow_large)
         _emit(_json_text(trace.to_dict()), output)
         return
-    from .document import explained, picked, sections, select, select_dict, shown_cells
+    from ..present.document import (
+        explained,
+        picked,
+        sections,
+        select,
+        select_dict,
+        shown_cells,
+    )
 
     parts, chosen = sections(trace), {}
     try:
@@ -197,15 +204,15 @@ def run(
     if form is RunFormat.json:
         _emit(_json_text(select_dict(trace.to_dict(), parts)), output)
     elif form is RunFormat.markdown:
-        from .markdown import markdown
+        from ..present.markdown import markdown
 
         _emit(markdown(trace, parts, precision, full), output)
     elif form is RunFormat.latex:
-        from .latex import latex
+        from ..present.latex import latex
 
         _emit(latex(trace, parts, precision, full), output)
     else:
-        from .render import print_trace
+        from ..present.render import print_trace
 
         with _console(no_color, output) as console:
             print_trace(trace, parts, full=full, precision=precision, console=console)
@@ -283,10 +290,11 @@ def check(
 
     Example: mlpstep check configs/seed.yaml answers.yaml
     """
-    from .answers import answer_names, most_values
-    from .errors import excerpt
-    from .grading import MIN_RTOL, Tolerance, grade_file
-    from .reader import Untrusted
+    from ..errors import excerpt
+    from ..grade.answers import most_values
+    from ..grade.grading import MIN_RTOL, Tolerance, grade_file
+    from ..loading.reader import Untrusted
+    from ..model import answer_names
 
     form = CheckFormat.json if json_output else output_format
     if form is CheckFormat.gradescope and len(answers) != 1:
@@ -315,17 +323,17 @@ def check(
 
     if form is CheckFormat.table and len(results) == 1 and results[0].error:
         _fail(f"{excerpt(results[0].file)}: {results[0].error}")
-    from .limits import MAX_DRAWN, MAX_PRINTED
+    from ..limits import MAX_DRAWN, MAX_PRINTED
 
     if form is CheckFormat.table:
-        from .report import drawn_cells, print_report
+        from ..grade.report import drawn_cells, print_report
 
         if full and len(results) == 1:
             _priced(drawn_cells(results[0], full), MAX_DRAWN, "--full", allow_large)
         with _console(no_color, output) as console:
             print_report(results, console=console, full=full)
     else:
-        from .report import json_size, to_gradescope, to_json
+        from ..grade.report import json_size, to_gradescope, to_json
 
         if form is CheckFormat.json:
             _priced(json_size(results, full), MAX_PRINTED, "--full" if full else "--json", allow_large)
@@ -355,9 +363,9 @@ def answers(
 
     Example: mlpstep answers configs/seed.yaml --decimals 4 > key.yaml
     """
-    from .answers import write_answers
-    from .errors import printable
-    from .limits import MAX_PRINTED
+    from ..errors import printable
+    from ..grade.answers import write_answers
+    from ..limits import MAX_PRINTED
 
     trace = _step(config, steps, show_step, allow_large)
     _priced(0 if blank else trace.size(), MAX_PRINTED, "answers", allow_large)
@@ -401,8 +409,9 @@ def init(
     Examples: mlpstep init --layers 2,3,2 --integers --seed 7 | mlpstep run -
               mlpstep init --example mazur -o mazur.yaml
     """
-    from .errors import MlpstepError, printable
-    from .scaffold import example as bundled, make_config, to_yaml
+    from ..errors import MlpstepError, printable
+    from ..scaffold import example as bundled
+    from ..scaffold import make_config, to_yaml
 
     if example is not None:
         from typer._click.core import ParameterSource
@@ -457,8 +466,8 @@ def gradcheck(
     """
     import math
 
-    from .errors import MlpstepError
-    from .gradcheck import gradcheck as check_gradients
+    from ..errors import MlpstepError
+    from ..gradcheck import gradcheck as check_gradients
 
     for value, flag in ((eps, "--eps"), (tol, "--tol")):
         if not (math.isfinite(value) and value > 0):
@@ -495,8 +504,8 @@ def gradcheck(
 
 def _priced(numbers: int, limit: int, what: str, allow_large: bool) -> None:
     """Refuse an output of ``numbers`` numbers past ``limit`` (see mlpstep.limits) with one line."""
-    from .errors import MlpstepError
-    from .limits import check_output
+    from ..errors import MlpstepError
+    from ..limits import check_output
 
     try:
         check_output(numbers, limit, what, allow_large)
@@ -505,8 +514,8 @@ def _priced(numbers: int, limit: int, what: str, allow_large: bool) -> None:
 
 
 def _load(config: str, allow_large: bool = False):
-    from .config import load
-    from .errors import MlpstepError
+    from ..errors import MlpstepError
+    from ..loading.config import load
 
     try:
         return load(config, allow_large)
@@ -555,8 +564,8 @@ def validate(
 
     Example: mlpstep validate configs/*.yaml
     """
-    from .config import MAX_ERRORS, find_errors
-    from .errors import excerpt
+    from ..errors import excerpt
+    from ..loading.config import MAX_ERRORS, find_errors
 
     if configs.count("-") > 1:
         _fail("- (standard input) can be read once; give it one time")
@@ -580,10 +589,10 @@ def _step(config: str, steps: int | None = None, show: int = 1, allow_large: boo
     """Load and run a config, or fail with its one-line message."""
     from dataclasses import replace
 
-    from .config import check_run
-    from .engine import step
-    from .errors import MlpstepError
-    from .limits import MAX_STEPS
+    from ..engine import step
+    from ..errors import MlpstepError
+    from ..limits import MAX_STEPS
+    from ..loading.config import check_run
 
     if steps is not None and not 1 <= steps <= MAX_STEPS:
         _fail(f"--steps: {steps} is not a step count; give a whole number from 1 to {MAX_STEPS:,}")
@@ -606,7 +615,8 @@ def _expected_paths(expect: str, names: dict[str, str], where: str) -> list[str]
         return list(dict.fromkeys(names.values()))
     if expect.strip().lower() == "none":
         return []
-    from .answers import resolve, valid_names
+    from ..grade.answers import valid_names
+    from ..model import resolve
 
     paths = []
     for name in (part.strip() for part in expect.split(",") if part.strip()):
@@ -648,7 +658,7 @@ def _emit(text: str, output: str | None) -> None:
     import os
     import stat
 
-    from .errors import excerpt
+    from ..errors import excerpt
 
     if not output:
         _fail("--output: an empty file name; give the path of the file to write")
@@ -749,7 +759,7 @@ class _console:
 def _fail(error: object, raise_exit: bool = True) -> None:
     """One line on stderr (control characters escaped, at most a few lines' worth), nothing on
     stdout, exit 2. With stderr closed the line is lost, but the exit code still says what happened."""
-    from .errors import clipped
+    from ..errors import clipped
 
     if sys.stderr is not None:
         try:

@@ -9,8 +9,9 @@ import re
 
 import numpy as np
 
-from .document import Section, format_number, header_lines, scalar_text
-from .trace import Trace
+from ..model import Trace
+from .document import Section, header_lines, scalar_text
+from .text import format_number
 
 FUNCTIONS = ("half_squared", "squared", "sigmoid", "softmax", "linear", "relu", "tanh", "nll", "mse", "log")
 _TOKEN = re.compile(
@@ -98,7 +99,7 @@ def latex(trace: Trace, parts: list[Section], precision: int = 8, full: bool = F
 
 def bmatrix(value: np.ndarray, precision: int = 8, full: bool = False) -> str:
     """A 1-D or 2-D array as a bmatrix (a 1-D one as a row), big ones elided like NumPy."""
-    from .document import EDGE_ITEMS, THRESHOLD
+    from .text import EDGE_ITEMS, THRESHOLD
 
     m = value.reshape(1, -1) if value.ndim < 2 else value
     big = m.size > THRESHOLD and not full

@@ -10,73 +10,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from .errors import ConfigError, closest, excerpt, key_text, quoted
-from .reader import Untrusted, Written, read_config
-from .trace import SECTIONS, Trace
+from ..errors import ConfigError, closest, excerpt, key_text, quoted
+from ..loading.reader import Untrusted, Written, read_config
+from ..model import Trace, answer_paths, expected_value, notebook_name, resolve
 
 RUN_METADATA = ("network", "layout", "given", "optimizer_state", "final_state", "losses")
 """Keys of ``mlpstep run --json`` that are not answers to check (``step`` is checked against the step graded)."""
-
-
-def answer_paths(trace: Trace) -> list[str]:
-    """The JSON path of every value of the step: ``forward.z1``, ..., ``loss``, ``grads.z2``, ...
-
-    Besides what ``run`` prints, ``grads.aL`` (dL/da of the output layer, Mazur's dE/dout_o1)
-    where the loss is taken of the output ``a``: every loss but nll, which is fused with its
-    output activation (dL/dz = a - y)."""
-    paths = [f"forward.{key}" for key in trace.forward] + ["loss"]
-    if not trace.problem.loss.fused:
-        paths.append(f"grads.a{len(trace.problem.layers)}")
-    paths += [f"{section}.{key}" for section in SECTIONS[1:] for key in getattr(trace, section)] + ["loss_after"]
-    if trace.problem.steps > 1:
-        paths += [f"final.{key}" for key in trace.final] + ["final_loss"]
-    return paths
-
-
-def answer_names(trace: Trace) -> dict[str, str]:
-    """Every name an answer may use -> its JSON path (``W1n`` -> ``updated.W1``)."""
-    paths = answer_paths(trace)
-    return {**{notebook_name(path): path for path in paths}, **{path: path for path in paths}}
-
-
-def resolve(name: str, names: dict[str, str]) -> str | None:
-    """The JSON path a name stands for, or None: a name of ``names``, the label ``run`` prints for a
-    gradient (``dL/dW1`` for ``W1.grad``), or ``Loss`` in any case."""
-    if name in names:
-        return names[name]
-    if name.startswith("dL/d"):
-        return names.get(name[4:] + ".grad")
-    if name.lower() in ("loss", "loss_after", "final_loss"):
-        return names.get(name.lower())
-    return None
-
-
-def notebook_name(path: str) -> str:
-    """The seed notebook's name for a JSON path: ``a1``, ``z2.grad``, ``W1n``, ``loss``."""
-    section, _, key = path.partition(".")
-    return {"forward": key, "grads": f"{key}.grad", "updated": f"{key}n", "final": path}.get(section, path)
-
-
-def expected_value(trace: Trace, path: str) -> np.ndarray:
-    if path in ("loss", "loss_after", "final_loss"):
-        return np.array(getattr(trace, path))
-    section, _, key = path.partition(".")
-    values = getattr(trace, section)
-    return values[key] if key in values or path != f"grads.a{len(trace.problem.layers)}" else output_grad(trace)
-
-
-def output_grad(trace: Trace) -> np.ndarray | None:
-    """dL/da of the output layer in the config's layout (``(n, batch)`` in columns, ``(batch, n)``
-    in rows), or None for nll, whose gradient is taken of z."""
-    problem = trace.problem
-    if problem.loss.fused:
-        return None
-    columns = problem.layout == "columns"
-    a = trace.forward[f"a{len(problem.layers)}"]
-    da = problem.loss.grad_a(a if columns else a.T, problem.y)
-    if problem.reduction == "mean":
-        da = da / problem.batch_size
-    return da if columns else da.T
 
 
 MAX_NUMBER_TEXT = 64

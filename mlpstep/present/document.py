@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import ConfigError, closest, excerpt
+from ..errors import ConfigError, closest, excerpt
+from ..model import Trace
+from ..optimizers import SGD
 from .formulas import formulas, state_formulas
-from .optimizers import SGD
-from .trace import Trace
+from .text import format_number, shown
 
 STATE_SYMBOLS = {"momentum_buffer": "buf", "exp_avg": "m", "exp_avg_sq": "v"}
 
@@ -108,7 +109,7 @@ def picked(trace: Trace, parts: list[Section], explain: list[str]) -> Picks:
     for the first entry of every value and the loss of the first point, or entries named as the
     worked lines name them (``W1[1,0]`` for its update, ``dL/dz1[2,0]``, ``loss[1]`` for point 1)
     or as --only names them (``W1n[1,0]``), several to a word when spaces or commas separate them."""
-    from .answers import resolve
+    from ..model import resolve
 
     chosen: Picks = {}
     if any(not text.strip() for text in explain):
@@ -166,8 +167,7 @@ def _explainable(trace: Trace) -> dict[str, str]:
     """Every name --explain takes -> its JSON path: the values with worked lines, named as --only
     names them (``a1``, ``W1.grad``, ``W1n``, ``grads.W1``) and as their worked lines do (``dL/dW1``,
     ``W1`` for its update, ``L``)."""
-    from .answers import answer_names
-    from .trace import SECTIONS
+    from ..model import SECTIONS, answer_names
 
     names = {name: path for name, path in answer_names(trace).items() if path == "loss" or path.split(".")[0] in SECTIONS}
     names.update({key: f"updated.{key}" for key in trace.updated})
@@ -195,7 +195,7 @@ def select(trace: Trace, parts: list[Section], only: list[str]) -> list[Section]
     """Keep the entries named in ``only``: JSON paths, their prefixes (``updated``,
     ``optimizer_state``), the notebook names ``check`` accepts (``a1``, ``W1n``), or the names
     of what is given (``x``, ``W1``: the parameter before the step)."""
-    from .answers import answer_names, resolve
+    from ..model import answer_names, resolve
 
     if not only:
         raise ConfigError("--only", "give one or more names, e.g. --only grads.W1,updated")
@@ -248,15 +248,6 @@ def header_lines(trace: Trace) -> tuple[str, str]:
     return trace.network, " · ".join(details)
 
 
-def format_number(v: float, precision: int = 8) -> str:
-    """Up to ``precision`` significant digits (8, as NumPy prints); never ``-0``."""
-    return f"{v + 0.0:.{precision}g}"
-
-
-THRESHOLD = 1000
-"""Matrices with more entries than this are elided, as NumPy prints them."""
-EDGE_ITEMS = 3
-"""Rows and columns kept at each edge of an elided matrix."""
 LINES = ("given.learning_rate", "given.optimizer", "loss", "loss_after", "final_loss")
 """Values shown as a line of text (``L = 28.000000000000693``), not as a matrix: each at full precision."""
 
@@ -273,16 +264,3 @@ def shown_cells(parts: list[Section], full: bool) -> int:
     return sum(shown(entry.value, full) for part in parts for entry in part.entries)
 
 
-def shown(value: np.ndarray, full: bool) -> int:
-    """How many numbers of ``value`` a table shows (a big matrix is elided unless ``full``)."""
-    if isinstance(value, str):
-        return 1
-    m = value.reshape(1, -1) if value.ndim < 2 else value
-    return len(kept(m.shape[0], full, m.size)) * len(kept(m.shape[1], full, m.size))
-
-
-def kept(n: int, full: bool, size: int) -> list[int | None]:
-    """Indices to show along one axis, ``None`` where entries are elided."""
-    if full or size <= THRESHOLD or n <= 2 * EDGE_ITEMS:
-        return list(range(n))
-    return [*range(EDGE_ITEMS), None, *range(n - EDGE_ITEMS, n)]

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .document import format_number
-from .names import bias_name, weight_name
-from .trace import Trace
+from ..model import Trace, bias_name, weight_name
+from .text import format_number
 
 MAX_TERMS = 6
 """Sums with more terms show the first few and an ellipsis."""

@@ -18,8 +18,8 @@ from __future__ import annotations
 import errno
 import math
 import os
-import stat
 import re
+import stat
 import sys
 from typing import NamedTuple
 
@@ -27,7 +27,7 @@ import yaml
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode
 
-from .errors import ConfigError, excerpt, key_text
+from ..errors import ConfigError, excerpt, key_text
 from .files import open_without_blocking
 
 MAX_BYTES = 32 * 1024 * 1024

@@ -53,8 +53,8 @@ def drawn_cells(graded: Graded, full: bool) -> int:
 
 def _cells(answer, full: bool) -> int:
     """The cells of one answer's matrices as a file's report draws them (none when it is correct)."""
-    from .document import shown
-    from .limits import BLOCK_CELLS
+    from ..limits import BLOCK_CELLS
+    from ..present.text import shown
 
     if answer.correct:
         return 0
@@ -111,10 +111,9 @@ def _print_file(graded: Graded, console, full: bool) -> None:
     """Every answer of one file. Names are ones mlpstep knows; the file's name is escaped."""
     from rich.text import Text
 
-    from .errors import excerpt
-
-    from .limits import MAX_DRAWN
-    from .render import matrix_block, print_lines, side_by_side
+    from ..errors import excerpt
+    from ..limits import MAX_DRAWN
+    from ..present.render import matrix_block, print_lines, side_by_side
 
     left, undrawn = MAX_DRAWN, 0  # without --full a student's file may not make the report huge
     for answer in graded.answers:
@@ -156,7 +155,7 @@ def _print_file(graded: Graded, console, full: bool) -> None:
 def _print_summary(results: list[Graded], console) -> None:
     from rich.text import Text
 
-    from .render import boxed_table, print_lines
+    from ..present.render import boxed_table, print_lines
 
     rows = []
     for graded in results:

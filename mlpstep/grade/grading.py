@@ -14,19 +14,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from .answers import (
-    Given,
-    Submission,
-    expected_value,
-    notebook_name,
-    output_grad,
-    read_answers,
-    valid_names,
-)
-from .errors import ConfigError, excerpt
-from .names import bias_name
-from .reader import Untrusted
-from .trace import Trace
+from ..errors import ConfigError, excerpt
+from .answers import Given, Submission, read_answers, valid_names
+from ..loading.reader import Untrusted
+from ..model import Trace, bias_name, expected_value, notebook_name, output_grad
 
 ULPS = 4 * np.finfo(np.float64).eps
 """Slack for float representation, relative to the larger of the two values."""
@@ -316,10 +307,10 @@ def _candidates(trace: Trace, path: str):
 def _conventions(trace: Trace) -> tuple[tuple[float, Trace], ...]:
     """The step again under each other ReLU'(0) convention, when it matters: when some ReLU
     input of the step shown is exactly 0. ``((value, trace), ...)``."""
-    from .config import RELU_GRADS_AT_ZERO
-    from .engine import step
-    from .errors import MlpstepError
-    from .functions import make_activation
+    from ..engine import step
+    from ..errors import MlpstepError
+    from ..functions import make_activation
+    from ..loading.config import RELU_GRADS_AT_ZERO
 
     problem = trace.problem
     kinked = any(

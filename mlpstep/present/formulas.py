@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from .config import Problem, param_shapes
-from .names import bias_name, weight_name
+from ..model import Problem, bias_name, param_shapes, weight_name
 
 _OUTPUT_GRAD = {  # dL/da of the output layer, per point
     "squared": "2({a} - y)",

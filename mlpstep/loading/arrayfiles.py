@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
-from .errors import ConfigError, excerpt, key_text
+from ..errors import ConfigError, excerpt, key_text
 
 if TYPE_CHECKING:
-    from .limits import Budget
+    from ..limits import Budget
 
 FORMATS = (".npy", ".npz", ".csv")
 MAX_FILE_VALUES = 100_000_000

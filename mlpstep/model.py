@@ -1,0 +1,250 @@
+"""The model: a problem (its layers, data and loss), the trace of a step, and the names of every
+quantity (``W1``, ``w10``/``b1``, ``z2.grad``, ``W1n``, JSON paths), in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .functions import Activation, Loss
+from .optimizers import SGD, Adam, settings
+
+SECTIONS = ("forward", "grads", "updated")
+
+
+# -- names ---------------------------------------------------------------------
+def weight_name(l: int) -> str:
+    return f"W{l}"
+
+
+def bias_name(l: int, layout: str) -> str:
+    """``w10`` in the columns layout (MIT 6.390), ``b1`` in rows (PyTorch)."""
+    return f"w{l}0" if layout == "columns" else f"b{l}"
+
+
+# -- the problem -------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)  # eq: arrays have no single truth value; identity is what compares
+class Layer:
+    """One layer as the config gives it."""
+
+    weights: np.ndarray  # as given: (n_in, n_out) in the columns layout, (n_out, n_in) in rows
+    bias: np.ndarray  # (n_out,): per unit, one shared value repeated, or zeros for no bias
+    activation: Activation
+    bias_mode: str = "units"  # units | shared (one bias for the layer) | none
+
+
+@dataclass(frozen=True, eq=False)
+class Problem:
+    """A validated config. ``x`` and ``y`` hold one column per point, whatever the layout."""
+
+    layers: tuple[Layer, ...]
+    x: np.ndarray  # (n_in, batch)
+    y: np.ndarray  # (n_out, batch)
+    loss: Loss
+    learning_rate: float
+    layout: str = "columns"
+    reduction: str = "mean"
+    relu_grad_at_zero: float = 0.0
+    optimizer: SGD | Adam = SGD()
+    freeze: frozenset[str] = frozenset()
+    steps: int = 1
+    state: dict[str, dict] = field(default_factory=dict)  # optimizer state per parameter, before the first step
+    files: tuple[str, ...] = ()  # the array files read for {file: ...} values, as absolute paths
+    min_rtol: float | None = None  # grading: the precision floor of check (None: check's default)
+    expect: tuple[str, ...] | None = None  # grading: the answer names asked for, ("all",) for every value
+
+    @property
+    def sizes(self) -> list[int]:
+        """Widths from the input to the output, e.g. [2, 4, 2]."""
+        return [self.x.shape[0]] + [layer.bias.shape[0] for layer in self.layers]
+
+    @property
+    def batch_size(self) -> int:
+        return self.x.shape[1]
+
+
+def param_shapes(layers: list[Layer] | tuple[Layer, ...], layout: str) -> dict[str, tuple[int, ...]]:
+    """Every parameter's name and its shape in the output, in forward order:
+    weights as given; biases n x 1 (columns) or flat (rows), a number when shared, absent when none."""
+    shapes = {}
+    for l, layer in enumerate(layers, 1):
+        shapes[weight_name(l)] = layer.weights.shape
+        if layer.bias_mode != "none":
+            n = layer.bias.shape[0]
+            shapes[bias_name(l, layout)] = (
+                () if layer.bias_mode == "shared" else (n, 1) if layout == "columns" else (n,)
+            )
+    return shapes
+
+
+# -- the trace of a step ------------------------------------------------------
+
+
+def bias_in_layout(b: np.ndarray, layout: str) -> np.ndarray:
+    """A bias ``(n,)`` as the output shows it: ``(n, 1)`` in the columns layout, flat in rows."""
+    return b[:, None] if layout == "columns" else b
+
+
+def network_picture(problem: Problem) -> str:
+    """One line: ``x(2) -> relu(4) -> softmax(2) -> nll``."""
+    parts = [f"x({problem.sizes[0]})"]
+    parts += [f"{layer.activation.name}({layer.bias.shape[0]})" for layer in problem.layers]
+    return " -> ".join(parts + [problem.loss.name])
+
+
+@dataclass(eq=False)
+class Trace:
+    """What ``step`` computed. Matrices are NumPy arrays in the config's layout:
+
+    columns: z and a are ``(n, batch)``, biases ``(n, 1)``;
+    rows: z and a are ``(batch, n)``, biases ``(n,)``;
+    a shared bias is a number; weights keep the shape they were given in.
+    """
+
+    problem: Problem
+    forward: dict[str, np.ndarray]  # z1, a1, z2, a2, ...
+    loss: float
+    grads: dict[str, np.ndarray]  # zL, a(L-1), z(L-1), ..., z1, then WL, bias L, ..., W1, bias 1
+    updated: dict[str, np.ndarray]  # W1, bias 1, W2, ...: after this step
+    params: dict[str, np.ndarray]  # the same, before this step
+    loss_after: float  # the loss with the updated parameters
+    state: dict[str, dict]  # the optimizer's state per parameter after this step; {} for plain sgd
+    losses: list[float]  # the loss before each step
+    final: dict[str, np.ndarray]  # the parameters after the last step
+    final_loss: float  # the loss with them
+    final_state: dict[str, dict]  # the optimizer's state after the last step
+    shown: int = 1  # which step this trace shows
+
+    @property
+    def network(self) -> str:
+        return network_picture(self.problem)
+
+    @property
+    def given(self) -> dict[str, np.ndarray]:
+        """What the step starts from: ``x`` (shaped as ``z1``), ``y`` (as the output ``a``; a class
+        index one-hot, as the loss sees it), the parameters before this step (as in ``updated``)
+        and the learning rate (a number). The optimizer's settings are ``settings(problem.optimizer)``."""
+        p = self.problem
+        x, y = (p.x, p.y) if p.layout == "columns" else (p.x.T, p.y.T)
+        return {"x": x, "y": y, **self.params, "learning_rate": np.array(p.learning_rate)}
+
+    def state_by_key(self, state: dict | None = None) -> dict:
+        """The optimizer state (after this step, or ``state``) as JSON shows it:
+        ``{"momentum_buffer": {"W1": ...}}`` or ``{"step": t, "exp_avg": {...}, "exp_avg_sq": {...}}``."""
+        out: dict = {}
+        for name, values in (self.state if state is None else state).items():
+            for key, value in values.items():
+                if key == "step":
+                    out["step"] = value
+                else:
+                    out.setdefault(key, {})[name] = value
+        return out
+
+    def size(self) -> int:
+        """How many numbers ``to_dict()`` holds (what ``--json`` writes), counted without making it."""
+        arrays = [*self.given.values(), *self.forward.values(), *self.grads.values(), *self.updated.values()]
+        arrays += [value for value in settings(self.problem.optimizer).values() if not isinstance(value, (str, bool))]
+        states = [self.state]
+        if self.problem.steps > 1:
+            arrays += [*self.final.values(), *self.losses]
+            states.append(self.final_state)
+        for state in states:
+            for value in self.state_by_key(state).values():  # {"step": t, "exp_avg": {"W1": ...}, ...}
+                arrays += value.values() if isinstance(value, dict) else [value]
+        scalars = 2 + (2 if self.problem.steps > 1 else 0)  # loss, loss_after; step, final_loss
+        return sum(np.size(value) for value in arrays) + scalars
+
+    def to_dict(self) -> dict:
+        """Plain Python data, exactly what ``mlpstep run --json`` prints."""
+
+        def plain(section: dict) -> dict:
+            return {k: v.tolist() for k, v in section.items()}
+
+        out = {
+            "network": self.network,
+            "layout": self.problem.layout,
+            "given": {**plain(self.given), "optimizer": settings(self.problem.optimizer)},
+            "forward": plain(self.forward),
+            "loss": self.loss,
+            "grads": plain(self.grads),
+            "updated": plain(self.updated),
+            "loss_after": self.loss_after,
+        }
+
+        def state(values: dict) -> dict:
+            return {key: value if key == "step" else plain(value) for key, value in self.state_by_key(values).items()}
+
+        if self.state:
+            out["optimizer_state"] = state(self.state)
+        if self.problem.steps > 1:
+            out.update(step=self.shown, losses=self.losses, final=plain(self.final), final_loss=self.final_loss)
+            if self.final_state:
+                out["final_state"] = state(self.final_state)
+        return out
+
+
+# -- the quantities of a step, by name ------------------------------------------
+
+
+def answer_paths(trace: Trace) -> list[str]:
+    """The JSON path of every value of the step: ``forward.z1``, ..., ``loss``, ``grads.z2``, ...
+
+    Besides what ``run`` prints, ``grads.aL`` (dL/da of the output layer, Mazur's dE/dout_o1)
+    where the loss is taken of the output ``a``: every loss but nll, which is fused with its
+    output activation (dL/dz = a - y)."""
+    paths = [f"forward.{key}" for key in trace.forward] + ["loss"]
+    if not trace.problem.loss.fused:
+        paths.append(f"grads.a{len(trace.problem.layers)}")
+    paths += [f"{section}.{key}" for section in SECTIONS[1:] for key in getattr(trace, section)] + ["loss_after"]
+    if trace.problem.steps > 1:
+        paths += [f"final.{key}" for key in trace.final] + ["final_loss"]
+    return paths
+
+
+def answer_names(trace: Trace) -> dict[str, str]:
+    """Every name an answer may use -> its JSON path (``W1n`` -> ``updated.W1``)."""
+    paths = answer_paths(trace)
+    return {**{notebook_name(path): path for path in paths}, **{path: path for path in paths}}
+
+
+def resolve(name: str, names: dict[str, str]) -> str | None:
+    """The JSON path a name stands for, or None: a name of ``names``, the label ``run`` prints for a
+    gradient (``dL/dW1`` for ``W1.grad``), or ``Loss`` in any case."""
+    if name in names:
+        return names[name]
+    if name.startswith("dL/d"):
+        return names.get(name[4:] + ".grad")
+    if name.lower() in ("loss", "loss_after", "final_loss"):
+        return names.get(name.lower())
+    return None
+
+
+def notebook_name(path: str) -> str:
+    """The seed notebook's name for a JSON path: ``a1``, ``z2.grad``, ``W1n``, ``loss``."""
+    section, _, key = path.partition(".")
+    return {"forward": key, "grads": f"{key}.grad", "updated": f"{key}n", "final": path}.get(section, path)
+
+
+def expected_value(trace: Trace, path: str) -> np.ndarray:
+    if path in ("loss", "loss_after", "final_loss"):
+        return np.array(getattr(trace, path))
+    section, _, key = path.partition(".")
+    values = getattr(trace, section)
+    return values[key] if key in values or path != f"grads.a{len(trace.problem.layers)}" else output_grad(trace)
+
+
+def output_grad(trace: Trace) -> np.ndarray | None:
+    """dL/da of the output layer in the config's layout (``(n, batch)`` in columns, ``(batch, n)``
+    in rows), or None for nll, whose gradient is taken of z."""
+    problem = trace.problem
+    if problem.loss.fused:
+        return None
+    columns = problem.layout == "columns"
+    a = trace.forward[f"a{len(problem.layers)}"]
+    da = problem.loss.grad_a(a if columns else a.T, problem.y)
+    if problem.reduction == "mean":
+        da = da / problem.batch_size
+    return da if columns else da.T
