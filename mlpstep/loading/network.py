@@ -1,0 +1,78 @@
+"""The layers of a config: weights, biases and activations, their shapes chained."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ConfigError
+from ..functions import ACTIVATIONS, make_activation
+from ..model import Layer
+from .values import (
+    Mistakes,
+    as_matrix,
+    as_number,
+    as_vector,
+    counted,
+    described,
+    is_list,
+    one_of,
+    shape_text,
+)
+
+
+def layers_of(value: object, layout: str, relu0: float, mistakes: Mistakes) -> list[Layer] | None:
+    """The layers, or None when ``mistakes`` lists something wrong with them."""
+    if not isinstance(value, list) or not value:
+        mistakes.add(
+            ConfigError("layers", f"{described(value)}; give a list of layers, each with weights, bias and activation")
+        )
+        return None
+    listed = len(mistakes.found)
+    layers, n_prev = [], None
+    for i, spec in enumerate(value):
+        path = f"layers[{i}]"
+        if not isinstance(spec, dict):
+            mistakes.add(
+                ConfigError(path, f"{described(spec)}; a layer is a mapping with weights, bias and activation")
+            )
+            n_prev = None
+            continue
+        w = mistakes.check(as_matrix, spec["weights"], path + ".weights")
+        n_out = bias = None
+        if w is not None:
+            n_in, n_out = w.shape if layout == "columns" else w.shape[::-1]
+            if n_prev is not None and n_in != n_prev:
+                fix = (
+                    f"{n_prev} rows (n_in x n_out in the columns layout)"
+                    if layout == "columns"
+                    else f"{n_prev} columns (n_out x n_in in the rows layout)"
+                )
+                mistakes.add(ConfigError(
+                    path + ".weights", f"{shape_text(w)}, but layer {i} has {n_prev} outputs, so layer {i + 1}'s weights need {fix}",
+                ))  # fmt: skip
+            bias = mistakes.check(bias_of, spec.get("bias"), n_out, w, path, i)
+        name = mistakes.check(one_of, spec["activation"], tuple(ACTIVATIONS), path + ".activation")
+        if name == "softmax" and n_out == 1:
+            mistakes.add(ConfigError(
+                path + ".activation", "softmax over 1 unit is always 1 and passes no gradient; use sigmoid for one unit"
+            ))  # fmt: skip
+        if bias is not None and name is not None:
+            layers.append(Layer(w, bias[0], make_activation(name, relu0), bias[1]))
+        n_prev = n_out
+    return layers if len(mistakes.found) == listed else None
+
+
+def bias_of(value: object, n_out: int, w: np.ndarray, path: str, i: int) -> tuple[np.ndarray, str]:
+    """A layer's bias ``(n_out,)`` and its mode: one per unit, one shared, or none."""
+    if value is None or (isinstance(value, str) and value.lower() == "none"):
+        return np.zeros(n_out), "none"
+    if not is_list(value):
+        return np.full(n_out, as_number(value, path + ".bias")), "shared"
+    b = as_vector(value, path + ".bias")
+    if b.shape[0] != n_out:
+        raise ConfigError(
+            path + ".bias",
+            f"{counted(b.shape[0], 'value')}, but layer {i + 1} has {counted(n_out, 'unit')} (from its weights, "
+            f"{shape_text(w)}); give one per unit, one number shared by all, or none",
+        )
+    return b, "units"
