@@ -287,16 +287,7 @@ def _candidates(trace: Trace, path: str):
         if batch > 1:
             yield per_batch
     else:  # updated parameters
-        before, grad = trace.params[key], trace.grads[key]
-        yield f"the gradient was added: {key} + {lr!r} dL/d{key}; the update subtracts it", before + lr * grad
-        yield f"this is the gradient dL/d{key}, not the updated {key}", grad
-        yield f"this is only the step {lr!r} dL/d{key}: subtract it from {key}", lr * grad
-        yield f"the learning rate is left out: {key} - dL/d{key}", before - grad
-        yield f"this is {key} before the update", before
-        if batch > 1 and mean:
-            yield f"the gradient was summed over the batch instead of averaged (x{batch})", before - lr * batch * grad
-        elif batch > 1:
-            yield f"the gradient was averaged over the batch instead of summed (/{batch})", before - lr * grad / batch
+        yield from problem.optimizer.mistakes(key, trace.params[key], trace.grads[key], lr, batch, mean)
     for m in (l - 1, l + 1):
         other = bias_name(m, problem.layout) if kind == "bias" else f"{kind}{m}"
         if other in values:

@@ -15,7 +15,7 @@ from ..errors import ConfigError, excerpt, key_text
 from ..functions import LOSSES, NLL_OUTPUTS
 from ..limits import MAX_LAYERS, Budget, check_cost, run_cost
 from ..model import Layer, Problem, param_shapes
-from ..optimizers import OPTIONS, SGD, Adam
+from ..optimizers import OPTIMIZERS, Optimizer
 from .arrayfiles import read_array_file
 from .data import inputs_of, labels_of
 from .network import layers_of
@@ -28,6 +28,7 @@ from .values import (
     counted,
     described,
     one_of,
+    option_keys,
     step_count,
 )
 
@@ -191,7 +192,7 @@ def check_run(
     sizes: list[int],
     batch: int,
     steps: int,
-    optimizer: SGD | Adam,
+    optimizer: Optimizer,
     path: str,
     allow_large: bool = False,
     activations: list[str] | None = None,
@@ -199,8 +200,7 @@ def check_run(
 ) -> None:
     """Refuse ``steps`` steps of a network of widths ``sizes`` on ``batch`` points past the limits
     of a run (see mlpstep.limits), before anything is computed; ``path`` names what to change."""
-    slots = len([key for key in optimizer.state_keys if key != "step"]) if optimizer.keeps_state else 0
-    madds, memory = run_cost(sizes, batch, steps, slots, activations, loss)
+    madds, memory = run_cost(sizes, batch, steps, optimizer.slots, activations, loss)
     network = excerpt("-".join(map(str, sizes)))
     what = f"{steps:,} step{'s' if steps != 1 else ''} of a {network} network on {counted(batch, 'point')}"
     check_cost(madds, memory, what, path, allow_large)
@@ -221,8 +221,8 @@ def _check_structure(data: dict, allow_large: bool, mistakes: Mistakes) -> None:
             if isinstance(spec, dict):
                 check_keys(spec, LAYER_KEYS, LAYER_REQUIRED, f"layers[{i}].", mistakes)
     optimizer = data.get("optimizer")
-    if isinstance(optimizer, dict) and isinstance(optimizer.get("name"), str) and optimizer["name"].lower() in OPTIONS:
-        check_keys(optimizer, ("name", *OPTIONS[optimizer["name"].lower()], "state"), ("name",), "optimizer.", mistakes)
+    if isinstance(optimizer, dict) and isinstance(optimizer.get("name"), str) and optimizer["name"].lower() in OPTIMIZERS:
+        check_keys(optimizer, option_keys(OPTIMIZERS[optimizer["name"].lower()], "state"), ("name",), "optimizer.", mistakes)
 
 
 def _read_files(data: dict, base: str | Path, budget: Budget) -> tuple[dict, tuple[str, ...]]:

@@ -14,10 +14,8 @@ import numpy as np
 from ..errors import ConfigError, closest, excerpt
 from ..model import Trace
 from ..optimizers import SGD
-from .formulas import formulas, state_formulas
+from .formulas import formulas
 from .text import format_number, shown
-
-STATE_SYMBOLS = {"momentum_buffer": "buf", "exp_avg": "m", "exp_avg_sq": "v"}
 
 
 @dataclass(frozen=True)
@@ -52,11 +50,12 @@ def sections(trace: Trace) -> list[Section]:
     ]  # fmt: skip
     if trace.state:
         first = trace.shown == 1 and not trace.problem.state
-        titles = state_formulas(trace.problem, first)
+        titles = trace.problem.optimizer.state_formulas(first)
+        symbols = trace.problem.optimizer.symbols
         state = trace.state_by_key()
         step = f" (step {state['step']})" if "step" in state else ""
         entries = [
-            Entry(f"optimizer_state.{key}.{name}", f"{STATE_SYMBOLS[key]} {name}: {titles[key]}", value)
+            Entry(f"optimizer_state.{key}.{name}", f"{symbols[key]} {name}: {titles[key]}", value)
             for key, values in state.items() if key != "step"
             for name, value in values.items()
         ]  # fmt: skip
@@ -71,9 +70,9 @@ def sections(trace: Trace) -> list[Section]:
         final = tuple(Entry(f"final.{name}", f"{name} after step {steps}", value) for name, value in trace.final.items())
         out.append(Section(f"Parameters after step {steps}", final))
         if trace.final_state:
-            state = trace.state_by_key(trace.final_state)
+            state, symbols = trace.state_by_key(trace.final_state), trace.problem.optimizer.symbols
             entries = tuple(
-                Entry(f"final_state.{key}.{name}", f"{STATE_SYMBOLS[key]} {name} after step {steps}", value)
+                Entry(f"final_state.{key}.{name}", f"{symbols[key]} {name} after step {steps}", value)
                 for key, values in state.items() if key != "step"
                 for name, value in values.items()
             )  # fmt: skip

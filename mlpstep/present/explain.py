@@ -57,6 +57,15 @@ def _sum(terms: list[str]) -> str:
     return " + ".join(terms[:MAX_TERMS]) + (" + …" if len(terms) > MAX_TERMS else "")
 
 
+class Numbers:
+    """How a concept's worked line writes numbers: an ``operand`` (negative ones in parentheses),
+    a ``result``, and ``terms`` summed."""
+
+    operand = staticmethod(_n)
+    result = staticmethod(_r)
+    terms = staticmethod(_sum)
+
+
 def _at(index: tuple[int, ...]) -> str:
     """``[1,0]``, ``[2]``, or nothing for a number."""
     return f"[{','.join(map(str, index))}]" if index else ""
@@ -154,20 +163,9 @@ class _Explainer:
         if key in self.p.freeze:
             return None
         before, grad, after = (np.asarray(d[key])[index] for d in (self.t.params, self.t.grads, self.t.updated))
-        name = f"{key}{_at(index)}"
-        opt, lr = self.p.optimizer, self.p.learning_rate
         state = {k: v if k == "step" else np.asarray(v)[index] for k, v in self.t.state.get(key, {}).items()}
-        g = grad + opt.weight_decay * before if opt.weight_decay and opt.name != "adamw" else grad
-        if opt.name == "sgd" and not opt.momentum:
-            return f"{name} ← {_n(before)} - {lr!r}·{_n(g)} = {_r(after)}"
-        if opt.name == "sgd":
-            step = g + opt.momentum * state["momentum_buffer"] if opt.nesterov else state["momentum_buffer"]
-            return f"{name} ← {_n(before)} - {lr!r}·{_n(step)} = {_r(after)}"
-        t = state["step"]
-        m_hat = state["exp_avg"] / (1 - opt.betas[0] ** t)
-        v_hat = state["exp_avg_sq"] / (1 - opt.betas[1] ** t)
-        decay = f"(1 - {lr!r}·{opt.weight_decay:g})·" if opt.name == "adamw" and opt.weight_decay else ""
-        return f"{name} ← {decay}{_n(before)} - {lr!r}·{_n(m_hat)}/(√{_n(v_hat)} + {opt.eps:g}) = {_r(after)}"
+        worked = self.p.optimizer.worked(before, grad, state, self.p.learning_rate, Numbers)
+        return f"{key}{_at(index)} ← {worked} = {_r(after)}"
 
     def loss(self, p: int) -> str:
         """The loss of point p with its numbers, then (for a batch) the mean or sum over the points."""

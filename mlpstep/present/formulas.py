@@ -70,25 +70,5 @@ def update_formula(problem: Problem, name: str) -> str:
     """How the optimizer turns ``name`` into its updated value."""
     if name in problem.freeze:
         return f"{name} (frozen)"
-    opt, lr = problem.optimizer, f"{problem.learning_rate!r}"
-    g = f"(dL/d{name} + {opt.weight_decay:g} {name})" if opt.weight_decay and opt.name != "adamw" else f"dL/d{name}"
-    if opt.name == "sgd":
-        if not opt.momentum:
-            return f"{name} - {lr} {g}"
-        return f"{name} - {lr} ({g} + {opt.momentum:g} buf)" if opt.nesterov else f"{name} - {lr} buf"
-    decay = f"(1 - {lr}·{opt.weight_decay:g}) " if opt.name == "adamw" and opt.weight_decay else ""
-    return f"{decay}{name} - {lr} m̂ / (√v̂ + {opt.eps:g})"
+    return problem.optimizer.formula(name, f"{problem.learning_rate!r}")
 
-
-def state_formulas(problem: Problem, first_step: bool) -> dict[str, str]:
-    """Titles for the optimizer's state tables, by state key."""
-    opt = problem.optimizer
-    g = "(g + wd·p)" if opt.weight_decay and opt.name != "adamw" else "g"
-    if opt.name == "sgd":
-        rest = f"{opt.momentum:g} buf + {1 - opt.dampening:g} {g}"
-        return {"momentum_buffer": f"buf = {g}" if first_step else f"buf ← {rest}"}
-    beta1, beta2 = opt.betas
-    return {
-        "exp_avg": f"m ← {beta1:g} m + {1 - beta1:g} {g}",
-        "exp_avg_sq": f"v ← {beta2:g} v + {1 - beta2:g} {g}²",
-    }
