@@ -9,7 +9,7 @@ import numpy as np
 
 from .engine import step
 from .errors import ConfigError, NumericError
-from .functions import ACTIVATIONS, LOSSES, NLL_OUTPUTS, make_activation
+from .functions import ACTIVATIONS, LOSSES, Activation, Loss
 from .loading.config import validate
 from .loading.reader import MAX_VALUES
 
@@ -57,6 +57,7 @@ def make_config(
         raise ConfigError("--layers", "give two or more widths >= 1, from the input to the output, e.g. 2,4,2")
     if loss not in LOSSES:
         raise ConfigError("--loss", f"{loss!r} is not one of {', '.join(LOSSES)}")
+    kind = LOSSES[loss]()
     if batch is not None and batch < 1:
         raise ConfigError("--batch", f"{batch} is not a batch size; give a whole number >= 1")
     if seed is not None and seed < 0:
@@ -69,15 +70,15 @@ def make_config(
         raise ConfigError("--layers", f"a config of {values:,} numbers is more than a YAML config may hold "
                                       f"({MAX_VALUES:,} values in all); use smaller layers or a smaller --batch")
     if activations is None:
-        output = ("sigmoid" if sizes[-1] == 1 else "softmax") if loss == "nll" else "linear"
-        activations = ["relu"] * (len(sizes) - 2) + [output]
+        activations = ["relu"] * (len(sizes) - 2) + [kind.default_output(sizes[-1])]
     if len(activations) != len(sizes) - 1:
         raise ConfigError("--activations", f"{len(activations)} given, but {len(sizes) - 1} layers need one each")
     for name in activations:
         if name not in ACTIVATIONS:
             raise ConfigError("--activations", f"{name!r} is not one of {', '.join(ACTIVATIONS)}")
-    if loss == "nll" and activations[-1] not in NLL_OUTPUTS:
-        raise ConfigError("--loss", f"nll needs a softmax or sigmoid output layer, not {activations[-1]}")
+    output = ACTIVATIONS[activations[-1]]()
+    if not kind.accepts(output):
+        raise ConfigError("--loss", f"{loss} needs {kind.needs}, not {output.name}")
     rng = np.random.default_rng(seed)
 
     def numbers(shape, scale=1.0, low=-2, high=2):
@@ -97,7 +98,7 @@ def make_config(
         bs.append(biases(n_out))
     points = batch or 1
     x = numbers((points, sizes[0]), low=-3, high=3)
-    labels = [_label(rng, sizes[-1], activations[-1], loss, integers) for _ in range(points)]
+    labels = [_label(rng, sizes[-1], output, kind, integers) for _ in range(points)]
     if not keep_kinks:
         _redraw_kinks(ws, bs, x.T, activations, weights, biases)
     layers = [{"weights": w if layout == "columns" else w.T, "bias": b, "activation": act}
@@ -126,7 +127,7 @@ def _redraw_kinks(ws: list, bs: list, x: np.ndarray, names: list[str], draw_weig
     of every unit whose input z is on a kink of its activation at some point of ``x`` (n_in, batch)."""
     a = x
     for l, (w, b, name) in enumerate(zip(ws, bs, names), 1):
-        activation = make_activation(name)
+        activation = ACTIVATIONS[name]()
         z = w.T @ a + b[:, None]  # (n_out, batch)
         for draws in range(1, MAX_DRAWS + 1):
             kinked = np.flatnonzero(np.isin(z, activation.kinks).any(axis=1))
@@ -143,12 +144,8 @@ def _redraw_kinks(ws: list, bs: list, x: np.ndarray, names: list[str], draw_weig
         a = activation.value(z)
 
 
-def _label(rng, n_out: int, output: str, loss: str, integers: bool):
-    if output == "softmax":
-        return int(rng.integers(n_out))
-    if loss == "nll":  # sigmoid: targets 0 or 1
-        return rng.integers(0, 2, size=n_out).astype(float)
-    return rng.integers(-2, 3, size=n_out).astype(float) if integers else np.round(rng.normal(size=n_out), 4)
+def _label(rng, n_out: int, output: Activation, loss: Loss, integers: bool):
+    return int(rng.integers(n_out)) if output.classes else loss.random_target(rng, n_out, integers)
 
 
 def _plain(value):

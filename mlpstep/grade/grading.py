@@ -237,8 +237,7 @@ def _candidates(trace: Trace, path: str):
     else:
         per_batch = (f"averaged over the batch instead of summed (/{batch})", expected / batch)
     if section != "forward" and path != "loss":
-        for value, other in _conventions(trace):
-            text = f"you used ReLU'(0) = {value:g}; this problem uses {problem.relu_grad_at_zero:g} (relu_grad_at_zero)"
+        for text, other in _conventions(trace):
             yield text, expected_value(other, path)
     if expected.ndim == 2 and expected.shape[0] == expected.shape[1] > 1:
         yield f"transposed: this is {notebook_name(path)}ᵀ; {_shape_rule(trace, path)}", expected.T
@@ -270,7 +269,7 @@ def _candidates(trace: Trace, path: str):
         if kind == "z" and l == last:
             if problem.loss.fused:
                 scaled = f" / {batch}" if mean and batch > 1 else ""
-                text = f"this is a{l}{scaled}: the label was not subtracted (dL/dz{l} = a{l} - y for nll)"
+                text = f"this is a{l}{scaled}: the label was not subtracted (dL/dz{l} = a{l} - y for {problem.loss.name})"
             else:
                 text = "the label y was left out of the loss's derivative"
             yield text, _without_label(trace)
@@ -295,32 +294,30 @@ def _candidates(trace: Trace, path: str):
 
 
 @lru_cache(maxsize=4)  # a class's files share one trace: the other conventions are run once
-def _conventions(trace: Trace) -> tuple[tuple[float, Trace], ...]:
-    """The step again under each other ReLU'(0) convention, when it matters: when some ReLU
-    input of the step shown is exactly 0. ``((value, trace), ...)``."""
+def _conventions(trace: Trace) -> tuple[tuple[str, Trace], ...]:
+    """The step again under each other convention at the kinks a config may choose (ReLU'(0)),
+    when it matters: when some input of such an activation sits on its kink in the step shown.
+    ``((hint, trace), ...)``."""
     from ..engine import step
     from ..errors import MlpstepError
-    from ..functions import make_activation
-    from ..loading.config import RELU_GRADS_AT_ZERO
 
     problem = trace.problem
-    kinked = any(
-        layer.activation.name == "relu" and not trace.forward[f"z{l}"].all() for l, layer in enumerate(problem.layers, 1)
-    )
+    kinked = [
+        layer.activation for l, layer in enumerate(problem.layers, 1)
+        if layer.activation.conventions and np.isin(trace.forward[f"z{l}"], layer.activation.kinks).any()
+    ]  # fmt: skip
     if not kinked:
         return ()
     others = []
-    for value in RELU_GRADS_AT_ZERO:
+    for value in kinked[0].conventions:
         if value == problem.relu_grad_at_zero:
             continue
-        layers = tuple(
-            replace(layer, activation=make_activation("relu", value)) if layer.activation.name == "relu" else layer
-            for layer in problem.layers
-        )
+        layers = tuple(replace(layer, activation=layer.activation.with_convention(value)) for layer in problem.layers)
         try:
-            others.append((value, step(replace(problem, layers=layers, relu_grad_at_zero=value), trace.shown)))
+            other = step(replace(problem, layers=layers, relu_grad_at_zero=value), trace.shown)
         except MlpstepError:  # overflows under that convention: no hint from it
             continue
+        others.append((kinked[0].convention_hint(value), other))
     return tuple(others)
 
 
@@ -343,25 +340,14 @@ def _without_label(trace: Trace) -> np.ndarray:
 
 
 def _other_labels_loss(trace: Trace):
-    """(hint, loss) for nll taken at a class other than the label's: each other class of one
-    point (softmax), or every label flipped (sigmoid)."""
+    """(hint, loss) for the loss's likely mistakes: nll taken at a class other than the label's."""
     problem = trace.problem
-    if problem.loss.name != "nll":
-        return
     z, a = _output_columns(trace)
-    output = problem.layers[-1].activation
 
-    def loss(y: np.ndarray) -> np.ndarray:
-        per_point = problem.loss.value(z, a, y, output)
+    def reduce(per_point: np.ndarray) -> np.ndarray:
         return np.array(per_point.mean() if problem.reduction == "mean" else per_point.sum())
 
-    if output.name == "sigmoid":
-        yield "the loss of the other class: the label is 1 - what was used", loss(1.0 - problem.y)
-    elif problem.batch_size == 1 and np.isin(problem.y, (0.0, 1.0)).all():
-        label = int(problem.y[:, 0].argmax())
-        for k in range(problem.y.shape[0]):
-            if k != label:
-                yield f"the loss at class {k}; the label is class {label}", loss(np.eye(problem.y.shape[0])[:, [k]])
+    return problem.loss.mistakes(z, a, problem.y, problem.layers[-1].activation, reduce)
 
 
 def _param_grad_through_a(trace: Trace, key: str, l: int, da: np.ndarray) -> np.ndarray:

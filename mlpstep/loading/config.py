@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError, excerpt, key_text
-from ..functions import LOSSES, NLL_OUTPUTS
+from ..functions import ACTIVATIONS, LOSSES, Loss, ReLU
 from ..limits import MAX_LAYERS, Budget, check_cost, run_cost
 from ..model import Layer, Problem, param_shapes
 from ..optimizers import OPTIMIZERS, Optimizer
@@ -25,6 +25,7 @@ from .values import (
     Mistakes,
     as_number,
     check_keys,
+    choices,
     counted,
     described,
     one_of,
@@ -34,7 +35,6 @@ from .values import (
 
 LAYOUTS = ("columns", "rows")
 REDUCTIONS = ("mean", "sum")
-RELU_GRADS_AT_ZERO = (0, 0.5, 1)
 KEYS = (
     "layout", "input", "label", "loss", "learning_rate", "reduction", "relu_grad_at_zero", "layers",
     "optimizer", "freeze", "steps", "grading",
@@ -107,11 +107,11 @@ def _validate(data: object, base: str | Path, allow_large: bool, mistakes: Mista
     relu0 = check(_relu_grad_at_zero, data.get("relu_grad_at_zero", 0))
     learning_rate = check(_learning_rate, data["learning_rate"])
     layers = layers_of(data["layers"], layout, relu0 or 0.0, mistakes) if layout else None
-    loss = check(one_of, data["loss"], tuple(LOSSES), "loss")
+    loss = check(_loss, data["loss"])
     x = freeze = optimizer = None
     if layers:
         if loss:
-            check(_nll_output, loss, layers)
+            check(_output_fits, loss, layers)
         n_in = layers[0].weights.shape[0 if layout == "columns" else 1]
         x, batch = check(inputs_of, data["input"], n_in) or (None, None)
         shapes = param_shapes(layers, layout)
@@ -133,10 +133,10 @@ def _validate(data: object, base: str | Path, allow_large: bool, mistakes: Mista
         "steps" if "steps" in data else "layers",
         allow_large,
         names,
-        loss,
+        loss.name,
     )
     output = layers[-1].activation
-    y = check(labels_of, data["label"], batch, x.shape[1], layers[-1].bias.shape[0], output.name, loss)
+    y = check(labels_of, data["label"], batch, x.shape[1], layers[-1].bias.shape[0], output, loss)
     grading = check(_grading, data.get("grading", {}))
     if mistakes.found:
         return None
@@ -145,7 +145,7 @@ def _validate(data: object, base: str | Path, allow_large: bool, mistakes: Mista
         tuple(layers),
         x,
         y,
-        LOSSES[loss](),
+        loss,
         learning_rate,
         layout,
         reduction,
@@ -200,7 +200,8 @@ def check_run(
 ) -> None:
     """Refuse ``steps`` steps of a network of widths ``sizes`` on ``batch`` points past the limits
     of a run (see mlpstep.limits), before anything is computed; ``path`` names what to change."""
-    madds, memory = run_cost(sizes, batch, steps, optimizer.slots, activations, loss)
+    costs = [ACTIVATIONS[name].cost for name in activations or ["relu"] * (len(sizes) - 1)]
+    madds, memory = run_cost(sizes, batch, steps, optimizer.slots, costs, LOSSES[loss].cost)
     network = excerpt("-".join(map(str, sizes)))
     what = f"{steps:,} step{'s' if steps != 1 else ''} of a {network} network on {counted(batch, 'point')}"
     check_cost(madds, memory, what, path, allow_large)
@@ -261,7 +262,7 @@ def _read_files(data: dict, base: str | Path, budget: Budget) -> tuple[dict, tup
 
 def _relu_grad_at_zero(value: object) -> float:
     relu0 = as_number(value, "relu_grad_at_zero")
-    if relu0 not in RELU_GRADS_AT_ZERO:
+    if relu0 not in ReLU.conventions:
         raise ConfigError(
             "relu_grad_at_zero", f"{relu0:g} is not allowed; use 0 (as torch.relu), 0.5 (as torch.maximum) or 1"
         )
@@ -275,11 +276,16 @@ def _learning_rate(value: object) -> float:
     return learning_rate
 
 
-def _nll_output(loss: str, layers: list[Layer]) -> None:
+def _loss(value: object) -> Loss:
+    return LOSSES[one_of(value, tuple(LOSSES), "loss")]()
+
+
+def _output_fits(loss: Loss, layers: list[Layer]) -> None:
     output = layers[-1].activation
-    if loss == "nll" and output.name not in NLL_OUTPUTS:
+    if not loss.accepts(output):
+        others = choices({name: kind for name, kind in LOSSES.items() if not kind.needs})
         raise ConfigError(
             "loss",
-            f"nll needs a softmax or sigmoid output layer, but layers[{len(layers) - 1}].activation is "
-            f"{output.name}; use squared, half_squared or mse, or change that activation",
+            f"{loss.name} needs {loss.needs}, but layers[{len(layers) - 1}].activation is "
+            f"{output.name}; use {others}, or change that activation",
         )

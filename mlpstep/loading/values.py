@@ -9,6 +9,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..errors import ConfigError, closest, key_text, quoted
+from ..functions import ACTIVATIONS, LOSSES
 from ..limits import MAX_STEPS
 from ..options import Configurable, Option
 from .arrayfiles import REAL_KINDS, read_from_file
@@ -194,12 +195,6 @@ def as_number(value: object, path: str) -> float:
     return number
 
 
-def choices(kinds: dict) -> str:
-    """``sgd, adam or adamw``."""
-    names = list(kinds)
-    return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
-
-
 def option_keys(kind: type[Configurable], *more: str) -> tuple[str, ...]:
     """The keys a mapping naming ``kind`` may have: ``name``, its options, and ``more``."""
     return ("name", *(option.name for option in kind.options), *more)
@@ -254,15 +249,21 @@ def check_keys(
             )
 
 
+def choices(kinds: dict) -> str:
+    """``sgd, adam or adamw``."""
+    names = list(kinds)
+    return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
+
+
 EXAMPLES = {
     "input": "one point as a flat list, e.g. input: [3, 14]",
     "label": "e.g. label: 1 for class 1 of a softmax output",
-    "loss": "nll, squared, half_squared or mse",
+    "loss": choices(LOSSES),
     "learning_rate": "e.g. learning_rate: 0.1",
     "layers": "a list of layers with weights, bias and activation",
     "weights": "a matrix, a list of rows",
     "bias": "one number per unit, e.g. [0, 0]",
-    "activation": "relu, sigmoid, tanh, linear or softmax",
+    "activation": choices(ACTIVATIONS),
 }
 
 

@@ -23,7 +23,8 @@ class Entry:
     path: str  # the JSON path
     title: str  # name and formula, e.g. "z1 = W1ᵀ x + w10"
     value: np.ndarray | str  # 0-d for a number; words for a setting (the optimizer)
-    relu_at_zero: np.ndarray | None = None  # cells of dL/dz where z was exactly 0 under ReLU
+    at_kink: np.ndarray | None = None  # cells of dL/dz where z was exactly on a kink of the activation (ReLU's 0)
+    kink_note: str = ""  # what the activation's derivative was there
     worked: tuple[str, ...] = ()  # --explain: the formula of an entry with its numbers, one line per entry
 
 
@@ -89,13 +90,14 @@ def _given(trace: Trace) -> Section:
 
 
 def _backward(trace: Trace, text: dict) -> Section:
-    """The gradients; dL/dz of a ReLU layer notes the cells where ReLU'(0) was used."""
+    """The gradients; dL/dz notes the cells where z sat on a kink of an activation that notes them
+    (ReLU: where ReLU'(0) was used)."""
     entries = []
     for key, value in trace.grads.items():
-        at_zero = None
-        if key[0] == "z" and trace.problem.layers[int(key[1:]) - 1].activation.name == "relu":
-            at_zero = trace.forward[key] == 0
-        entries.append(Entry(f"grads.{key}", text["grads"][key], value, at_zero if at_zero is not None and at_zero.any() else None))
+        activation = trace.problem.layers[int(key[1:]) - 1].activation if key[0] == "z" else None
+        note = activation.kink_note() if activation is not None else ""
+        at_kink = np.isin(trace.forward[key], activation.kinks) if note else None
+        entries.append(Entry(f"grads.{key}", text["grads"][key], value, at_kink if note and at_kink.any() else None, note))
     return Section("Backward pass", tuple(entries))
 
 

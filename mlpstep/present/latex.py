@@ -9,11 +9,12 @@ import re
 
 import numpy as np
 
+from ..functions import ACTIVATIONS, LOSSES
 from ..model import Trace
 from .document import Section, header_lines, scalar_text
 from .text import format_number
 
-FUNCTIONS = ("half_squared", "squared", "sigmoid", "softmax", "linear", "relu", "tanh", "nll", "mse", "log")
+FUNCTIONS = (*LOSSES, *ACTIVATIONS, "log")
 _TOKEN = re.compile(
     r"(?P<grad>dL/d(?:w\d+0|[zaWb]\d+))"
     r"|(?P<sum>Σ(?:_(?P<over>[a-z]+))?)"
