@@ -77,7 +77,7 @@ BAD_CONFIGS = {
     "label vector length": (seed_with("label: 1", "label: [0, 0, 1]"), "label: 3 values, but the output layer has 2 units"),
     "class index in brackets": (seed_with("label: 1", "label: [1]"), "a class index is written without brackets"),
     # names
-    "unknown activation": (seed_with("activation: relu", "activation: relus"), "layers[0].activation: 'relus' is not one of relu, sigmoid, tanh, linear, softmax (did you mean relu?)"),
+    "unknown activation": (seed_with("activation: relu", "activation: relus"), "layers[0].activation: 'relus' is not one of relu, sigmoid, tanh, linear, softmax, leaky_relu, elu, softplus (did you mean relu?)"),
     "unknown loss": (seed_with("loss: nll", "loss: cross_entropy"), "loss: 'cross_entropy' is not one of nll, squared, half_squared, mse"),
     "unknown layout": (seed_with("input:", "layout: col\ninput:"), "layout: 'col' is not one of columns, rows (did you mean columns?)"),
     "unknown reduction": (seed_with("input:", "reduction: avg\ninput:"), "reduction: 'avg' is not one of mean, sum"),

@@ -2,10 +2,10 @@
 value and its derivative together and owns everything else about itself. Elsewhere they are
 looked up by name in ACTIVATIONS and LOSSES and asked, never branched on."""
 
-from .activations import ACTIVATIONS, Activation, Linear, ReLU, Sigmoid, Softmax, Tanh
+from .activations import ACTIVATIONS, ELU, Activation, LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Softplus, Tanh
 from .losses import LOSSES, MSE, NLL, HalfSquared, Loss, Squared
 
 __all__ = [
-    "ACTIVATIONS", "Activation", "Linear", "ReLU", "Sigmoid", "Softmax", "Tanh",
+    "ACTIVATIONS", "Activation", "ELU", "LeakyReLU", "Linear", "ReLU", "Sigmoid", "Softmax", "Softplus", "Tanh",
     "LOSSES", "Loss", "MSE", "NLL", "HalfSquared", "Squared",
 ]  # fmt: skip

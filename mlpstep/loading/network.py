@@ -12,10 +12,14 @@ from .values import (
     as_matrix,
     as_number,
     as_vector,
+    check_keys,
+    choices,
     counted,
     described,
     is_list,
     one_of,
+    option_keys,
+    options_of,
     shape_text,
 )
 
@@ -62,8 +66,15 @@ def layers_of(value: object, layout: str, relu0: float, mistakes: Mistakes) -> l
 
 
 def activation_of(value: object, path: str, relu0: float) -> Activation:
-    """A layer's activation, by its name; ``relu0`` is ReLU'(0) (relu_grad_at_zero)."""
-    return ACTIVATIONS[one_of(value, tuple(ACTIVATIONS), path)]().with_convention(relu0)
+    """A layer's activation: its name (every option as torch's default), or a mapping of its name and
+    options, ``{name: leaky_relu, negative_slope: 0.1}``; ``relu0`` is ReLU'(0) (relu_grad_at_zero)."""
+    if not isinstance(value, dict):
+        return ACTIVATIONS[one_of(value, tuple(ACTIVATIONS), path)]().with_convention(relu0)
+    if "name" not in value:
+        raise ConfigError(path + ".name", f"missing; add it ({choices(ACTIVATIONS)})")
+    kind = ACTIVATIONS[one_of(value["name"], tuple(ACTIVATIONS), path + ".name")]
+    check_keys(value, option_keys(kind), ("name",), path + ".")
+    return kind(**options_of(kind, value, path + ".")).with_convention(relu0)
 
 
 def bias_of(value: object, n_out: int, w: np.ndarray, path: str, i: int) -> tuple[np.ndarray, str]:

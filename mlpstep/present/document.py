@@ -240,6 +240,7 @@ def header_lines(trace: Trace) -> tuple[str, str]:
     details = [points, f"{problem.layout} layout", f"learning rate {problem.learning_rate!r}"]
     if problem.optimizer != SGD():
         details.append(problem.optimizer.describe())
+    details += dict.fromkeys(layer.activation.describe() for layer in problem.layers if not layer.activation.is_default)
     if problem.freeze:
         details.append("frozen: " + ", ".join(name for name in trace.updated if name in problem.freeze))
     if problem.relu_grad_at_zero:

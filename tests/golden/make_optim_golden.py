@@ -416,6 +416,15 @@ def base_cases(rng):
         ("adam_start_state_step5_shared_no_bias_linear_tanh_squared_batch3_mean", [3, 3, 1], ["linear", "tanh"],
          ["shared", "none"], X3_3, [0.5, -0.5, 0.0], "squared", 0.02,
          {"reduction": "mean", "optimizer": {"name": "adam", "betas": [0.8, 0.99], "eps": 1e-6}}, ("adam", 5)),
+        # the activations with options, over several steps
+        ("sgd_momentum_leaky_relu_softplus_squared_batch3_mean", [2, 3, 2],
+         [{"name": "leaky_relu", "negative_slope": 0.1}, {"name": "softplus", "beta": 2.0}], ["list", "list"],
+         X3_2, [[0.5, -0.5], [1.0, 0.0], [0.0, 2.0]], "squared", 0.1,
+         {"reduction": "mean", "optimizer": {"name": "sgd", "momentum": 0.9}}, None),
+        ("adam_elu_softmax_nll_batch3_sum", [3, 4, 3], [{"name": "elu", "alpha": 0.5}, "softmax"], ["list", "list"],
+         X3_3, [2, 0, 1], "nll", 0.01, {"reduction": "sum", "optimizer": "adam"}, None),
+        ("sgd_plain_softplus_leaky_relu_elu_half_squared_single", [2, 3, 3, 2], ["softplus", "leaky_relu", "elu"],
+         ["list", "list", "list"], [0.8, -1.5], [0.3, -0.2], "half_squared", 0.5, {}, None),
     ]
     out = []
     for name, sizes, acts, biases, x, label, loss, lr, kw, state in specs:

@@ -57,6 +57,7 @@ from torch_reference import (  # noqa: F401  (re-exported for the golden script)
     _is_int,
     _is_number,
     _target,
+    activation_spec,
 )
 
 OPTIMIZERS = ("sgd", "adam", "adamw")
@@ -150,9 +151,8 @@ def _build(config):
     per_layer, ordered = [], []
     widths = []
     for l, layer in enumerate(layers, start=1):
-        act = _lower(layer["activation"])
-        if act not in ACTIVATIONS:
-            raise ValueError(f"layer {l}: unknown activation {act!r}")
+        act = layer["activation"]
+        activation_spec(act)  # a known activation with known options
         W = torch.tensor(layer["weights"], dtype=dt)
         if W.dim() != 2:
             raise ValueError(f"layer {l}: weights must be a matrix")
@@ -187,7 +187,7 @@ def _build(config):
     loss_name = _lower(config["loss"])
     if loss_name not in LOSSES:
         raise ValueError(f"unknown loss {loss_name!r}")
-    out_act = per_layer[-1][0]
+    out_act = activation_spec(per_layer[-1][0])[0]
     if loss_name == "nll" and out_act not in NLL_OUTPUTS:
         raise ValueError(f"nll needs a softmax or sigmoid output layer, got {out_act!r}")
     labels = config["label"]
@@ -228,7 +228,7 @@ def _loss(meta, per_layer):
         a = _activate(act, z, unit_dim, meta["relu0"])
     zL = z if layout == "rows" else z.T  # points as rows
     aL = a if layout == "rows" else a.T
-    Y, name, out_act = meta["Y"], meta["loss"], per_layer[-1][0]
+    Y, name, out_act = meta["Y"], meta["loss"], activation_spec(per_layer[-1][0])[0]
     if name == "nll" and out_act == "softmax":
         per_point = -(Y * F.log_softmax(zL, dim=1)).sum(dim=1)
     elif name == "nll":
