@@ -1,5 +1,5 @@
 """Optimizers with exactly torch.optim's update rules: SGD (momentum, dampening, Nesterov,
-weight decay), Adam and AdamW.
+weight decay), Adam and AdamW (amsgrad, maximize).
 
 Each works one parameter at a time: ``update(p, g, state, lr) -> (new p, new state)``,
 where ``state`` is that parameter's state, keyed as torch's state dict (``{}`` before the
@@ -27,6 +27,7 @@ class Optimizer(Configurable):
     without_state = ""
     """When it keeps no state: why, and the fix (a starting state is refused with it)."""
     weight_decay = 0.0
+    maximize = False
     decoupled = False
     """Weight decay on the parameter (AdamW), not in the gradient."""
 
@@ -42,17 +43,19 @@ class Optimizer(Configurable):
         raise NotImplementedError
 
     def gradient(self, p: np.ndarray, g: np.ndarray) -> np.ndarray:
-        """The gradient the rule uses: with the weight decay added, unless it is decoupled."""
+        """The gradient the rule uses: negated to maximize, with the weight decay added unless it is decoupled."""
+        g = -g if self.maximize else g
         return g + self.weight_decay * p if self.weight_decay and not self.decoupled else g
 
     def grad_text(self, name: str) -> str:
-        """That gradient in a formula: ``dL/dW1``, ``(dL/dW1 + 0.1 W1)``."""
-        coupled = self.weight_decay and not self.decoupled
-        return f"(dL/d{name} + {self.weight_decay:g} {name})" if coupled else f"dL/d{name}"
+        """That gradient in a formula: ``dL/dW1``, ``(dL/dW1 + 0.1 W1)``, ``-dL/dW1``."""
+        g = f"-dL/d{name}" if self.maximize else f"dL/d{name}"
+        return f"({g} + {self.weight_decay:g} {name})" if self.weight_decay and not self.decoupled else g
 
     def g_text(self) -> str:
-        """That gradient in the state's formulas: ``g``, ``(g + wd·p)``."""
-        return "(g + wd·p)" if self.weight_decay and not self.decoupled else "g"
+        """That gradient in the state's formulas: ``g``, ``(g + wd·p)``, ``(-g)``."""
+        g = "-g" if self.maximize else "g"
+        return f"({g} + wd·p)" if self.weight_decay and not self.decoupled else f"({g})" if self.maximize else g
 
     def formula(self, name: str, lr: str) -> str:
         """The updated ``name``: ``W1 - 0.1 dL/dW1``."""
@@ -137,10 +140,15 @@ class Adam(Optimizer):
                "two numbers from 0 to below 1, e.g. [0.9, 0.999]"),
         Option("eps", 1e-8, **ABOVE_0, always=True),
         Option("weight_decay", 0.0, **AT_LEAST_0),
+        Option("amsgrad", False, quiet=True),
+        Option("maximize", False, quiet=True),
     )  # fmt: skip
-    state_keys = ("step", "exp_avg", "exp_avg_sq")
-    symbols = {"exp_avg": "m", "exp_avg_sq": "v"}
-    never_negative = {"exp_avg_sq": "a second moment"}
+    symbols = {"exp_avg": "m", "exp_avg_sq": "v", "max_exp_avg_sq": "vmax"}
+    never_negative = {"exp_avg_sq": "a second moment", "max_exp_avg_sq": "a second moment"}
+
+    @property
+    def state_keys(self):
+        return ("step", "exp_avg", "exp_avg_sq", *(["max_exp_avg_sq"] if self.amsgrad else []))
 
     def update(self, p, g, state, lr):
         beta1, beta2 = self.betas
@@ -152,22 +160,27 @@ class Adam(Optimizer):
         v = state.get("exp_avg_sq", np.zeros_like(g))
         m = m + (1 - beta1) * (g - m)  # torch's lerp
         v = beta2 * v + (1 - beta2) * g * g
+        new = {"step": step, "exp_avg": m, "exp_avg_sq": v}
+        if self.amsgrad:  # the largest second moment so far
+            v = new["max_exp_avg_sq"] = np.maximum(state.get("max_exp_avg_sq", np.zeros_like(g)), v)
         step_size = lr / (1 - beta1**step)
         denom = np.sqrt(v) / np.sqrt(1 - beta2**step) + self.eps
-        return _minus(p, step_size, m / denom), {"step": step, "exp_avg": m, "exp_avg_sq": v}
+        return _minus(p, step_size, m / denom), new
 
     def formula(self, name, lr):
         decay = f"(1 - {lr}·{self.weight_decay:g}) " if self.decoupled and self.weight_decay else ""
-        return f"{decay}{name} - {lr} m̂ / (√v̂ + {self.eps:g})"
+        v = f"(vmax / (1 - {self.betas[1]:g}^t))" if self.amsgrad else "v̂"  # the largest v so far, bias-corrected
+        return f"{decay}{name} - {lr} m̂ / (√{v} + {self.eps:g})"
 
     def state_formulas(self, first_step):
         (beta1, beta2), g = self.betas, self.g_text()
-        return {"exp_avg": f"m ← {beta1:g} m + {1 - beta1:g} {g}", "exp_avg_sq": f"v ← {beta2:g} v + {1 - beta2:g} {g}²"}
+        titles = {"exp_avg": f"m ← {beta1:g} m + {1 - beta1:g} {g}", "exp_avg_sq": f"v ← {beta2:g} v + {1 - beta2:g} {g}²"}
+        return {**titles, "max_exp_avg_sq": "vmax ← max(vmax, v)"} if self.amsgrad else titles
 
     def worked(self, before, grad, state, lr, num):
         t = state["step"]
         m_hat = state["exp_avg"] / (1 - self.betas[0] ** t)
-        v_hat = state["exp_avg_sq"] / (1 - self.betas[1] ** t)
+        v_hat = state["max_exp_avg_sq" if self.amsgrad else "exp_avg_sq"] / (1 - self.betas[1] ** t)
         decay = f"(1 - {lr!r}·{self.weight_decay:g})·" if self.decoupled and self.weight_decay else ""
         n = num.operand
         return f"{decay}{n(before)} - {lr!r}·{n(m_hat)}/(√{n(v_hat)} + {self.eps:g})"
@@ -177,7 +190,7 @@ class AdamW(Adam):
     """Adam with decoupled weight decay, by default torch's 0.01."""
 
     name = "adamw"
-    options = (*Adam.options[:2], Option("weight_decay", 0.01, **AT_LEAST_0))
+    options = (*Adam.options[:2], Option("weight_decay", 0.01, **AT_LEAST_0), *Adam.options[3:])
     decoupled = True
 
 

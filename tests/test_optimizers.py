@@ -56,7 +56,7 @@ def test_golden_cases_cover_every_option():
     names = {o if isinstance(o, str) else o["name"] for o in optimizers}
     options = {key for o in optimizers if isinstance(o, dict) for key in o}
     assert names == {"sgd", "adam", "adamw"}
-    assert {"momentum", "dampening", "nesterov", "weight_decay", "betas", "eps", "state"} <= options
+    assert {"momentum", "dampening", "nesterov", "weight_decay", "betas", "eps", "amsgrad", "maximize", "state"} <= options
     assert {c.get("steps", 1) for c in configs} == {1, 3}
     biases = [layer.get("bias", "none") for c in configs for layer in c["layers"]]
     assert any(isinstance(b, (int, float)) for b in biases) and "none" in biases

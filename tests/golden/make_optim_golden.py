@@ -37,7 +37,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from torch_optim_reference import torch_train  # noqa: E402
+from torch_optim_reference import _parse_optimizer, torch_train  # noqa: E402
 from torch_reference import torch_step  # noqa: E402
 from make_golden import dump  # noqa: E402 - one case per line, as the autograd golden file
 
@@ -118,12 +118,16 @@ def sgd_state(rng, cfg):
 def adam_state(rng, cfg, step):
     frozen = set(cfg.get("freeze", []))
     shapes = {n: s for n, s in param_shapes(cfg).items() if n not in frozen}
-    return {
+    state = {
         "step": step,
         "exp_avg": {n: random_value(rng, s, lambda: rnum(rng, 0.1, 4)) for n, s in shapes.items()},
         "exp_avg_sq": {n: random_value(rng, s, lambda: round(rng.uniform(1e-4, 2e-2), 6))
                        for n, s in shapes.items()},
     }
+    if cfg["optimizer"].get("amsgrad"):  # some above the second moment, some below
+        state["max_exp_avg_sq"] = {n: random_value(rng, s, lambda: round(rng.uniform(1e-4, 2e-2), 6))
+                                   for n, s in shapes.items()}
+    return state
 
 
 def make_config(layers, x, label, loss, lr, *, reduction=None, relu0=None, optimizer=None,
@@ -243,17 +247,57 @@ def initial_params(cfg):
 
 
 def opt_spec(cfg):
-    spec = cfg.get("optimizer", "sgd")
-    if isinstance(spec, str):
-        spec = {"name": spec}
-    name = spec.get("name", "sgd")
-    if name == "sgd":
-        hp = {"momentum": spec.get("momentum", 0), "dampening": spec.get("dampening", 0),
-              "nesterov": spec.get("nesterov", False), "weight_decay": spec.get("weight_decay", 0)}
-    else:
-        hp = {"betas": spec.get("betas", [0.9, 0.999]), "eps": spec.get("eps", 1e-8),
-              "weight_decay": spec.get("weight_decay", 0.01 if name == "adamw" else 0)}
-    return name, hp, spec.get("state")
+    """(name, every hyperparameter with torch's defaults, starting state or None)."""
+    spec = _parse_optimizer(cfg.get("optimizer", "sgd"))
+    return spec["name"], spec["kwargs"], spec["state"]
+
+
+def textbook(oname, hp, p, g, st, lr, t):
+    """One parameter's step by the textbook rules, in plain Python floats: (new p, new state).
+    ``st`` is its state (keyed as torch's, ``{}`` at first), ``t`` the step count after this step."""
+    zeros = emap(lambda _: 0.0, p)
+    if oname == "sgd":
+        mu, damp, nest, wd = hp["momentum"], hp["dampening"], hp["nesterov"], hp["weight_decay"]
+        d = emap(lambda gi, pi: gi + wd * pi, g, p)
+        if mu == 0:
+            return emap(lambda pi, di: pi - lr * di, p, d), {}
+        buf = d if "momentum_buffer" not in st else emap(lambda b, di: mu * b + (1 - damp) * di, st["momentum_buffer"], d)
+        d = emap(lambda di, b: di + mu * b, d, buf) if nest else buf
+        return emap(lambda pi, di: pi - lr * di, p, d), {"momentum_buffer": buf}
+    wd = hp["weight_decay"]
+    if oname in ("adam", "adamw"):
+        (b1, b2), eps = hp["betas"], hp["eps"]
+        d = emap(lambda gi: -gi, g) if hp["maximize"] else g
+        if oname == "adamw":
+            p = emap(lambda pi: pi * (1 - lr * wd), p)
+        else:
+            d = emap(lambda di, pi: di + wd * pi, d, p)
+        m = emap(lambda mi, di: b1 * mi + (1 - b1) * di, st.get("exp_avg", zeros), d)
+        v = emap(lambda vi, di: b2 * vi + (1 - b2) * di * di, st.get("exp_avg_sq", zeros), d)
+        new = {"exp_avg": m, "exp_avg_sq": v}
+        if hp["amsgrad"]:
+            v = new["max_exp_avg_sq"] = emap(max, st.get("max_exp_avg_sq", zeros), v)
+        bc1, bc2 = 1 - b1 ** t, 1 - b2 ** t
+        return emap(lambda pi, mi, vi: pi - lr / bc1 * mi / (math.sqrt(vi) / math.sqrt(bc2) + eps), p, m, v), new
+    d = emap(lambda gi, pi: gi + wd * pi, g, p)
+    if oname == "rmsprop":
+        alpha, eps, mu = hp["alpha"], hp["eps"], hp["momentum"]
+        v = emap(lambda vi, di: alpha * vi + (1 - alpha) * di * di, st.get("square_avg", zeros), d)
+        new = {"square_avg": v}
+        if hp["centered"]:
+            ga = new["grad_avg"] = emap(lambda ai, di: alpha * ai + (1 - alpha) * di, st.get("grad_avg", zeros), d)
+            avg = emap(lambda vi, ai: math.sqrt(vi - ai * ai) + eps, v, ga)
+        else:
+            avg = emap(lambda vi: math.sqrt(vi) + eps, v)
+        step = emap(lambda di, ai: di / ai, d, avg)
+        if mu > 0:
+            step = new["momentum_buffer"] = emap(lambda b, si: mu * b + si, st.get("momentum_buffer", zeros), step)
+        return emap(lambda pi, si: pi - lr * si, p, step), new
+    assert oname == "adagrad", oname
+    start = emap(lambda _: hp["initial_accumulator_value"], p)
+    total = emap(lambda si, di: si + di * di, st.get("sum", start), d)
+    clr = lr / (1 + (t - 1) * hp["lr_decay"])
+    return emap(lambda pi, di, si: pi - clr * di / (math.sqrt(si) + hp["eps"]), p, d, total), {"sum": total}
 
 
 def replay(name, cfg, res):
@@ -265,41 +309,19 @@ def replay(name, cfg, res):
     frozen = set(cfg.get("freeze", []))
     trained = [n for n in start if n not in frozen]
     p = copy.deepcopy(start)
-    if oname == "sgd":
-        buf = dict(state0["momentum_buffer"]) if state0 else {}
-    else:
-        t = state0["step"] if state0 else 0
-        m = dict(state0["exp_avg"]) if state0 else {n: emap(lambda _: 0.0, p[n]) for n in trained}
-        v = dict(state0["exp_avg_sq"]) if state0 else {n: emap(lambda _: 0.0, p[n]) for n in trained}
+    st = {n: {key: v[n] for key, v in (state0 or {}).items() if key != "step"} for n in trained}
+    t = (state0 or {}).get("step", 0)
     steps = cfg.get("steps", 1)
     assert len(res["losses"]) == len(res["grads"]) == len(res["params"]) == len(res["states"]) == steps
     for k in range(steps):
         g = res["grads"][k]
         assert sorted(g) == sorted(start), (name, sorted(g))  # every parameter's gradient
-        if oname == "sgd":
-            mu, damp, nest, wd = hp["momentum"], hp["dampening"], hp["nesterov"], hp["weight_decay"]
-            for n in trained:
-                d = emap(lambda gi, pi: gi + wd * pi, g[n], p[n])
-                if mu != 0:
-                    buf[n] = d if n not in buf else emap(lambda b, di: mu * b + (1 - damp) * di, buf[n], d)
-                    d = emap(lambda di, b: di + mu * b, d, buf[n]) if nest else buf[n]
-                p[n] = emap(lambda pi, di: pi - lr * di, p[n], d)
-            state = {"momentum_buffer": dict(buf)} if mu != 0 else {}
-        else:
-            (b1, b2), eps, wd = hp["betas"], hp["eps"], hp["weight_decay"]
-            t += 1
-            for n in trained:
-                if oname == "adamw":
-                    p[n] = emap(lambda pi: pi * (1 - lr * wd), p[n])
-                    d = g[n]
-                else:
-                    d = emap(lambda gi, pi: gi + wd * pi, g[n], p[n])
-                m[n] = emap(lambda mi, di: b1 * mi + (1 - b1) * di, m[n], d)
-                v[n] = emap(lambda vi, di: b2 * vi + (1 - b2) * di * di, v[n], d)
-                bc1, bc2 = 1 - b1 ** t, 1 - b2 ** t
-                p[n] = emap(lambda pi, mi, vi: pi - lr / bc1 * mi / (math.sqrt(vi) / math.sqrt(bc2) + eps),
-                            p[n], m[n], v[n])
-            state = {"step": t, "exp_avg": dict(m), "exp_avg_sq": dict(v)}
+        t += 1
+        for n in trained:
+            p[n], st[n] = textbook(oname, hp, p[n], g[n], st[n], lr, t)
+        state = {} if oname == "sgd" else {"step": t}
+        for key in st[trained[0]] if trained else ():
+            state[key] = {n: st[n][key] for n in trained}
         got = res["params"][k]
         assert sorted(got) == sorted(start), (name, k)
         for n in frozen:
@@ -307,10 +329,7 @@ def replay(name, cfg, res):
         assert close(got, p), f"{name}: step {k + 1} parameters differ from the replay"
         assert close(res["states"][k], state), f"{name}: step {k + 1} state differs from the replay"
         p = copy.deepcopy(got)  # continue from torch's values (no drift)
-        if oname == "sgd":
-            buf = dict(res["states"][k].get("momentum_buffer", {}))
-        else:
-            m, v = dict(res["states"][k]["exp_avg"]), dict(res["states"][k]["exp_avg_sq"])
+        st = {n: {key: v[n] for key, v in res["states"][k].items() if key != "step"} for n in trained}
         for n in frozen:
             assert n not in flatten_keys(res["states"][k]), f"{name}: frozen {n} has state"
     # the trained parameters really moved
@@ -425,6 +444,19 @@ def base_cases(rng):
          X3_3, [2, 0, 1], "nll", 0.01, {"reduction": "sum", "optimizer": "adam"}, None),
         ("sgd_plain_softplus_leaky_relu_elu_half_squared_single", [2, 3, 3, 2], ["softplus", "leaky_relu", "elu"],
          ["list", "list", "list"], [0.8, -1.5], [0.3, -0.2], "half_squared", 0.5, {}, None),
+        # adam and adamw: amsgrad, maximize
+        ("adam_amsgrad_tanh_softmax_nll_batch3_mean", [2, 3, 3], ["tanh", "softmax"], ["list", "list"],
+         X3_2, [2, 0, 1], "nll", 0.05, {"reduction": "mean", "optimizer": {"name": "adam", "amsgrad": True}}, None),
+        ("adamw_amsgrad_maximize_relu_linear_squared_batch3_sum", [3, 4, 2], ["relu", "linear"], ["list", "shared"],
+         X3_3, [[1.0, 0.0], [0.5, 0.5], [-1.0, 2.0]], "squared", 0.02,
+         {"reduction": "sum", "optimizer": {"name": "adamw", "amsgrad": True, "maximize": True, "weight_decay": 0.05}},
+         None),
+        ("adam_maximize_weight_decay_sigmoid_sigmoid_mse_single", [2, 3, 2], ["sigmoid", "sigmoid"], ["list", "list"],
+         [1.0, -0.5], [0.2, 0.9], "mse", 0.1, {"optimizer": {"name": "adam", "maximize": True, "weight_decay": 0.1}},
+         None),
+        ("adam_amsgrad_start_state_step4_freeze_elu_linear_half_squared_single", [2, 3, 2], ["elu", "linear"],
+         ["list", "list"], [0.7, -1.1], [1.0, -1.0], "half_squared", 0.01,
+         {"optimizer": {"name": "adam", "amsgrad": True, "betas": [0.8, 0.99]}, "freeze": ["w20"]}, ("adam", 4)),
     ]
     out = []
     for name, sizes, acts, biases, x, label, loss, lr, kw, state in specs:
