@@ -1,5 +1,5 @@
-"""Optimizers with exactly torch.optim's update rules: SGD (momentum, dampening, Nesterov,
-weight decay), Adam and AdamW (amsgrad, maximize).
+"""Optimizers with exactly torch.optim's update rules and defaults: SGD (momentum, dampening,
+Nesterov, weight decay), Adam and AdamW (amsgrad, maximize), RMSprop (momentum, centered) and Adagrad.
 
 Each works one parameter at a time: ``update(p, g, state, lr) -> (new p, new state)``,
 where ``state`` is that parameter's state, keyed as torch's state dict (``{}`` before the
@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import ConfigError
-from .options import ABOVE_0, AT_LEAST_0, Configurable, Option
+from .options import ABOVE_0, AT_LEAST_0, FROM_0_TO_1, Configurable, Option
 
 
 class Optimizer(Configurable):
@@ -194,6 +194,107 @@ class AdamW(Adam):
     decoupled = True
 
 
+class RMSprop(Optimizer):
+    """v ← α v + (1 - α) g², and the step g / (√v + eps); ``centered`` divides by √(v - m²) instead,
+    m ← α m + (1 - α) g; with ``momentum`` the step is buf ← μ buf + g / (√v + eps)."""
+
+    name = "rmsprop"
+    options = (
+        Option("alpha", 0.99, **FROM_0_TO_1, always=True),
+        Option("eps", 1e-8, **ABOVE_0, always=True),
+        Option("weight_decay", 0.0, **AT_LEAST_0),
+        Option("momentum", 0.0, **AT_LEAST_0),
+        Option("centered", False),
+    )
+    symbols = {"square_avg": "v", "momentum_buffer": "buf", "grad_avg": "m"}
+    never_negative = {"square_avg": "a mean square"}
+
+    @property
+    def state_keys(self):
+        return ("step", "square_avg", *(["momentum_buffer"] if self.momentum > 0 else []),
+                *(["grad_avg"] if self.centered else []))  # fmt: skip
+
+    def update(self, p, g, state, lr):
+        g, zeros = self.gradient(p, g), np.zeros_like(p)
+        v = self.alpha * state.get("square_avg", zeros) + (1 - self.alpha) * g * g
+        new = {"step": state.get("step", 0) + 1, "square_avg": v}
+        if self.centered:
+            m = state.get("grad_avg", zeros)
+            m = new["grad_avg"] = m + (1 - self.alpha) * (g - m)  # torch's lerp
+            v = v - m * m
+        step = g / (np.sqrt(v) + self.eps)
+        if self.momentum > 0:
+            step = new["momentum_buffer"] = self.momentum * state.get("momentum_buffer", zeros) + step
+        return _minus(p, lr, step), {key: new[key] for key in self.state_keys}  # in torch's order
+
+    def _root(self) -> str:
+        return f"(√(v - m²) + {self.eps:g})" if self.centered else f"(√v + {self.eps:g})"
+
+    def formula(self, name, lr):
+        return f"{name} - {lr} buf" if self.momentum > 0 else f"{name} - {lr} {self.grad_text(name)} / {self._root()}"
+
+    def state_formulas(self, first_step):
+        alpha, g = self.alpha, self.g_text()
+        titles = {"square_avg": f"v ← {alpha:g} v + {1 - alpha:g} {g}²"}
+        if self.momentum > 0:
+            titles["momentum_buffer"] = f"buf ← {self.momentum:g} buf + {g} / {self._root()}"
+        if self.centered:
+            titles["grad_avg"] = f"m ← {alpha:g} m + {1 - alpha:g} {g}"
+        return titles
+
+    def worked(self, before, grad, state, lr, num):
+        n = num.operand
+        if self.momentum > 0:
+            return f"{n(before)} - {lr!r}·{n(state['momentum_buffer'])}"
+        v = state["square_avg"] - state["grad_avg"] ** 2 if self.centered else state["square_avg"]
+        return f"{n(before)} - {lr!r}·{n(self.gradient(before, grad))}/(√{n(v)} + {self.eps:g})"
+
+    def mistakes(self, key, before, grad, lr, batch, mean):
+        yield from super().mistakes(key, before, grad, lr, batch, mean)
+        yield f"a plain gradient step {key} - {lr!r} dL/d{key}: rmsprop divides it by √v", before - lr * grad
+
+
+class Adagrad(Optimizer):
+    """s ← s + g² from s = initial_accumulator_value, and the step lr / (1 + (t - 1) lr_decay)
+    times g / (√s + eps) at step t."""
+
+    name = "adagrad"
+    options = (
+        Option("lr_decay", 0.0, **AT_LEAST_0),
+        Option("weight_decay", 0.0, **AT_LEAST_0),
+        Option("initial_accumulator_value", 0.0, **AT_LEAST_0),
+        Option("eps", 1e-10, **ABOVE_0, always=True),
+    )
+    state_keys = ("step", "sum")
+    symbols = {"sum": "s"}
+    never_negative = {"sum": "a sum of squares"}
+
+    def update(self, p, g, state, lr):
+        g, step = self.gradient(p, g), state.get("step", 0) + 1
+        total = state["sum"] if "sum" in state else np.full_like(p, self.initial_accumulator_value)
+        total = total + g * g
+        return _minus(p, lr / (1 + (step - 1) * self.lr_decay), g / (np.sqrt(total) + self.eps)), {"step": step, "sum": total}
+
+    def _rate(self, lr: str, t: str) -> str:
+        return f"{lr} / (1 + {t}·{self.lr_decay:g})" if self.lr_decay else lr
+
+    def formula(self, name, lr):
+        rate = f"{self._rate(lr, '(t - 1)')} ·" if self.lr_decay else lr
+        return f"{name} - {rate} {self.grad_text(name)} / (√s + {self.eps:g})"
+
+    def state_formulas(self, first_step):
+        start = f"{self.initial_accumulator_value:g} + " if self.initial_accumulator_value else ""
+        return {"sum": f"s = {start}{self.g_text()}²" if first_step else f"s ← s + {self.g_text()}²"}
+
+    def worked(self, before, grad, state, lr, num):
+        n, g = num.operand, self.gradient(before, grad)
+        return f"{n(before)} - {self._rate(repr(lr), str(state['step'] - 1))}·{n(g)}/(√{n(state['sum'])} + {self.eps:g})"
+
+    def mistakes(self, key, before, grad, lr, batch, mean):
+        yield from super().mistakes(key, before, grad, lr, batch, mean)
+        yield f"a plain gradient step {key} - {lr!r} dL/d{key}: adagrad divides it by √s", before - lr * grad
+
+
 def _minus(p: np.ndarray, lr: float, g: np.ndarray) -> np.ndarray:
     """``p - lr * g`` with one new array, not two: -(lr g) is exact, so the sum rounds alike."""
     out = np.empty_like(p)  # in p's memory order: the next step's products round as before
@@ -202,4 +303,4 @@ def _minus(p: np.ndarray, lr: float, g: np.ndarray) -> np.ndarray:
     return out
 
 
-OPTIMIZERS = {kind.name: kind for kind in (SGD, Adam, AdamW)}
+OPTIMIZERS = {kind.name: kind for kind in (SGD, Adam, AdamW, RMSprop, Adagrad)}

@@ -136,7 +136,7 @@ BAD_CONFIGS = {
     # training options
     "freeze unknown name": (SEED + "freeze: [W3]\n", "freeze[0]: 'W3' is not a parameter; parameters: W1, w10, W2, w20"),
     "freeze not a list": (SEED + "freeze: 3\n", "freeze: 3 is a number; give a list of parameter names"),
-    "unknown optimizer": (SEED + "optimizer: adagrad\n", "optimizer.name: 'adagrad' is not one of sgd, adam, adamw"),
+    "unknown optimizer": (SEED + "optimizer: adadelta\n", "optimizer.name: 'adadelta' is not one of sgd, adam, adamw, rmsprop, adagrad"),
     "optimizer without name": (SEED + "optimizer: {momentum: 0.9}\n", "optimizer.name: missing"),
     "option of another optimizer": (SEED + "optimizer: {name: sgd, betas: [0.9, 0.99]}\n", "optimizer.betas: unknown key"),
     "negative momentum": (SEED + "optimizer: {name: sgd, momentum: -0.9}\n", "optimizer.momentum: -0.9 is not allowed"),

@@ -4,6 +4,8 @@ in test_optimizers.py): the config, the state (torch's state dict keys) shown an
 start, the settings in JSON, the formulas and worked updates, and check's hints."""
 
 import json
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,9 +15,10 @@ from typer.testing import CliRunner
 import mlpstep
 from mlpstep.cli.app import app
 from mlpstep.loading.config import find_errors
+from mlpstep.optimizers import OPTIMIZERS
 
 runner = CliRunner()
-CASES = json.loads((__import__("pathlib").Path(__file__).parent / "golden" / "torch_optim_cases.json").read_text())["cases"]
+CASES = json.loads((Path(__file__).parent / "golden" / "torch_optim_cases.json").read_text())["cases"]
 
 
 def seed(optimizer, **more) -> dict:
@@ -104,3 +107,116 @@ def test_amsgrad_and_maximize_in_the_formulas_and_worked_updates():
     assert "e.g. W2[0,0] ← 1 - 0.1·(-2)/(√4 + 1e-08) = 1.1" in out  # dL/dW2[0,0] = 2, maximized: -2
     latex = run(seed({"name": "adam", "amsgrad": True}), "--format", "latex")
     assert r"\sqrt{\text{ vmax} / (1 - 0.999^t)}" in latex
+
+
+# -- rmsprop and adagrad ------------------------------------------------------------------------
+
+
+def test_golden_cases_cover_every_option_of_rmsprop_and_adagrad_and_their_starting_states():
+    assert options_in_golden("rmsprop") == {"name", "alpha", "eps", "weight_decay", "momentum", "centered", "state"}
+    assert options_in_golden("adagrad") == {"name", "lr_decay", "weight_decay", "initial_accumulator_value", "eps",
+                                            "state"}
+    states = [set(case["config"]["optimizer"]["state"]) for case in CASES
+              if isinstance(case["config"].get("optimizer"), dict) and "state" in case["config"]["optimizer"]]
+    assert {"step", "square_avg", "momentum_buffer", "grad_avg"} in states and {"step", "sum"} in states
+
+
+@pytest.mark.parametrize("optimizer,keys", [
+    ("rmsprop", ["step", "square_avg"]),
+    ({"name": "rmsprop", "momentum": 0.9}, ["step", "square_avg", "momentum_buffer"]),
+    ({"name": "rmsprop", "centered": True, "momentum": 0.5}, ["step", "square_avg", "momentum_buffer", "grad_avg"]),
+    ("adagrad", ["step", "sum"]),
+])
+def test_the_state_is_keyed_as_torchs_state_dict(optimizer, keys):
+    out = json.loads(run(seed(optimizer, steps=2), "--json"))
+    assert list(out["optimizer_state"]) == list(out["final_state"]) == keys
+    assert out["final_state"]["step"] == 2
+
+
+def test_rmsprop_settings_and_description_spell_out_every_option():
+    out = json.loads(run(seed({"name": "rmsprop", "centered": True}), "--json"))
+    assert out["given"]["optimizer"] == {"name": "rmsprop", "alpha": 0.99, "eps": 1e-08, "weight_decay": 0.0,
+                                         "momentum": 0.0, "centered": True}
+    assert "rmsprop (alpha 0.99, eps 1e-08, centered)" in run(seed({"name": "rmsprop", "centered": True}), "--format",
+                                                               "markdown")
+
+
+def test_adagrad_starts_its_sum_at_the_initial_accumulator_value_and_decays_its_rate():
+    problem = mlpstep.load(seed({"name": "adagrad", "lr_decay": 0.5, "initial_accumulator_value": 1.0}, steps=3))
+    first, third = mlpstep.step(problem), mlpstep.step(problem, show=3)
+    g = first.grads["W2"]
+    np.testing.assert_array_equal(first.state["W2"]["sum"], 1.0 + g * g)
+    g3, total = third.grads["W2"], third.state["W2"]["sum"]
+    expected = third.params["W2"] - 0.1 / (1 + 2 * 0.5) * g3 / (np.sqrt(total) + 1e-10)
+    np.testing.assert_allclose(third.updated["W2"], expected, rtol=1e-15)
+    assert json.loads(run(seed("adagrad"), "--json"))["given"]["optimizer"] == {
+        "name": "adagrad", "lr_decay": 0.0, "weight_decay": 0.0, "initial_accumulator_value": 0.0, "eps": 1e-10}
+
+
+@pytest.mark.parametrize("optimizer,message", [
+    ({"name": "rmsprop", "alpha": 1.5}, "optimizer.alpha: 1.5 is not allowed; give a number from 0 to 1"),
+    ({"name": "rmsprop", "centered": "yes"}, "optimizer.centered: 'yes' is text; give true or false"),
+    ({"name": "rmsprop", "betas": [0.9, 0.99]}, "optimizer.betas: unknown key"),
+    ({"name": "adagrad", "lr_decay": -1}, "optimizer.lr_decay: -1 is not allowed; give a number >= 0"),
+    ({"name": "adagrad", "eps": 0}, "optimizer.eps: 0 is not allowed; give a number > 0"),
+    ({"name": "adagrad", "initial_accumulator": 1}, "optimizer.initial_accumulator: unknown key (did you mean "
+                                                    "initial_accumulator_value?)"),
+    ({"name": "rmsprop", "momentum": 0.9, "state": {"step": 1, "square_avg": {}}},
+     "optimizer.state.momentum_buffer: missing; add it"),
+    ("adadelta", "optimizer.name: 'adadelta' is not one of sgd, adam, adamw, rmsprop, adagrad"),
+])
+def test_a_wrong_option_or_state_is_named_by_its_path(optimizer, message):
+    assert one_error(seed(optimizer)).startswith(message)
+
+
+def test_a_starting_sum_of_squares_is_never_negative():
+    shapes = {"W1": [[0.5] * 4] * 2, "w10": [0.5] * 4, "W2": [[0.5] * 2] * 4, "w20": [0.5, -0.5]}
+    assert one_error(seed({"name": "adagrad", "state": {"step": 4, "sum": shapes}})) == (
+        "optimizer.state.sum.w20: a sum of squares is never negative")
+    trace = mlpstep.step(mlpstep.load(seed({"name": "adagrad", "state": {"step": 4, "sum": {**shapes, "w20": [0.5, 0.5]}}})))
+    assert trace.state["W1"]["step"] == 5
+    np.testing.assert_array_equal(trace.state["W1"]["sum"], 0.5 + trace.grads["W1"] ** 2)
+
+
+def test_rmsprop_formulas_and_worked_update():
+    out = run(seed({"name": "rmsprop", "centered": True, "momentum": 0.9}), "--explain", "W2[0,0]")
+    for text in ("W2 ← W2 - 0.1 buf", "v W2: v ← 0.99 v + 0.01 g²", "m W2: m ← 0.99 m + 0.01 g",
+                 "buf W2: buf ← 0.9 buf + g / (√(v - m²) + 1e-08)"):
+        assert text in out, text
+    assert "e.g. W2[0,0] ← 1 - 0.1·10.0504 = -0.00503776" in out  # buf = 2 / √(0.04 - 0.0004)
+    plain = run(seed({"name": "rmsprop", "weight_decay": 0.5}), "--explain", "W2[0,0]")
+    assert "W2 ← W2 - 0.1 (dL/dW2 + 0.5 W2) / (√v + 1e-08)" in plain
+    assert "e.g. W2[0,0] ← 1 - 0.1·2.5/(√0.0625 + 1e-08) = 4e-08" in plain  # g = 2 + 0.5·1, v = 0.01 g²: 1 - 0.1·2.5/(0.25 + eps)
+    latex = run(seed({"name": "rmsprop", "centered": True}), "--format", "latex")
+    assert r"/ (\sqrt{v - m^{2}} + 1 \times 10^{-8})" in latex
+
+
+def test_adagrad_formulas_and_worked_update():
+    out = run(seed({"name": "adagrad", "lr_decay": 0.5}, steps=2), "--explain", "W2[0,0]", "--show-step", "2")
+    assert "W2 ← W2 - 0.1 / (1 + (t - 1)·0.5) · dL/dW2 / (√s + 1e-10)" in out
+    assert "s W2: s ← s + g²" in out
+    assert "e.g. W2[0,0] ← " in out and "- 0.1 / (1 + 1·0.5)·" in out
+    assert "s W2: s = g²" in run(seed("adagrad"))
+
+
+@pytest.mark.parametrize("optimizer", ["rmsprop", "adagrad"])
+def test_check_says_when_an_answer_is_a_plain_gradient_step(optimizer, tmp_path):
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps(seed(optimizer)))
+    trace = mlpstep.step(mlpstep.load(str(config)))
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(f"W2n: {(trace.params['W2'] - 0.1 * trace.grads['W2']).tolist()}\n")
+    result = runner.invoke(app, ["check", str(config), str(answers), "--json"])
+    (answer,) = json.loads(result.stdout)["files"][0]["answers"]
+    root = "√v" if optimizer == "rmsprop" else "√s"
+    assert answer["hint"] == f"a plain gradient step W2 - 0.1 dL/dW2: {optimizer} divides it by {root}"
+
+
+def test_the_schema_knows_every_optimizer_and_its_options():
+    schema = json.loads((Path(mlpstep.__file__).parent / "schemas" / "config.schema.json").read_text())
+    named, *mappings = schema["properties"]["optimizer"]["anyOf"]
+    names = lambda pattern: re.sub(r"\[(\w)\w\]", r"\1", pattern).strip("^()$").split("|")  # noqa: E731
+    assert names(named["pattern"]) == list(OPTIMIZERS)
+    options = {name: set(form["properties"]) - {"name", "state"} for form in mappings
+               for name in names(form["properties"]["name"]["pattern"])}
+    assert options == {name: {option.name for option in kind.options} for name, kind in OPTIMIZERS.items()}

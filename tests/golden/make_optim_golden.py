@@ -4,7 +4,7 @@
 
 Every case is a multi-step training run computed by
 ``torch_optim_reference.torch_train`` (torch float64 autograd + torch.optim
-SGD / Adam / AdamW).  Cases are built deterministically (``random.Random``
+SGD / Adam / AdamW / RMSprop / Adagrad).  Cases are built deterministically (``random.Random``
 with a fixed seed; weights ~N(0,1) rounded to 3 decimals).  Each base case is
 defined once (columns layout, except Mazur's example which is defined in the
 rows layout) and emitted four times: in both layouts (the twin is the same
@@ -18,8 +18,8 @@ Before anything is written the script checks:
 - steps-1 plain SGD agrees with the one-step reference ``torch_reference``
   (every case of torch_cases.json, and the plain-SGD cases here);
 - every step of every case is replayed in plain Python from the recorded
-  gradients with the textbook SGD / Adam / AdamW formulas (parameters and
-  optimizer state), frozen parameters are bit-identical and have no state;
+  gradients with the textbook SGD / Adam / AdamW (amsgrad, maximize) / RMSprop
+  (momentum, centered) / Adagrad formulas (parameters and optimizer state), frozen parameters are bit-identical and have no state;
 - the columns and rows twins agree; the steps-1 case is the first step of its
   steps-3 twin and its loss_after is the twin's second loss;
 - every value is finite.
@@ -128,6 +128,29 @@ def adam_state(rng, cfg, step):
         state["max_exp_avg_sq"] = {n: random_value(rng, s, lambda: round(rng.uniform(1e-4, 2e-2), 6))
                                    for n, s in shapes.items()}
     return state
+
+
+def rmsprop_state(rng, cfg, step):
+    """A mean square above the square of the mean, so that centered's √(v - m²) is real."""
+    frozen, opt = set(cfg.get("freeze", [])), cfg["optimizer"]
+    shapes = {n: s for n, s in param_shapes(cfg).items() if n not in frozen}
+    state = {"step": step,
+             "square_avg": {n: random_value(rng, s, lambda: round(rng.uniform(1e-2, 5e-2), 6)) for n, s in shapes.items()}}
+    if opt.get("momentum", 0) > 0:
+        state["momentum_buffer"] = {n: random_value(rng, s, lambda: rnum(rng, 0.1, 4)) for n, s in shapes.items()}
+    if opt.get("centered"):
+        state["grad_avg"] = {n: random_value(rng, s, lambda: round(rng.uniform(-0.05, 0.05), 4)) for n, s in shapes.items()}
+    return state
+
+
+def adagrad_state(rng, cfg, step):
+    frozen = set(cfg.get("freeze", []))
+    return {"step": step, "sum": {n: random_value(rng, s, lambda: round(rng.uniform(1e-2, 2.0), 4))
+                                  for n, s in param_shapes(cfg).items() if n not in frozen}}
+
+
+STATES = {"sgd": sgd_state, "adam": adam_state, "rmsprop": rmsprop_state, "adagrad": adagrad_state}
+"""A starting state for a case, by optimizer: (rng, cfg, *more) -> state."""
 
 
 def make_config(layers, x, label, loss, lr, *, reduction=None, relu0=None, optimizer=None,
@@ -457,6 +480,35 @@ def base_cases(rng):
         ("adam_amsgrad_start_state_step4_freeze_elu_linear_half_squared_single", [2, 3, 2], ["elu", "linear"],
          ["list", "list"], [0.7, -1.1], [1.0, -1.0], "half_squared", 0.01,
          {"optimizer": {"name": "adam", "amsgrad": True, "betas": [0.8, 0.99]}, "freeze": ["w20"]}, ("adam", 4)),
+        # rmsprop: alpha, eps, weight_decay, momentum, centered
+        ("rmsprop_default_tanh_softmax_nll_batch3_mean", [2, 3, 3], ["tanh", "softmax"], ["list", "list"],
+         X3_2, [2, 0, 1], "nll", 0.01, {"reduction": "mean", "optimizer": "rmsprop"}, None),
+        ("rmsprop_alpha09_eps_weight_decay_relu_linear_squared_batch3_sum", [3, 4, 2], ["relu", "linear"],
+         ["list", "list"], X3_3, [[1.0, 0.0], [0.5, 0.5], [-1.0, 2.0]], "squared", 0.01,
+         {"reduction": "sum", "optimizer": {"name": "rmsprop", "alpha": 0.9, "eps": 1e-6, "weight_decay": 0.1}}, None),
+        ("rmsprop_momentum_sigmoid_sigmoid_nll_single", [2, 3, 2], ["sigmoid", "sigmoid"], ["list", "shared"],
+         [1.0, -0.5], [1, 0], "nll", 0.02, {"optimizer": {"name": "rmsprop", "momentum": 0.9}}, None),
+        ("rmsprop_centered_momentum_leaky_relu_linear_half_squared_batch3_mean", [2, 3, 2],
+         [{"name": "leaky_relu", "negative_slope": 0.1}, "linear"], ["list", "list"], X3_2,
+         [[0.1, 0.2], [-0.3, 0.4], [0.5, -0.6]], "half_squared", 0.01,
+         {"reduction": "mean", "optimizer": {"name": "rmsprop", "centered": True, "momentum": 0.5, "alpha": 0.95}},
+         None),
+        ("rmsprop_centered_start_state_step3_freeze_tanh_linear_mse_single", [2, 3, 2], ["tanh", "linear"],
+         ["list", "list"], [0.7, -1.1], [1.0, -1.0], "mse", 0.01,
+         {"optimizer": {"name": "rmsprop", "centered": True, "momentum": 0.8}, "freeze": ["W1"]}, ("rmsprop", 3)),
+        ("rmsprop_start_state_step2_elu_softmax_nll_batch3_sum", [3, 3, 2], ["elu", "softmax"], ["list", "none"],
+         X3_3, [1, 0, 1], "nll", 0.005, {"reduction": "sum", "optimizer": {"name": "rmsprop", "alpha": 0.9}},
+         ("rmsprop", 2)),
+        # adagrad: lr_decay, weight_decay, initial_accumulator_value, eps
+        ("adagrad_default_relu_softmax_nll_batch3_mean", [2, 3, 2], ["relu", "softmax"], ["list", "list"],
+         X3_2, [0, 1, 1], "nll", 0.1, {"reduction": "mean", "optimizer": "adagrad"}, None),
+        ("adagrad_lr_decay_weight_decay_initial_eps_sigmoid_linear_squared_batch3_sum", [3, 4, 2],
+         ["sigmoid", "linear"], ["list", "list"], X3_3, [[1.0, 0.0], [0.5, 0.5], [-1.0, 2.0]], "squared", 0.1,
+         {"reduction": "sum", "optimizer": {"name": "adagrad", "lr_decay": 0.1, "weight_decay": 0.05,
+                                            "initial_accumulator_value": 0.1, "eps": 1e-8}}, None),
+        ("adagrad_start_state_step6_lr_decay_shared_bias_tanh_sigmoid_nll_single", [2, 3, 2], ["tanh", "sigmoid"],
+         ["shared", "list"], [-0.4, 1.3], [1, 0], "nll", 0.1, {"optimizer": {"name": "adagrad", "lr_decay": 0.05}},
+         ("adagrad", 6)),
     ]
     out = []
     for name, sizes, acts, biases, x, label, loss, lr, kw, state in specs:
@@ -472,7 +524,7 @@ def base_cases(rng):
             cfg["optimizer"] = copy.deepcopy(cfg["optimizer"])
             if isinstance(cfg["optimizer"], str):
                 cfg["optimizer"] = {"name": cfg["optimizer"]}
-            cfg["optimizer"]["state"] = sgd_state(rng, cfg) if state[0] == "sgd" else adam_state(rng, cfg, state[1])
+            cfg["optimizer"]["state"] = STATES[state[0]](rng, cfg, *state[1:])
         out.append((name, cfg))
     return out
 
@@ -573,7 +625,7 @@ def build():
 
     # coverage of the brief
     opts = {json.dumps(c.get("optimizer", "sgd"), sort_keys=True) for _, c in named}
-    assert any('"adamw"' in o for o in opts) and any('"adam"' in o for o in opts)
+    assert all(any(f'"{name}"' in o for o in opts) for name in ("adam", "adamw", "rmsprop", "adagrad"))
     assert {c["layout"] for _, c in named} == {"columns", "rows"}
 
     one_step_sanity(named)
