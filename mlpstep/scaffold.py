@@ -53,32 +53,7 @@ def make_config(
     Unless ``keep_kinks``, no input of an activation sits on its kink (ReLU's z = 0, where the
     derivative is a convention) at any point: the weights and bias of such a unit are redrawn.
     """
-    if len(sizes) < 2 or min(sizes) < 1:
-        raise ConfigError("--layers", "give two or more widths >= 1, from the input to the output, e.g. 2,4,2")
-    if loss not in LOSSES:
-        raise ConfigError("--loss", f"{loss!r} is not one of {', '.join(LOSSES)}")
-    kind = LOSSES[loss]()
-    if batch is not None and batch < 1:
-        raise ConfigError("--batch", f"{batch} is not a batch size; give a whole number >= 1")
-    if seed is not None and seed < 0:
-        raise ConfigError("--seed", f"{seed} is not a seed; give a whole number >= 0")
-    if not (np.isfinite(learning_rate) and learning_rate >= 0):
-        raise ConfigError("--learning-rate", f"{learning_rate} is not a learning rate; give a number >= 0")
-    values = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes, sizes[1:])) + (batch or 1) * (sizes[0] + sizes[-1])
-    rows = sum(max(n_in, n_out) for n_in, n_out in zip(sizes, sizes[1:])) + (batch or 1)  # each: [ , and a line break
-    if values + 3 * rows + 100 > MAX_VALUES:
-        raise ConfigError("--layers", f"a config of {values:,} numbers is more than a YAML config may hold "
-                                      f"({MAX_VALUES:,} values in all); use smaller layers or a smaller --batch")
-    if activations is None:
-        activations = ["relu"] * (len(sizes) - 2) + [kind.default_output(sizes[-1])]
-    if len(activations) != len(sizes) - 1:
-        raise ConfigError("--activations", f"{len(activations)} given, but {len(sizes) - 1} layers need one each")
-    for name in activations:
-        if name not in ACTIVATIONS:
-            raise ConfigError("--activations", f"{name!r} is not one of {', '.join(ACTIVATIONS)}")
-    output = ACTIVATIONS[activations[-1]]()
-    if not kind.accepts(output):
-        raise ConfigError("--loss", f"{loss} needs {kind.needs}, not {output.name}")
+    activations, kind, output = _arguments(sizes, activations, loss, batch, seed, learning_rate)
     rng = np.random.default_rng(seed)
 
     def numbers(shape, scale=1.0, low=-2, high=2):
@@ -120,6 +95,39 @@ def make_config(
             + (" or Gaussian weights (no --integers)" if integers else "")
         ) from None
     return config
+
+
+def _arguments(sizes: list[int], activations: list[str] | None, loss: str, batch: int | None, seed: int | None,
+               learning_rate: float) -> tuple[list[str], Loss, Activation]:
+    """make_config's arguments checked, in the order a user reads them: the activations (by default
+    relu, then the loss's output), the loss and the output activation."""
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise ConfigError("--layers", "give two or more widths >= 1, from the input to the output, e.g. 2,4,2")
+    if loss not in LOSSES:
+        raise ConfigError("--loss", f"{loss!r} is not one of {', '.join(LOSSES)}")
+    kind = LOSSES[loss]()
+    if batch is not None and batch < 1:
+        raise ConfigError("--batch", f"{batch} is not a batch size; give a whole number >= 1")
+    if seed is not None and seed < 0:
+        raise ConfigError("--seed", f"{seed} is not a seed; give a whole number >= 0")
+    if not (np.isfinite(learning_rate) and learning_rate >= 0):
+        raise ConfigError("--learning-rate", f"{learning_rate} is not a learning rate; give a number >= 0")
+    values = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes, sizes[1:])) + (batch or 1) * (sizes[0] + sizes[-1])
+    rows = sum(max(n_in, n_out) for n_in, n_out in zip(sizes, sizes[1:])) + (batch or 1)  # each: [ , and a line break
+    if values + 3 * rows + 100 > MAX_VALUES:
+        raise ConfigError("--layers", f"a config of {values:,} numbers is more than a YAML config may hold "
+                                      f"({MAX_VALUES:,} values in all); use smaller layers or a smaller --batch")
+    if activations is None:
+        activations = ["relu"] * (len(sizes) - 2) + [kind.default_output(sizes[-1])]
+    if len(activations) != len(sizes) - 1:
+        raise ConfigError("--activations", f"{len(activations)} given, but {len(sizes) - 1} layers need one each")
+    for name in activations:
+        if name not in ACTIVATIONS:
+            raise ConfigError("--activations", f"{name!r} is not one of {', '.join(ACTIVATIONS)}")
+    output = ACTIVATIONS[activations[-1]]()
+    if not kind.accepts(output):
+        raise ConfigError("--loss", f"{loss} needs {kind.needs}, not {output.name}")
+    return activations, kind, output
 
 
 def _redraw_kinks(ws: list, bs: list, x: np.ndarray, names: list[str], draw_weights, draw_biases) -> None:

@@ -220,3 +220,27 @@ def test_the_schema_knows_every_optimizer_and_its_options():
     options = {name: set(form["properties"]) - {"name", "state"} for form in mappings
                for name in names(form["properties"]["name"]["pattern"])}
     assert options == {name: {option.name for option in kind.options} for name, kind in OPTIMIZERS.items()}
+
+
+@pytest.mark.parametrize("optimizer", [
+    {"name": "adam", "amsgrad": True, "maximize": True, "weight_decay": 0.1},
+    {"name": "adamw", "amsgrad": True, "betas": [0.5, 0.9]},
+    {"name": "rmsprop", "alpha": 0.9, "momentum": 0.7, "centered": True, "weight_decay": 0.05},
+    {"name": "rmsprop", "eps": 1e-3},
+    {"name": "adagrad", "lr_decay": 0.2, "initial_accumulator_value": 0.3, "weight_decay": 0.1, "eps": 1e-6},
+])
+def test_live_torch_on_random_networks_over_three_steps(optimizer):
+    pytest.importorskip("torch")
+    import sys
+    import zlib
+
+    sys.path.insert(0, str(Path(__file__).parent / "golden"))
+    from random_networks import random_config
+    from test_optimizers import assert_trains_like_torch
+    from torch_optim_reference import torch_train
+
+    rng = np.random.default_rng(zlib.crc32(json.dumps(optimizer).encode()))
+    for layout, batch, activation in (("columns", None, "tanh"), ("rows", 3, {"name": "elu", "alpha": 0.5})):
+        data = random_config(rng, [3, 4, 2], [activation, "softmax"], "nll", layout, batch, "sum")
+        data.update(optimizer=optimizer, steps=3, learning_rate=0.05)
+        assert_trains_like_torch(data, torch_train(data))

@@ -195,21 +195,36 @@ class Softmax(Activation):
         return f"a{l}·(dL/da{l} - Σ a{l}·dL/da{l}) = {n(a[u])}·({n(da[u])} - {n(dot)})"
 
 
-class LeakyReLU(Activation):
-    """z above 0, negative_slope·z at or below, as torch.nn.functional.leaky_relu; its derivative
-    at 0 is negative_slope, as torch's."""
+class _LinearAbove0(Activation):
+    """z above 0 and another curve at or below, as torch computes them: at 0, torch takes the
+    derivative from below (``at_zero``), so there is a kink there unless that is 1."""
+
+    @property
+    def at_zero(self) -> float:
+        raise NotImplementedError
+
+    @property
+    def kinks(self):
+        return (0.0,) if self.at_zero != 1 else ()
+
+    @property
+    def convention(self):
+        return f"{self.name}'(0) is a convention ({self.at_zero:g}, as torch)"
+
+    def kink_note(self):
+        return f"z was exactly 0 there: {self.name}'(0) = {self.at_zero:g} was used (as torch)" if self.kinks else ""
+
+
+class LeakyReLU(_LinearAbove0):
+    """z above 0, negative_slope·z at or below, as torch.nn.functional.leaky_relu."""
 
     name = "leaky_relu"
     options = (Option("negative_slope", 0.01),)
     cost = 32  # measured, as the others: a step of it takes 0.85 of sigmoid's
 
     @property
-    def kinks(self):
-        return (0.0,) if self.negative_slope != 1 else ()
-
-    @property
-    def convention(self):
-        return f"leaky_relu'(0) is a convention ({self.negative_slope:g}, as torch)"
+    def at_zero(self):
+        return self.negative_slope
 
     def value(self, z):
         return np.where(z > 0, z, z * self.negative_slope)
@@ -217,38 +232,27 @@ class LeakyReLU(Activation):
     def derivative(self, z, a):
         return np.where(z > 0, 1.0, self.negative_slope)
 
-    def kink_note(self):
-        return f"z was exactly 0 there: leaky_relu'(0) = {self.negative_slope:g} was used (as torch)" if self.kinks else ""
-
     def worked(self, z, u, num):
         shown = super().worked(z, u, num)
         return shown if z[u] > 0 else f"{shown} = {self.negative_slope:g}·{num.operand(z[u])}"
 
 
-class ELU(Activation):
-    """z above 0, alpha·(e^z - 1) at or below, as torch.nn.functional.elu. Unless alpha is 1 it
-    has a kink at 0, where its derivative is alpha (torch's: the left one)."""
+class ELU(_LinearAbove0):
+    """z above 0, alpha·(e^z - 1) at or below, as torch.nn.functional.elu (its derivative at 0 is alpha)."""
 
     name = "elu"
     options = (Option("alpha", 1.0),)
     cost = 44  # 1.2 sigmoid's
 
     @property
-    def kinks(self):
-        return (0.0,) if self.alpha != 1 else ()
-
-    @property
-    def convention(self):
-        return f"elu'(0) is a convention ({self.alpha:g}, as torch)"
+    def at_zero(self):
+        return self.alpha
 
     def value(self, z):
         return np.where(z > 0, z, self.alpha * np.expm1(np.minimum(z, 0.0)))  # no overflow where unused
 
     def derivative(self, z, a):
         return np.where(z > 0, 1.0, self.alpha * np.exp(np.minimum(z, 0.0)))
-
-    def kink_note(self):
-        return f"z was exactly 0 there: elu'(0) = {self.alpha:g} was used (as torch)" if self.kinks else ""
 
     def worked(self, z, u, num):
         shown, exp = super().worked(z, u, num), f"e^{num.operand(z[u])} - 1"

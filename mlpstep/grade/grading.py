@@ -244,45 +244,20 @@ def _candidates(trace: Trace, path: str):
     if section == "final":
         return
     if path in ("loss", "loss_after", "final_loss"):
-        if path == "loss_after":
-            yield "this is the loss before the update", np.array(trace.loss)
-        if path == "loss":
-            yield from _other_labels_loss(trace)
-        if batch > 1:
-            yield per_batch
+        yield from _loss_mistakes(trace, path, per_batch)
         return
 
     l = int(key[1:-1]) if key.startswith("w") else int(key[1:])
     kind = "bias" if key == bias_name(l, problem.layout) else key[0]  # z, a, W or bias
     act = problem.layers[l - 1].activation.name
     values = getattr(trace, section)
-    last = len(problem.layers)
     if section == "forward":
         if kind == "z":
             yield f"this is a{l} = {act}(z{l}), not z{l}", trace.forward[f"a{l}"]
         else:
             yield f"this is z{l}: {act} was not applied", trace.forward[f"z{l}"]
     elif section == "grads":
-        da = trace.grads.get(f"a{l}")
-        if da is None and l == last:
-            da = output_grad(trace)
-        if kind == "z" and l == last:
-            if problem.loss.fused:
-                scaled = f" / {batch}" if mean and batch > 1 else ""
-                text = f"this is a{l}{scaled}: the label was not subtracted (dL/dz{l} = a{l} - y for {problem.loss.name})"
-            else:
-                text = "the label y was left out of the loss's derivative"
-            yield text, _without_label(trace)
-        if kind == "z" and da is not None:
-            yield f"this is dL/da{l}: the derivative {act}'(z{l}) is left out", da
-        if kind == "a":
-            yield f"this is dL/dz{l}: {act}'(z{l}) belongs to dL/dz{l}, not dL/da{l}", trace.grads[f"z{l}"]
-        yield "opposite sign", -expected
-        if kind in ("W", "bias"):
-            yield f"the step {lr!r} dL/d{key}, not the gradient dL/d{key}", lr * expected
-            yield f"the updated {key}, not the gradient dL/d{key}", trace.updated[key]
-            if da is not None:
-                yield f"the derivative {act}'(z{l}) is left out of dL/dz{l}", _param_grad_through_a(trace, key, l, da)
+        yield from _gradient_mistakes(trace, key, l, kind, expected)
         if batch > 1:
             yield per_batch
     else:  # updated parameters
@@ -291,6 +266,43 @@ def _candidates(trace: Trace, path: str):
         other = bias_name(m, problem.layout) if kind == "bias" else f"{kind}{m}"
         if other in values:
             yield f"the value of {other}, a neighbouring layer", values[other]
+
+
+def _loss_mistakes(trace: Trace, path: str, per_batch: tuple[str, np.ndarray]):
+    """(hint, value) pairs for a wrong loss, loss_after or final_loss."""
+    if path == "loss_after":
+        yield "this is the loss before the update", np.array(trace.loss)
+    if path == "loss":
+        yield from _other_labels_loss(trace)
+    if trace.problem.batch_size > 1:
+        yield per_batch
+
+
+def _gradient_mistakes(trace: Trace, key: str, l: int, kind: str, expected: np.ndarray):
+    """(hint, value) pairs for a wrong dL/d``key`` of layer l (``kind`` z, a, W or bias)."""
+    problem = trace.problem
+    batch, lr, act = problem.batch_size, problem.learning_rate, problem.layers[l - 1].activation.name
+    last = l == len(problem.layers)
+    da = trace.grads.get(f"a{l}")
+    if da is None and last:
+        da = output_grad(trace)
+    if kind == "z" and last:
+        if problem.loss.fused:
+            scaled = f" / {batch}" if problem.reduction == "mean" and batch > 1 else ""
+            text = f"this is a{l}{scaled}: the label was not subtracted (dL/dz{l} = a{l} - y for {problem.loss.name})"
+        else:
+            text = "the label y was left out of the loss's derivative"
+        yield text, _without_label(trace)
+    if kind == "z" and da is not None:
+        yield f"this is dL/da{l}: the derivative {act}'(z{l}) is left out", da
+    if kind == "a":
+        yield f"this is dL/dz{l}: {act}'(z{l}) belongs to dL/dz{l}, not dL/da{l}", trace.grads[f"z{l}"]
+    yield "opposite sign", -expected
+    if kind in ("W", "bias"):
+        yield f"the step {lr!r} dL/d{key}, not the gradient dL/d{key}", lr * expected
+        yield f"the updated {key}, not the gradient dL/d{key}", trace.updated[key]
+        if da is not None:
+            yield f"the derivative {act}'(z{l}) is left out of dL/dz{l}", _param_grad_through_a(trace, key, l, da)
 
 
 @lru_cache(maxsize=4)  # a class's files share one trace: the other conventions are run once

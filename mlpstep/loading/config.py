@@ -124,40 +124,14 @@ def _validate(data: object, base: str | Path, allow_large: bool, mistakes: Mista
         return None
     sizes = [n_in] + [layer.bias.shape[0] for layer in layers]
     names = [layer.activation.name for layer in layers]
-    check(
-        check_run,
-        sizes,
-        x.shape[1],
-        steps,
-        optimizer,
-        "steps" if "steps" in data else "layers",
-        allow_large,
-        names,
-        loss.name,
-    )
-    output = layers[-1].activation
-    y = check(labels_of, data["label"], batch, x.shape[1], layers[-1].bias.shape[0], output, loss)
+    path = "steps" if "steps" in data else "layers"
+    check(check_run, sizes, x.shape[1], steps, optimizer, path, allow_large, names, loss.name)
+    y = check(labels_of, data["label"], batch, x.shape[1], sizes[-1], layers[-1].activation, loss)
     grading = check(_grading, data.get("grading", {}))
     if mistakes.found:
         return None
-    min_rtol, expect = grading
-    return Problem(
-        tuple(layers),
-        x,
-        y,
-        loss,
-        learning_rate,
-        layout,
-        reduction,
-        relu0,
-        optimizer,
-        freeze,
-        steps,
-        state,
-        files,
-        min_rtol,
-        expect,
-    )
+    return Problem(tuple(layers), x, y, loss, learning_rate, layout, reduction, relu0, optimizer, freeze, steps, state,
+                   files, *grading)  # fmt: skip
 
 
 def _grading(value: object) -> tuple[float | None, tuple[str, ...] | None]:
