@@ -6,7 +6,6 @@ tests/golden/torch_optim_cases.json was computed by tests/golden/torch_optim_ref
 """
 
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -144,7 +143,6 @@ def test_loss_after_is_the_loss_with_the_updated_parameters():
 
 def test_live_torch_on_the_golden_configs_with_more_steps():
     pytest.importorskip("torch")
-    sys.path.insert(0, str(GOLDEN))
     from torch_optim_reference import torch_train
 
     for case in CASES[1::8]:

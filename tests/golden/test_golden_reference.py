@@ -3,7 +3,6 @@ file still matches what the reference computes (skipped without torch)."""
 
 import json
 import math
-import sys
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,6 @@ import pytest
 torch = pytest.importorskip("torch")
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
 
 from torch_reference import torch_step  # noqa: E402
 
