@@ -12,8 +12,6 @@ from hypothesis import HealthCheck, settings
 settings.register_profile("ci", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("long", max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
-FUZZ_EXAMPLES = 3 * settings.default.max_examples
-"""The fuzz tests draw more inputs than the property tests: each is cheap."""
 
 
 def pytest_configure(config):

@@ -5,13 +5,13 @@ import json
 import subprocess
 import sys
 
+import bench_check
+import bench_memory
+import bench_step
 import numpy as np
 import pytest
 
 import mlpstep
-import bench_check
-import bench_memory
-import bench_step
 
 SIZES = [6, 5, 4, 3]
 

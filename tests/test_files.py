@@ -8,18 +8,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_bad_input import assert_refused
-from typer.testing import CliRunner
+from helpers import ROOT, SEED, assert_refused, runner
 
 import mlpstep
 from mlpstep.cli.app import app
 from mlpstep.loading.reader import read_config
 
-runner = CliRunner()
 CONFIGS = sorted(Path("configs").glob("*.yaml"))
 GOLDEN = [case["config"] for name in ("torch_cases.json", "torch_optim_cases.json")
           for case in json.loads((Path("tests/golden") / name).read_text())["cases"]]
-SEED = "configs/seed.yaml"
 FILES_SEED = textwrap.dedent(
     """\
     input: [3, 14]
@@ -188,7 +185,7 @@ def test_paths_are_relative_to_the_config_file_not_the_current_folder(tmp_path, 
     config = write_seed_files(tmp_path / "problem")
     (tmp_path / "elsewhere").mkdir()
     monkeypatch.chdir(tmp_path / "elsewhere")
-    assert trace_of(str(config)) == trace_of(Path(__file__).parent.parent / SEED)
+    assert trace_of(str(config)) == trace_of(ROOT / SEED)
     assert trace_of(os.path.relpath(config)) == trace_of(str(config))
 
 

@@ -11,24 +11,19 @@ import subprocess
 import sys
 import time
 import zipfile
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
-from test_bad_input import SEED as SEED_TEXT
-from typer.testing import CliRunner
+from helpers import ROOT, SEED, SEED_TEXT, deadline, runner
 
 import mlpstep
-from mlpstep.grade.answers import half_unit
 from mlpstep.cli.app import app
 from mlpstep.errors import ConfigError
+from mlpstep.grade.answers import half_unit
 from mlpstep.loading.reader import MAX_VALUES, parse_text
 
-runner = CliRunner()
-ROOT = Path(__file__).resolve().parent.parent
-SEED = str(ROOT / "configs" / "seed.yaml")
 MAZUR = str(ROOT / "configs" / "mazur.yaml")
 SECRET = "the-teacher's-secret-line"
 
@@ -49,22 +44,6 @@ def one_error_line(result) -> str:
     assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
     assert "Traceback" not in result.output
     return lines[0]
-
-
-@contextmanager
-def deadline(seconds: int):
-    """Fail (rather than hang the suite) when the block takes longer than ``seconds``."""
-
-    def expired(signum, frame):
-        raise AssertionError(f"still running after {seconds} s: a hang")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def key_of(config: str, decimals: int | None = None) -> str:

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import runner
 
 import mlpstep
+from mlpstep.cli.app import app
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = json.loads((GOLDEN / "torch_optim_cases.json").read_text())["cases"]
@@ -151,8 +153,7 @@ def test_live_torch_on_the_golden_configs_with_more_steps():
 
 
 def test_json_has_the_state_after_the_last_step_too():
-    out = json.loads(__import__("typer.testing", fromlist=["CliRunner"]).CliRunner().invoke(
-        __import__("mlpstep.cli.app", fromlist=["app"]).app, ["run", "configs/adam.yaml", "--json"]).stdout)
+    out = json.loads(runner.invoke(app, ["run", "configs/adam.yaml", "--json"]).stdout)
     assert out["optimizer_state"]["step"] == 1 and out["final_state"]["step"] == 3
     assert set(out["final_state"]) == {"step", "exp_avg", "exp_avg_sq"}
 
