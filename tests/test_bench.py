@@ -16,6 +16,7 @@ import mlpstep
 SIZES = [6, 5, 4, 3]
 
 
+@pytest.mark.slow  # imports PyTorch
 def test_the_torch_baseline_computes_the_same_step():
     pytest.importorskip("torch")
     config = bench_step.network(SIZES, batch=8)

@@ -143,6 +143,7 @@ def test_loss_after_is_the_loss_with_the_updated_parameters():
     assert trace.loss_after == mlpstep.step(mlpstep.load(config)).loss
 
 
+@pytest.mark.slow  # imports PyTorch
 def test_live_torch_on_the_golden_configs_with_more_steps():
     pytest.importorskip("torch")
     from torch_optim_reference import torch_train

@@ -44,6 +44,7 @@ def test_engine_matches_torch_golden_case(case):
     assert_matches(mlpstep.step(mlpstep.load(case["config"])).to_dict(), case["expected"])
 
 
+@pytest.mark.slow  # imports PyTorch
 @pytest.mark.parametrize("output,loss", list(valid_pairs()))
 def test_engine_matches_live_torch_on_random_networks(output, loss):
     pytest.importorskip("torch")
