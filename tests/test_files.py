@@ -101,6 +101,7 @@ def test_bundled_configs_with_their_arrays_in_files_give_the_same_step(tmp_path,
     assert trace_of(str(moved_to_files(data, tmp_path, fmt))) == trace_of(str(config))
 
 
+@pytest.mark.slow  # every golden config: 2,400 files
 def test_golden_configs_with_their_arrays_in_npy_files_give_the_same_step(tmp_path):
     for i, config in enumerate(GOLDEN):
         assert trace_of(str(moved_to_files(config, tmp_path / str(i), "npy"))) == trace_of(config), i
