@@ -1,4 +1,6 @@
-"""What the test modules share: the repository, the seed config, one CLI runner."""
+"""What the test modules share: the repository, the seed config, one CLI runner, the check of a
+one-line refusal and a deadline for code that could hang. (conftest.py holds pytest's hooks and
+settings; tests import nothing from it.)"""
 
 import signal
 import textwrap
