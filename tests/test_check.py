@@ -5,16 +5,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
+from helpers import SEED, runner
 
 import mlpstep
-from mlpstep.model import answer_names
-from mlpstep.grade.answers import half_unit, read_answers, write_answers
 from mlpstep.cli.app import app
+from mlpstep.grade.answers import half_unit, read_answers, write_answers
 from mlpstep.grade.grading import Tolerance, grade
-
-runner = CliRunner()
-SEED = "configs/seed.yaml"
+from mlpstep.model import answer_names
 
 SEED_TO_4_DECIMALS = """\
 a1: [[2.0000], [13.0000], [0.0000], [0.0000]]

@@ -5,14 +5,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
+from helpers import runner
 
 import mlpstep
 from mlpstep.cli.app import app
 from mlpstep.functions import Tanh
 from mlpstep.gradcheck import gradcheck
 
-runner = CliRunner()
 CONFIGS = sorted(str(p) for p in Path("configs").glob("*.yaml"))
 
 

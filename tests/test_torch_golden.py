@@ -7,7 +7,6 @@ The live test below also draws fresh random networks; it skips without torch.
 
 import itertools
 import json
-import sys
 import zlib
 from pathlib import Path
 
@@ -45,10 +44,10 @@ def test_engine_matches_torch_golden_case(case):
     assert_matches(mlpstep.step(mlpstep.load(case["config"])).to_dict(), case["expected"])
 
 
+@pytest.mark.slow  # imports PyTorch
 @pytest.mark.parametrize("output,loss", list(valid_pairs()))
 def test_engine_matches_live_torch_on_random_networks(output, loss):
     pytest.importorskip("torch")
-    sys.path.insert(0, str(GOLDEN))
     from torch_reference import torch_step
 
     rng = np.random.default_rng(zlib.crc32(repr((output, loss)).encode()))
