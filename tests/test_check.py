@@ -726,3 +726,12 @@ def test_a_wide_wrong_answer_fits_the_terminal(tmp_path):
         return max(len(line) for line in out.splitlines() if line.startswith("    "))
 
     assert widest() == 100 and widest("--full") > 300
+
+
+def test_a_file_of_unknown_names_only_is_not_counted_all_correct(tmp_path):
+    (tmp_path / "a.yaml").write_text("W1_new: 1\n")
+    (tmp_path / "b.yaml").write_text("a1: [2, 13, 0, 0]\n")
+    files = [str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml")]
+    report = json.loads(check(SEED, *files, "--json", "--expect", "none").stdout)
+    assert [(f["correct"], f["total"]) for f in report["files"]] == [(0, 0), (1, 1)]
+    assert report["summary"]["all_correct"] == 1
