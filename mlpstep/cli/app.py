@@ -440,10 +440,6 @@ def init(
     _emit(to_yaml(config, f"made by: mlpstep {made_by}"), output)
 
 
-KINKS_LISTED = 12
-"""Most entries at a kink gradcheck's table output names (then how many more)."""
-
-
 @app.command()
 def gradcheck(
     config: str = typer.Argument(..., help="YAML or JSON config file, or - to read standard input."),
@@ -482,23 +478,10 @@ def gradcheck(
         _write_json({"eps": eps, "tol": tol, "ok": all(c.ok for c in checks),
                      "checks": [c.__dict__ for c in checks]}, output)  # fmt: skip
     else:
-        from rich.table import Table
+        from ..present.render import print_gradcheck
 
-        table = Table("gradient", "entries", "max abs error", "max rel error", "", title_justify="left")
-        for c in checks:
-            kinks = f" ({len(c.not_differentiable)} at a kink)" if c.not_differentiable else ""
-            table.add_row(f"dL/d{c.name}", str(c.entries), f"{c.max_abs:.2e}", f"{c.max_rel:.2e}",
-                          ("[green]ok[/]" if c.ok else "[bold red]over tolerance[/]") + kinks)  # fmt: skip
         with _console(False, output) as console:
-            console.print(table)
-            for reason in dict.fromkeys(c.reason for c in checks if c.reason):
-                entries = [f"dL/d{c.name}" + "".join(f"[{i}]" for i in index)
-                           for c in checks if c.reason == reason for index in c.not_differentiable]  # fmt: skip
-                more = f", and {len(entries) - KINKS_LISTED:,} more" if len(entries) > KINKS_LISTED else ""
-                console.print(f"{', '.join(entries[:KINKS_LISTED])}{more}: {reason}; left out", markup=False, highlight=False,
-                              soft_wrap=True)  # fmt: skip
-            bad = [c.name for c in checks if not c.ok]
-            console.print(f"{len(checks) - len(bad)}/{len(checks)} within {tol:g}" + (f"; over: {', '.join(bad)}" if bad else ""))
+            print_gradcheck(checks, tol, console)
     raise typer.Exit(Exit.OK if all(c.ok for c in checks) else Exit.WRONG)
 
 
