@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..errors import AnswerError, closest, excerpt, key_text, quoted
+from ..errors import AnswerError, MlpstepError, OptionError, closest, excerpt, key_text, quoted
 from ..loading.reader import Untrusted, Written, read_config
 from ..model import Trace, answer_paths, expected_value, notebook_name, resolve
 
@@ -164,6 +164,22 @@ def valid_names(names: dict[str, str]) -> str:
     """The names an answers file may use, as one line says them."""
     notebook = list(dict.fromkeys(notebook_name(path) for path in names.values()))
     return f"valid names: {', '.join(notebook)}, or their JSON paths (forward.a1, grads.W1, ...)"
+
+
+def expected_paths(expect: str, names: dict[str, str], where: str, error: type[MlpstepError] = OptionError) -> list[str]:
+    """The paths every file must answer, as ``expect`` asks: ``all``, ``none``, or names separated by
+    commas; an unknown name raises ``error`` at ``where`` (``--expect``, or the config's ``grading.expect``)."""
+    if expect.strip().lower() == "all":
+        return list(dict.fromkeys(names.values()))
+    if expect.strip().lower() == "none":
+        return []
+    paths = []
+    for name in (part.strip() for part in expect.split(",") if part.strip()):
+        path = resolve(name, names)
+        if path is None:
+            raise error(where, f"{name} is not an answer name; {valid_names(names)}")
+        paths.append(path)
+    return list(dict.fromkeys(paths))
 
 
 def _what(cell: object) -> str:
