@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from .engine import step
-from .errors import ConfigError, NumericError
+from .errors import NumericError, OptionError
 from .functions import ACTIVATIONS, LOSSES, NLL_OUTPUTS, make_activation
 from .loading.config import validate
 from .loading.reader import MAX_VALUES
@@ -32,7 +32,7 @@ def example(name: str) -> str:
     """A bundled config, without its editor line (its schema path is relative to configs/)."""
     found = examples()
     if name not in found:
-        raise ConfigError("--example", f"{name!r} is not a bundled example; choose from {', '.join(found)}")
+        raise OptionError("--example", f"{name!r} is not a bundled example; choose from {', '.join(found)}")
     text = found[name].read_text(encoding="utf-8")
     return "".join(line for line in text.splitlines(keepends=True) if not line.startswith("# yaml-language-server:"))
 
@@ -54,30 +54,30 @@ def make_config(
     derivative is a convention) at any point: the weights and bias of such a unit are redrawn.
     """
     if len(sizes) < 2 or min(sizes) < 1:
-        raise ConfigError("--layers", "give two or more widths >= 1, from the input to the output, e.g. 2,4,2")
+        raise OptionError("--layers", "give two or more widths >= 1, from the input to the output, e.g. 2,4,2")
     if loss not in LOSSES:
-        raise ConfigError("--loss", f"{loss!r} is not one of {', '.join(LOSSES)}")
+        raise OptionError("--loss", f"{loss!r} is not one of {', '.join(LOSSES)}")
     if batch is not None and batch < 1:
-        raise ConfigError("--batch", f"{batch} is not a batch size; give a whole number >= 1")
+        raise OptionError("--batch", f"{batch} is not a batch size; give a whole number >= 1")
     if seed is not None and seed < 0:
-        raise ConfigError("--seed", f"{seed} is not a seed; give a whole number >= 0")
+        raise OptionError("--seed", f"{seed} is not a seed; give a whole number >= 0")
     if not (np.isfinite(learning_rate) and learning_rate >= 0):
-        raise ConfigError("--learning-rate", f"{learning_rate} is not a learning rate; give a number >= 0")
+        raise OptionError("--learning-rate", f"{learning_rate} is not a learning rate; give a number >= 0")
     values = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes, sizes[1:])) + (batch or 1) * (sizes[0] + sizes[-1])
     rows = sum(max(n_in, n_out) for n_in, n_out in zip(sizes, sizes[1:])) + (batch or 1)  # each: [ , and a line break
     if values + 3 * rows + 100 > MAX_VALUES:
-        raise ConfigError("--layers", f"a config of {values:,} numbers is more than a YAML config may hold "
+        raise OptionError("--layers", f"a config of {values:,} numbers is more than a YAML config may hold "
                                       f"({MAX_VALUES:,} values in all); use smaller layers or a smaller --batch")
     if activations is None:
         output = ("sigmoid" if sizes[-1] == 1 else "softmax") if loss == "nll" else "linear"
         activations = ["relu"] * (len(sizes) - 2) + [output]
     if len(activations) != len(sizes) - 1:
-        raise ConfigError("--activations", f"{len(activations)} given, but {len(sizes) - 1} layers need one each")
+        raise OptionError("--activations", f"{len(activations)} given, but {len(sizes) - 1} layers need one each")
     for name in activations:
         if name not in ACTIVATIONS:
-            raise ConfigError("--activations", f"{name!r} is not one of {', '.join(ACTIVATIONS)}")
+            raise OptionError("--activations", f"{name!r} is not one of {', '.join(ACTIVATIONS)}")
     if loss == "nll" and activations[-1] not in NLL_OUTPUTS:
-        raise ConfigError("--loss", f"nll needs a softmax or sigmoid output layer, not {activations[-1]}")
+        raise OptionError("--loss", f"nll needs a softmax or sigmoid output layer, not {activations[-1]}")
     rng = np.random.default_rng(seed)
 
     def numbers(shape, scale=1.0, low=-2, high=2):
@@ -114,7 +114,7 @@ def make_config(
     try:
         step(validate(config))  # what init writes always runs
     except NumericError:
-        raise ConfigError(
+        raise OptionError(
             "--layers", f"the values overflow float64 through {len(sizes) - 1} layers; use fewer layers"
             + (" or Gaussian weights (no --integers)" if integers else "")
         ) from None
@@ -133,7 +133,7 @@ def _redraw_kinks(ws: list, bs: list, x: np.ndarray, names: list[str], draw_weig
             if not kinked.size:
                 break
             if draws == MAX_DRAWS:
-                raise ConfigError(
+                raise OptionError(
                     "--layers", f"in {MAX_DRAWS:,} draws, layer {l} always put some {name} input at exactly "
                     f"{activation.kinks[0]:g}; add --keep-kinks to allow it, or use Gaussian weights (no --integers) or a smaller --batch"
                 )
