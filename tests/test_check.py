@@ -735,3 +735,24 @@ def test_a_file_of_unknown_names_only_is_not_counted_all_correct(tmp_path):
     report = json.loads(check(SEED, *files, "--json", "--expect", "none").stdout)
     assert [(f["correct"], f["total"]) for f in report["files"]] == [(0, 0), (1, 1)]
     assert report["summary"]["all_correct"] == 1
+
+
+def test_a_key_rounded_to_three_significant_digits_checks_n_of_n(tmp_path):
+    key = tmp_path / "key.yaml"
+    result = runner.invoke(app, ["answers", MAZUR, "--digits", "3"])
+    key.write_text(result.stdout)
+    assert result.stderr == "" and "W1.grad: [[0.000439, 0.000877], [0.000498, 0.000995]]" in result.stdout
+    assert check(MAZUR, str(key)).stdout.endswith(": 18/18 correct\n")
+
+
+def test_a_key_too_coarse_for_the_floor_is_written_with_a_warning(tmp_path):
+    result = runner.invoke(app, ["answers", MAZUR, "--decimals", "4"])
+    assert result.exit_code == 0 and "W1.grad: [[0.0004, 0.0009], [0.0005, 0.0010]]" in result.stdout
+    assert result.stderr == ("warning: with --decimals 4, check marks 1 of this key's values wrong (W1.grad): its precision "
+                             "floor wants each within 0.5% of its value; give --digits 3 or more\n")
+    assert runner.invoke(app, ["answers", SEED, "--decimals", "4"]).stderr == ""  # the seed's values are whole or tiny
+
+
+def test_decimals_and_digits_together_are_refused():
+    result = runner.invoke(app, ["answers", SEED, "--decimals", "2", "--digits", "3"])
+    assert result.exit_code == 2 and result.stderr == "error: --digits: --decimals and --digits both round; give one\n"

@@ -21,6 +21,9 @@ def answers(
     decimals: Optional[int] = typer.Option(
         None, "--decimals", min=0, max=17, help="Round every value to this many decimals (default: full precision)."
     ),
+    digits: Optional[int] = typer.Option(
+        None, "--digits", min=1, max=17, help="Round every value to this many significant digits (3 pass check's floor)."
+    ),
     names: NameStyle = typer.Option(NameStyle.notebook, "--names", help="notebook (a1, W1n, ...) or paths (forward.a1, ...)."),
     blank: bool = typer.Option(False, "--blank", help="Leave every value empty: a template for students to fill in."),
     steps: Optional[int] = STEPS_OPTION,
@@ -31,14 +34,20 @@ def answers(
     """Write every value of the step as an answers file, in the format check reads.
 
     A teacher gets an answer key, a student (with --blank) a template that
-    lists every name and shape. Checking the key scores n/n.
+    lists every name and shape. Checking the full-precision key scores n/n; a
+    rounded key (--decimals, --digits) is checked as it is written, and a
+    warning names the values check's precision floor would mark wrong.
 
-    Example: mlpstep answers configs/seed.yaml --decimals 4 > key.yaml
+    Example: mlpstep answers configs/seed.yaml --digits 4 > key.yaml
     """
     from ..errors import printable
     from ..grade.answers import write_answers
     from ..limits import MAX_PRINTED, check_output
 
+    if decimals is not None and digits is not None:
+        from ..errors import OptionError
+
+        raise OptionError("--digits", "--decimals and --digits both round; give one")
     trace = stepped(config, steps, show_step, allow_large)
     check_output(0 if blank else trace.size(), MAX_PRINTED, "answers", allow_large)
     refuse_overwriting_inputs(output, [config, *trace.problem.files])
@@ -48,8 +57,27 @@ def answers(
     if blank:
         header.append("# Fill in each value as you worked it out (a column vector may be written flat), then run:")
     header.append(f"# mlpstep check {shown} THIS_FILE{options}")
-    body = write_answers(trace, decimals, names.value, blank)
+    body = write_answers(trace, decimals, names.value, blank, digits)
     emit("\n".join(header) + "\n" + body, output)
+    if not blank and (decimals is not None or digits is not None):
+        _warn_if_too_coarse(trace, body, f"--decimals {decimals}" if decimals is not None else f"--digits {digits}")
+
+
+def _warn_if_too_coarse(trace, body: str, rounding: str) -> None:
+    """A warning line when ``check`` would mark some value of the rounded key ``body`` wrong."""
+    from ..grade.answers import answers_of
+    from ..grade.grading import MIN_RTOL, Tolerance, grade
+    from ..loading.reader import parse_text
+    from ..model import answer_names
+    from .output import error_line
+
+    submission = answers_of(parse_text(body.encode(), "key", keep_text=True), "key", answer_names(trace), trace.shown)
+    floor = MIN_RTOL if trace.problem.min_rtol is None else trace.problem.min_rtol
+    wrong = [answer.written_as for answer in grade(trace, submission, Tolerance(min_rtol=floor)) if not answer.correct]
+    if wrong:
+        named = ", ".join(wrong[:8]) + (f", ... ({len(wrong) - 8} more)" if len(wrong) > 8 else "")
+        error_line(f"with {rounding}, check marks {len(wrong)} of this key's values wrong ({named}): its precision "
+                   f"floor wants each within {100 * floor:g}% of its value; give --digits 3 or more", "warning")  # fmt: skip
 
 
 class Layout(str, Enum):

@@ -14,12 +14,12 @@ class Exit(IntEnum):
     INTERNAL = 3  # a bug in mlpstep: please report it (--debug shows the traceback)
 
 
-def error_line(message: str) -> None:
-    """``error: message`` on stderr; ``message`` is escaped and clipped already (see errors.clipped).
-    With stderr closed the line is lost, but the exit code still says what happened."""
+def error_line(message: str, kind: str = "error") -> None:
+    """``error: message`` (or ``warning: ...``) on stderr; ``message`` is escaped and clipped already
+    (see errors.clipped). With stderr closed the line is lost, but the exit code still says what happened."""
     if sys.stderr is not None:
         try:
-            sys.stderr.write(f"error: {message}\n")
+            sys.stderr.write(f"{kind}: {message}\n")
         except (OSError, ValueError):  # a closed or broken stderr: the exit code still tells
             pass
 

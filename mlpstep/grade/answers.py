@@ -107,7 +107,11 @@ def read_answers(source: str, names: dict[str, str], step: int = 1, untrusted: U
     (and the reader's ConfigError for a file it cannot read).
     """
     label = "stdin" if source == "-" else excerpt(source)
-    data = read_config(source, keep_text=True, untrusted=untrusted)
+    return answers_of(read_config(source, keep_text=True, untrusted=untrusted), label, names, step)
+
+
+def answers_of(data: object, label: str, names: dict[str, str], step: int = 1) -> Submission:
+    """The answers in ``data`` (read with ``keep_text``) of the file ``label``, as ``read_answers``."""
     if data is None:
         raise AnswerError(label, "no answers; write one name: value per line, e.g. a1: [2, 13, 0, 0]")
     if not isinstance(data, dict):
@@ -225,7 +229,9 @@ def _given(value: object, name: str, where: str) -> Given:
     return Given(name, values, half_units, texts)
 
 
-def write_answers(trace: Trace, decimals: int | None = None, names: str = "notebook", blank: bool = False) -> str:
+def write_answers(
+    trace: Trace, decimals: int | None = None, names: str = "notebook", blank: bool = False, digits: int | None = None
+) -> str:
     """An answers file for every value of the step, in the format ``check`` reads.
 
     ``decimals=None`` writes full precision (an answer key); ``blank`` leaves
@@ -239,14 +245,14 @@ def write_answers(trace: Trace, decimals: int | None = None, names: str = "noteb
         if blank:
             lines.append(f"{name}:  # {shape}")
         else:
-            lines.append(f"{name}: {_yaml_value(value, decimals)}")
+            lines.append(f"{name}: {_yaml_value(value, decimals, digits)}")
     return "\n".join(lines) + "\n"
 
 
-def _yaml_value(value: np.ndarray, decimals: int | None) -> str:
+def _yaml_value(value: np.ndarray, decimals: int | None, digits: int | None = None) -> str:
     def number(v: float) -> str:
         v = float(v) + 0.0  # no -0
-        text = repr(v) if decimals is None else f"{v:.{decimals}f}"
+        text = f"{v:.{decimals}f}" if decimals is not None else f"{v:.{digits}g}" if digits is not None else repr(v)
         return "0" + text[2:] if text.startswith("-0") and float(text) == 0 else text
 
     if value.ndim == 0:
