@@ -12,14 +12,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .errors import ConfigError, NumericError
+from .errors import NumericError, OptionError
 from .model import SECTIONS, Problem, Trace, bias_in_layout, bias_name, weight_name
 
 
 def step(problem: Problem, show: int = 1) -> Trace:
     """Run ``problem.steps`` steps on the same data; the trace holds every intermediate of step ``show``."""
     if not 1 <= show <= problem.steps:
-        raise ConfigError("show step", f"{show} is not one of the steps 1 to {problem.steps}")
+        raise OptionError("show step", f"{show} is not one of the steps 1 to {problem.steps}")
     params = initial_params(problem)
     state = {name: dict(values) for name, values in problem.state.items()}
     losses, shown = [], None

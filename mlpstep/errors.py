@@ -7,7 +7,17 @@ MAX_MESSAGE = 2000
 
 
 class MlpstepError(Exception):
-    """Base class: a message meant for the user, one line, no traceback."""
+    """Base class of the mistakes a user can fix: one line, no traceback, exit 2 at the command line.
+
+    ``path`` names what is wrong (a config field, an option, a file; empty when the problem names
+    it itself) and ``problem`` says what, and what would fix it. The message is ``path: problem``,
+    escaped and clipped here, once, so no input can make it long or move a terminal's cursor.
+    """
+
+    def __init__(self, path: str, problem: str):
+        self.path = path
+        self.problem = problem
+        super().__init__(clipped(f"{path}: {problem}" if path else problem))
 
 
 class ConfigError(MlpstepError):
@@ -17,14 +27,31 @@ class ConfigError(MlpstepError):
     ``layers[1].weights: 3x2, but layer 1 has 4 outputs``.
     """
 
-    def __init__(self, path: str, problem: str):
-        self.path = path
-        self.problem = problem
-        super().__init__(clipped(f"{path}: {problem}" if path else problem))
+
+class AnswerError(ConfigError):
+    """An answers file cannot be graded, or one of its answers is not numbers; ``path`` is the
+    file (``answers.yaml``), or the answer (``W1[0][1]``) when the file is still graded.
+
+    A ConfigError too, for now: the reader raises ConfigError for a file it cannot read, and
+    grade_file catches ConfigError for both (grade/grading.py; to become MlpstepError with it)."""
+
+
+class OptionError(MlpstepError):
+    """A command-line option is invalid (``--only``, ``--explain``, ``--layers``, ``--show-step``,
+    a combination of options), or an argument of a call that stands for one (``step(problem, show)``);
+    ``path`` is the option, or empty when the problem names several."""
+
+
+class OutputError(MlpstepError):
+    """The output cannot go where it was sent: ``-o`` names a directory, a read-only file or an
+    input, or standard output is closed."""
 
 
 class NumericError(MlpstepError):
-    """The step produced a value that is not a finite float64 (overflow)."""
+    """The step produced a value that is not a finite float64 (overflow); the message names it."""
+
+    def __init__(self, message: str):
+        super().__init__("", message)
 
 
 def printable(text: str) -> str:

@@ -15,7 +15,7 @@ import numpy as np
 
 from .engine import _column_form, initial_params, step
 from .errors import excerpt
-from .functions import Activation
+from .functions.activations import Activation
 from .limits import ELEMENTWISE, check_cost, forward_cost, run_cost
 from .model import Problem
 

@@ -12,7 +12,7 @@ as their headers are read, before their data is.
 
 from __future__ import annotations
 
-from .errors import ConfigError
+from .errors import ConfigError, OptionError
 
 MAX_STEPS = 10_000
 """Most training steps one run may take (each costs Python work, however small the network)."""
@@ -91,7 +91,7 @@ def check_output(numbers: int, limit: int, what: str, allow_large: bool = False)
     with BLOCK_CELLS a matrix) unless ``allow_large``."""
     if numbers > limit and not allow_large:
         held = f"would hold {numbers:,} numbers" if limit == MAX_PRINTED else f"would draw {numbers:,} cells"
-        raise ConfigError(
+        raise OptionError(
             what,
             f"the output {held}, more than the {limit:,} one command may; "
             "pick parts with --only (or leave out --full), or add --allow-large",

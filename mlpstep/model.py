@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .functions import Activation, Loss
+from .functions.activations import Activation
+from .functions.losses import Loss
 from .optimizers import SGD, Optimizer
 
 SECTIONS = ("forward", "grads", "updated")

@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 
 from .engine import step
-from .errors import ConfigError, NumericError
-from .functions import ACTIVATIONS, LOSSES, Activation, Loss
+from .errors import NumericError, OptionError
+from .functions.activations import ACTIVATIONS, Activation
+from .functions.losses import LOSSES, Loss
 from .loading.config import validate
 from .loading.reader import MAX_VALUES
 
@@ -32,7 +33,7 @@ def example(name: str) -> str:
     """A bundled config, without its editor line (its schema path is relative to configs/)."""
     found = examples()
     if name not in found:
-        raise ConfigError("--example", f"{name!r} is not a bundled example; choose from {', '.join(found)}")
+        raise OptionError("--example", f"{name!r} is not a bundled example; choose from {', '.join(found)}")
     text = found[name].read_text(encoding="utf-8")
     return "".join(line for line in text.splitlines(keepends=True) if not line.startswith("# yaml-language-server:"))
 
@@ -90,7 +91,7 @@ def make_config(
     try:
         step(validate(config))  # what init writes always runs
     except NumericError:
-        raise ConfigError(
+        raise OptionError(
             "--layers", f"the values overflow float64 through {len(sizes) - 1} layers; use fewer layers"
             + (" or Gaussian weights (no --integers)" if integers else "")
         ) from None
@@ -102,31 +103,31 @@ def _arguments(sizes: list[int], activations: list[str] | None, loss: str, batch
     """make_config's arguments checked, in the order a user reads them: the activations (by default
     relu, then the loss's output), the loss and the output activation."""
     if len(sizes) < 2 or min(sizes) < 1:
-        raise ConfigError("--layers", "give two or more widths >= 1, from the input to the output, e.g. 2,4,2")
+        raise OptionError("--layers", "give two or more widths >= 1, from the input to the output, e.g. 2,4,2")
     if loss not in LOSSES:
-        raise ConfigError("--loss", f"{loss!r} is not one of {', '.join(LOSSES)}")
+        raise OptionError("--loss", f"{loss!r} is not one of {', '.join(LOSSES)}")
     kind = LOSSES[loss]()
     if batch is not None and batch < 1:
-        raise ConfigError("--batch", f"{batch} is not a batch size; give a whole number >= 1")
+        raise OptionError("--batch", f"{batch} is not a batch size; give a whole number >= 1")
     if seed is not None and seed < 0:
-        raise ConfigError("--seed", f"{seed} is not a seed; give a whole number >= 0")
+        raise OptionError("--seed", f"{seed} is not a seed; give a whole number >= 0")
     if not (np.isfinite(learning_rate) and learning_rate >= 0):
-        raise ConfigError("--learning-rate", f"{learning_rate} is not a learning rate; give a number >= 0")
+        raise OptionError("--learning-rate", f"{learning_rate} is not a learning rate; give a number >= 0")
     values = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes, sizes[1:])) + (batch or 1) * (sizes[0] + sizes[-1])
     rows = sum(max(n_in, n_out) for n_in, n_out in zip(sizes, sizes[1:])) + (batch or 1)  # each: [ , and a line break
     if values + 3 * rows + 100 > MAX_VALUES:
-        raise ConfigError("--layers", f"a config of {values:,} numbers is more than a YAML config may hold "
+        raise OptionError("--layers", f"a config of {values:,} numbers is more than a YAML config may hold "
                                       f"({MAX_VALUES:,} values in all); use smaller layers or a smaller --batch")
     if activations is None:
         activations = ["relu"] * (len(sizes) - 2) + [kind.default_output(sizes[-1])]
     if len(activations) != len(sizes) - 1:
-        raise ConfigError("--activations", f"{len(activations)} given, but {len(sizes) - 1} layers need one each")
+        raise OptionError("--activations", f"{len(activations)} given, but {len(sizes) - 1} layers need one each")
     for name in activations:
         if name not in ACTIVATIONS:
-            raise ConfigError("--activations", f"{name!r} is not one of {', '.join(ACTIVATIONS)}")
+            raise OptionError("--activations", f"{name!r} is not one of {', '.join(ACTIVATIONS)}")
     output = ACTIVATIONS[activations[-1]]()
     if not kind.accepts(output):
-        raise ConfigError("--loss", f"{loss} needs {kind.needs}, not {output.name}")
+        raise OptionError("--loss", f"{loss} needs {kind.needs}, not {output.name}")
     return activations, kind, output
 
 
@@ -142,7 +143,7 @@ def _redraw_kinks(ws: list, bs: list, x: np.ndarray, names: list[str], draw_weig
             if not kinked.size:
                 break
             if draws == MAX_DRAWS:
-                raise ConfigError(
+                raise OptionError(
                     "--layers", f"in {MAX_DRAWS:,} draws, layer {l} always put some {name} input at exactly "
                     f"{activation.kinks[0]:g}; add --keep-kinks to allow it, or use Gaussian weights (no --integers) or a smaller --batch"
                 )

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 import mlpstep
 from mlpstep.cli.app import app
-from mlpstep.functions import ACTIVATIONS
+from mlpstep.functions.activations import ACTIVATIONS
 from random_networks import random_config
 
 runner = CliRunner()

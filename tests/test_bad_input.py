@@ -1,49 +1,21 @@
 """Every class of bad input: one line on stderr naming the field, exit 2, nothing on stdout."""
 
-import textwrap
-
 import pytest
-from typer.testing import CliRunner
+from helpers import SEED_TEXT, assert_refused, runner
 
 import mlpstep
 from mlpstep.cli.app import app
 
-SEED = textwrap.dedent(
-    """\
-    input: [3, 14]
-    label: 1
-    loss: nll
-    learning_rate: 0.1
-    layers:
-      - weights: [[1, 0, -1, 0], [0, 1, 0, -1]]
-        bias: [-1, -1, -1, -1]
-        activation: relu
-      - weights: [[1, -1], [1, -1], [1, -1], [1, -1]]
-        bias: [0, 2]
-        activation: softmax
-    """
-)
-
 
 def seed_with(old: str, new: str) -> str:
-    assert old in SEED
-    return SEED.replace(old, new)
+    assert old in SEED_TEXT
+    return SEED_TEXT.replace(old, new)
 
 
 def run_config(tmp_path, text: str | bytes):
     path = tmp_path / "config.yaml"
     path.write_bytes(text if isinstance(text, bytes) else text.encode())
-    return CliRunner().invoke(app, ["run", str(path)])
-
-
-def assert_refused(result, *fragments):
-    assert result.exit_code == 2, result.output
-    assert result.stdout == ""
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
+    return runner.invoke(app, ["run", str(path)])
 
 
 BAD_CONFIGS = {
@@ -104,21 +76,21 @@ BAD_CONFIGS = {
     "relu grad at zero": (seed_with("input:", "relu_grad_at_zero: 0.3\ninput:"), "relu_grad_at_zero: 0.3 is not allowed"),
     # YAML itself
     "YAML syntax error": (seed_with("input: [3, 14]", "input: [3, 14"), "YAML syntax error at line"),
-    "duplicate key": (SEED + "loss: squared\n", "line 12, column 1: the key loss appears twice (first at line 3); keep one"),
+    "duplicate key": (SEED_TEXT + "loss: squared\n", "line 12, column 1: the key loss appears twice (first at line 3); keep one"),
     "python object tag": ("!!python/object/apply:os.system ['echo hacked']\n", "YAML tag !!python/object/apply:os.system"),
     "python name tag": (seed_with("learning_rate: 0.1", "learning_rate: !!python/name:os.system"), "YAML tag !!python/name:os.system"),
     "integer past Python's digit limit": (seed_with("label: 1", "label: " + "9" * 5000), "label: infinite"),
     "bad explicit int": (seed_with("label: 1", "label: !!int abc"), "'abc' is not a whole number"),
     "bad explicit float": (seed_with("learning_rate: 0.1", "learning_rate: !!float abc"), "'abc' is not a number"),
     "map tag on a list": (seed_with("learning_rate: 0.1", "learning_rate: !!map [1]"), "!!map needs key: value pairs"),
-    "list as a key": ("? [a, b]\n: 1\n" + SEED, "a list or mapping as a key"),
+    "list as a key": ("? [a, b]\n: 1\n" + SEED_TEXT, "a list or mapping as a key"),
     "set tag": (seed_with("label: 1", "label: !!set {a}"), "YAML tag !!set"),
-    "merge key": ("base: &b {loss: nll}\n<<: *b\n" + SEED.replace("loss: nll\n", ""), "YAML merge keys (<<) are not supported"),
-    "two documents": (SEED + "---\n" + SEED, "a second YAML document (---)"),
+    "merge key": ("base: &b {loss: nll}\n<<: *b\n" + SEED_TEXT.replace("loss: nll\n", ""), "YAML merge keys (<<) are not supported"),
+    "two documents": (SEED_TEXT + "---\n" + SEED_TEXT, "a second YAML document (---)"),
     "duplicate key in a layer": (seed_with("    bias: [0, 2]", "    bias: [0, 2]\n    bias: [0, 2]"), "line 11, column 5: the key bias appears twice (first at line 10)"),
-    "null as a key": ("null: 1\n" + SEED, "null: unknown key"),
-    "unknown key with a newline": ('"a\\nb": 1\n' + SEED, "'a\\nb': unknown key"),
-    "unknown key with an escape": ('"\\e[31mred": 1\n' + SEED, "'\\x1b[31mred': unknown key"),
+    "null as a key": ("null: 1\n" + SEED_TEXT, "null: unknown key"),
+    "unknown key with a newline": ('"a\\nb": 1\n' + SEED_TEXT, "'a\\nb': unknown key"),
+    "unknown key with an escape": ('"\\e[31mred": 1\n' + SEED_TEXT, "'\\x1b[31mred': unknown key"),
     "JSON NaN": (seed_with("input: [3, 14]", "input: [NaN, 14]"), "input[0]: 'NaN' is not a finite number"),
     "underscored number": (seed_with("input: [3, 14]", "input: [3, 1_000]"), "input[1]: '1_000' is text; write the number without quotes or underscores"),
     "huge class index": (seed_with("label: 1", "label: 1e300"), "label: class 1e+300 is out of range; the output layer has 2 classes"),
@@ -134,30 +106,30 @@ BAD_CONFIGS = {
         "layers: 1 step of a 2-5000-2 network on 2000 points would hold about 918 MiB of arrays, more than the 512 MiB",
     ),
     # training options
-    "freeze unknown name": (SEED + "freeze: [W3]\n", "freeze[0]: 'W3' is not a parameter; parameters: W1, w10, W2, w20"),
-    "freeze not a list": (SEED + "freeze: 3\n", "freeze: 3 is a number; give a list of parameter names"),
-    "unknown optimizer": (SEED + "optimizer: adadelta\n", "optimizer.name: 'adadelta' is not one of sgd, adam, adamw, rmsprop, adagrad"),
-    "optimizer without name": (SEED + "optimizer: {momentum: 0.9}\n", "optimizer.name: missing"),
-    "option of another optimizer": (SEED + "optimizer: {name: sgd, betas: [0.9, 0.99]}\n", "optimizer.betas: unknown key"),
-    "negative momentum": (SEED + "optimizer: {name: sgd, momentum: -0.9}\n", "optimizer.momentum: -0.9 is not allowed"),
-    "nesterov without momentum": (SEED + "optimizer: {name: sgd, nesterov: true}\n", "optimizer.nesterov: Nesterov momentum needs momentum > 0"),
-    "nesterov not a boolean": (SEED + "optimizer: {name: sgd, momentum: 0.9, nesterov: 1}\n", "optimizer.nesterov: 1 is a number; give true or false"),
-    "bad betas": (SEED + "optimizer: {name: adam, betas: [0.9, 1.0]}\n", "optimizer.betas: give two numbers from 0 to below 1"),
-    "zero eps": (SEED + "optimizer: {name: adam, eps: 0}\n", "optimizer.eps: 0 is not allowed; give a number > 0"),
-    "state for plain sgd": (SEED + "optimizer: {name: sgd, state: {momentum_buffer: {}}}\n", "optimizer.state: plain sgd keeps no state"),
-    "state missing a parameter": (SEED + "optimizer: {name: sgd, momentum: 0.9, state: {momentum_buffer: {W1: [[0,0,0,0],[0,0,0,0]]}}}\n",
+    "freeze unknown name": (SEED_TEXT + "freeze: [W3]\n", "freeze[0]: 'W3' is not a parameter; parameters: W1, w10, W2, w20"),
+    "freeze not a list": (SEED_TEXT + "freeze: 3\n", "freeze: 3 is a number; give a list of parameter names"),
+    "unknown optimizer": (SEED_TEXT + "optimizer: adadelta\n", "optimizer.name: 'adadelta' is not one of sgd, adam, adamw, rmsprop, adagrad"),
+    "optimizer without name": (SEED_TEXT + "optimizer: {momentum: 0.9}\n", "optimizer.name: missing"),
+    "option of another optimizer": (SEED_TEXT + "optimizer: {name: sgd, betas: [0.9, 0.99]}\n", "optimizer.betas: unknown key"),
+    "negative momentum": (SEED_TEXT + "optimizer: {name: sgd, momentum: -0.9}\n", "optimizer.momentum: -0.9 is not allowed"),
+    "nesterov without momentum": (SEED_TEXT + "optimizer: {name: sgd, nesterov: true}\n", "optimizer.nesterov: Nesterov momentum needs momentum > 0"),
+    "nesterov not a boolean": (SEED_TEXT + "optimizer: {name: sgd, momentum: 0.9, nesterov: 1}\n", "optimizer.nesterov: 1 is a number; give true or false"),
+    "bad betas": (SEED_TEXT + "optimizer: {name: adam, betas: [0.9, 1.0]}\n", "optimizer.betas: give two numbers from 0 to below 1"),
+    "zero eps": (SEED_TEXT + "optimizer: {name: adam, eps: 0}\n", "optimizer.eps: 0 is not allowed; give a number > 0"),
+    "state for plain sgd": (SEED_TEXT + "optimizer: {name: sgd, state: {momentum_buffer: {}}}\n", "optimizer.state: plain sgd keeps no state"),
+    "state missing a parameter": (SEED_TEXT + "optimizer: {name: sgd, momentum: 0.9, state: {momentum_buffer: {W1: [[0,0,0,0],[0,0,0,0]]}}}\n",
                                   "optimizer.state.momentum_buffer.w10: missing"),
-    "state of the wrong shape": (SEED + "freeze: [w10, W2, w20]\noptimizer: {name: sgd, momentum: 0.9, state: {momentum_buffer: {W1: [[0, 0], [0, 0]]}}}\n",
+    "state of the wrong shape": (SEED_TEXT + "freeze: [w10, W2, w20]\noptimizer: {name: sgd, momentum: 0.9, state: {momentum_buffer: {W1: [[0, 0], [0, 0]]}}}\n",
                                  "optimizer.state.momentum_buffer.W1: shape 2x2, but the parameter is 2x4"),
-    "negative second moment": (SEED + "freeze: [w10, W2, w20]\noptimizer: {name: adam, state: {step: 1, exp_avg: {W1: [[0,0,0,0],[0,0,0,0]]}, exp_avg_sq: {W1: [[0,0,0,0],[0,0,0,-1]]}}}\n",
+    "negative second moment": (SEED_TEXT + "freeze: [w10, W2, w20]\noptimizer: {name: adam, state: {step: 1, exp_avg: {W1: [[0,0,0,0],[0,0,0,0]]}, exp_avg_sq: {W1: [[0,0,0,0],[0,0,0,-1]]}}}\n",
                                "optimizer.state.exp_avg_sq.W1: a second moment is never negative"),
-    "fractional step count": (SEED + "freeze: [w10, W2, w20]\noptimizer: {name: adam, state: {step: 1.5, exp_avg: {W1: 0}, exp_avg_sq: {W1: 0}}}\n",
+    "fractional step count": (SEED_TEXT + "freeze: [w10, W2, w20]\noptimizer: {name: adam, state: {step: 1.5, exp_avg: {W1: 0}, exp_avg_sq: {W1: 0}}}\n",
                               "optimizer.state.step: 1.5 is not a step count"),
-    "zero steps": (SEED + "steps: 0\n", "steps: 0 is not a step count; give a whole number from 1 to 10,000"),
-    "too many steps": (SEED + "steps: 1000000\n", "steps: 1e+06 is not a step count"),
-    "freeze a list": (SEED + "freeze: [[W1]]\n", "freeze[0]: a list; give a parameter name: W1, w10, W2, w20"),
-    "freeze a number": (SEED + "freeze: [1]\n", "freeze[0]: 1 is a number; give a parameter name"),
-    "huge state step": (SEED + "freeze: [w10, W2, w20]\noptimizer: {name: adam, state: {step: 1e20, exp_avg: {W1: 0}, exp_avg_sq: {W1: 0}}}\n",
+    "zero steps": (SEED_TEXT + "steps: 0\n", "steps: 0 is not a step count; give a whole number from 1 to 10,000"),
+    "too many steps": (SEED_TEXT + "steps: 1000000\n", "steps: 1e+06 is not a step count"),
+    "freeze a list": (SEED_TEXT + "freeze: [[W1]]\n", "freeze[0]: a list; give a parameter name: W1, w10, W2, w20"),
+    "freeze a number": (SEED_TEXT + "freeze: [1]\n", "freeze[0]: 1 is a number; give a parameter name"),
+    "huge state step": (SEED_TEXT + "freeze: [w10, W2, w20]\noptimizer: {name: adam, state: {step: 1e20, exp_avg: {W1: 0}, exp_avg_sq: {W1: 0}}}\n",
                         "optimizer.state.step: 1e+20 is not a step count; give a whole number from 0 to 1e+09"),
     "steps times activations": (seed_with("input: [3, 14]", "input: [" + "[3, 14], " * 20000 + "]").replace("label: 1", "label: [" + "1, " * 20000 + "]")
                                 + "steps: 10000\n", "steps: 10,000 steps of a 2-4-2 network on 20000 points would take about 3.3e+11 multiply-adds of work, more than the 3e+10"),
@@ -175,15 +147,15 @@ def test_bad_config_is_refused_with_one_clear_line(tmp_path, name):
 
 
 def test_missing_file_is_refused():
-    assert_refused(CliRunner().invoke(app, ["run", "no/such/config.yaml"]), "no/such/config.yaml: no such file")
+    assert_refused(runner.invoke(app, ["run", "no/such/config.yaml"]), "no/such/config.yaml: no such file")
 
 
 def test_directory_is_refused(tmp_path):
-    assert_refused(CliRunner().invoke(app, ["run", str(tmp_path)]), "is a directory")
+    assert_refused(runner.invoke(app, ["run", str(tmp_path)]), "is a directory")
 
 
 def test_bad_stdin_names_stdin():
-    assert_refused(CliRunner().invoke(app, ["run", "-"], input="input: [1,\n"), "stdin: YAML syntax error")
+    assert_refused(runner.invoke(app, ["run", "-"], input="input: [1,\n"), "stdin: YAML syntax error")
 
 
 def test_overflow_is_reported_not_printed_as_nan(tmp_path):
@@ -207,17 +179,17 @@ def test_hostile_file_is_refused_before_it_expands(tmp_path, name, text):
 
 
 def test_empty_file_name_is_refused():
-    assert_refused(CliRunner().invoke(app, ["run", ""]), "an empty file name")
+    assert_refused(runner.invoke(app, ["run", ""]), "an empty file name")
 
 
 def test_endless_device_is_refused_after_the_size_cap():
-    assert_refused(CliRunner().invoke(app, ["run", "/dev/zero"]), "/dev/zero: larger than 32 MiB")
+    assert_refused(runner.invoke(app, ["run", "/dev/zero"]), "/dev/zero: larger than 32 MiB")
 
 
 def test_file_over_the_size_cap_is_refused(tmp_path):
     path = tmp_path / "big.yaml"
     path.write_bytes(b"#" * (32 * 2**20 + 1))
-    assert_refused(CliRunner().invoke(app, ["run", str(path)]), "larger than 32 MiB")
+    assert_refused(runner.invoke(app, ["run", str(path)]), "larger than 32 MiB")
 
 
 def test_closed_stdin_is_refused(monkeypatch):
@@ -234,7 +206,7 @@ def test_closed_stdin_is_refused(monkeypatch):
      (["bogus"], "No such command"), (["run", "configs/seed.yaml", "--json=1"], "does not take a value")],
 )
 def test_command_line_misuse_gets_one_line(args, fragment):
-    assert_refused(CliRunner().invoke(app, args), fragment)
+    assert_refused(runner.invoke(app, args), fragment)
 
 
 @pytest.mark.parametrize(
@@ -243,4 +215,4 @@ def test_command_line_misuse_gets_one_line(args, fragment):
      (["--steps", "3", "--show-step", "4"], "--show-step: 4 is not one of the steps 1 to 3")],
 )
 def test_bad_step_options(args, fragment):
-    assert_refused(CliRunner().invoke(app, ["run", "configs/seed.yaml", *args]), fragment)
+    assert_refused(runner.invoke(app, ["run", "configs/seed.yaml", *args]), fragment)

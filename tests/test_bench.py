@@ -4,22 +4,19 @@ budget counts what a trace holds, and the class of answer files grades as intend
 import json
 import subprocess
 import sys
-from pathlib import Path
 
+import bench_check
+import bench_memory
+import bench_step
 import numpy as np
 import pytest
 
 import mlpstep
 
-sys.path.insert(0, str(Path(__file__).parent / "bench"))
-
-import bench_check  # noqa: E402
-import bench_memory  # noqa: E402
-import bench_step  # noqa: E402
-
 SIZES = [6, 5, 4, 3]
 
 
+@pytest.mark.slow  # imports PyTorch
 def test_the_torch_baseline_computes_the_same_step():
     pytest.importorskip("torch")
     config = bench_step.network(SIZES, batch=8)

@@ -5,16 +5,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
+from helpers import SEED, runner
 
 import mlpstep
-from mlpstep.model import answer_names
-from mlpstep.grade.answers import half_unit, read_answers, write_answers
 from mlpstep.cli.app import app
+from mlpstep.grade.answers import half_unit, read_answers, write_answers
 from mlpstep.grade.grading import Tolerance, grade
-
-runner = CliRunner()
-SEED = "configs/seed.yaml"
+from mlpstep.model import answer_names
 
 SEED_TO_4_DECIMALS = """\
 a1: [[2.0000], [13.0000], [0.0000], [0.0000]]
@@ -729,3 +726,33 @@ def test_a_wide_wrong_answer_fits_the_terminal(tmp_path):
         return max(len(line) for line in out.splitlines() if line.startswith("    "))
 
     assert widest() == 100 and widest("--full") > 300
+
+
+def test_a_file_of_unknown_names_only_is_not_counted_all_correct(tmp_path):
+    (tmp_path / "a.yaml").write_text("W1_new: 1\n")
+    (tmp_path / "b.yaml").write_text("a1: [2, 13, 0, 0]\n")
+    files = [str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml")]
+    report = json.loads(check(SEED, *files, "--json", "--expect", "none").stdout)
+    assert [(f["correct"], f["total"]) for f in report["files"]] == [(0, 0), (1, 1)]
+    assert report["summary"]["all_correct"] == 1
+
+
+def test_a_key_rounded_to_three_significant_digits_checks_n_of_n(tmp_path):
+    key = tmp_path / "key.yaml"
+    result = runner.invoke(app, ["answers", MAZUR, "--digits", "3"])
+    key.write_text(result.stdout)
+    assert result.stderr == "" and "W1.grad: [[0.000439, 0.000877], [0.000498, 0.000995]]" in result.stdout
+    assert check(MAZUR, str(key)).stdout.endswith(": 18/18 correct\n")
+
+
+def test_a_key_too_coarse_for_the_floor_is_written_with_a_warning(tmp_path):
+    result = runner.invoke(app, ["answers", MAZUR, "--decimals", "4"])
+    assert result.exit_code == 0 and "W1.grad: [[0.0004, 0.0009], [0.0005, 0.0010]]" in result.stdout
+    assert result.stderr == ("warning: with --decimals 4, check marks 1 of this key's values wrong (W1.grad): its precision "
+                             "floor wants each within 0.5% of its value; give --digits 3 or more\n")
+    assert runner.invoke(app, ["answers", SEED, "--decimals", "4"]).stderr == ""  # the seed's values are whole or tiny
+
+
+def test_decimals_and_digits_together_are_refused():
+    result = runner.invoke(app, ["answers", SEED, "--decimals", "2", "--digits", "3"])
+    assert result.exit_code == 2 and result.stderr == "error: --digits: --decimals and --digits both round; give one\n"

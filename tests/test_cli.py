@@ -7,13 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
+from helpers import SEED, runner
 
 import mlpstep
 from mlpstep.cli.app import app
 
-runner = CliRunner()
-SEED = "configs/seed.yaml"
 CONFIGS = sorted(Path("configs").glob("*.yaml"))
 
 

@@ -8,18 +8,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_bad_input import assert_refused
-from typer.testing import CliRunner
+from helpers import ROOT, SEED, assert_refused, runner
 
 import mlpstep
 from mlpstep.cli.app import app
 from mlpstep.loading.reader import read_config
 
-runner = CliRunner()
 CONFIGS = sorted(Path("configs").glob("*.yaml"))
 GOLDEN = [case["config"] for name in ("torch_cases.json", "torch_optim_cases.json")
           for case in json.loads((Path("tests/golden") / name).read_text())["cases"]]
-SEED = "configs/seed.yaml"
 FILES_SEED = textwrap.dedent(
     """\
     input: [3, 14]
@@ -104,6 +101,7 @@ def test_bundled_configs_with_their_arrays_in_files_give_the_same_step(tmp_path,
     assert trace_of(str(moved_to_files(data, tmp_path, fmt))) == trace_of(str(config))
 
 
+@pytest.mark.slow  # every golden config: 2,400 files
 def test_golden_configs_with_their_arrays_in_npy_files_give_the_same_step(tmp_path):
     for i, config in enumerate(GOLDEN):
         assert trace_of(str(moved_to_files(config, tmp_path / str(i), "npy"))) == trace_of(config), i
@@ -188,7 +186,7 @@ def test_paths_are_relative_to_the_config_file_not_the_current_folder(tmp_path, 
     config = write_seed_files(tmp_path / "problem")
     (tmp_path / "elsewhere").mkdir()
     monkeypatch.chdir(tmp_path / "elsewhere")
-    assert trace_of(str(config)) == trace_of(Path(__file__).parent.parent / SEED)
+    assert trace_of(str(config)) == trace_of(ROOT / SEED)
     assert trace_of(os.path.relpath(config)) == trace_of(str(config))
 
 

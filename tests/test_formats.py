@@ -5,12 +5,10 @@ import json
 import re
 
 import pytest
-from typer.testing import CliRunner
+from helpers import SEED, runner
 
 from mlpstep.cli.app import app
 
-runner = CliRunner()
-SEED = "configs/seed.yaml"
 CONFIGS = ["configs/seed.yaml", "configs/batch.yaml", "configs/rows.yaml", "configs/adam.yaml", "configs/mazur.yaml"]
 
 

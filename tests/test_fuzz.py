@@ -7,17 +7,17 @@ import json
 
 import pytest
 import yaml
-from conftest import FUZZ_EXAMPLES
+from helpers import runner
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 import mlpstep
 from mlpstep.cli.app import app
 from mlpstep.loading.config import find_errors
 
 pytestmark = pytest.mark.slow
-runner = CliRunner()
+FUZZ_EXAMPLES = 3 * settings.default.max_examples
+"""The fuzz tests draw more inputs than the property tests: each is cheap."""
 with open("configs/seed.yaml") as f:
     SEED = yaml.safe_load(f)
 
@@ -258,7 +258,7 @@ KINDS = ["good", "wrong", "link-to-key", "link-to-good", "fifo", "dangling", "di
 def test_a_class_of_special_files_and_links_is_graded_without_a_hang(tmp_path_factory, kinds, follow):
     import os
 
-    from test_hostile import deadline
+    from helpers import deadline
 
     folder = tmp_path_factory.mktemp("class")
     key = folder / "key.yaml"

@@ -11,24 +11,19 @@ import subprocess
 import sys
 import time
 import zipfile
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
-from test_bad_input import SEED as SEED_TEXT
-from typer.testing import CliRunner
+from helpers import ROOT, SEED, SEED_TEXT, deadline, runner
 
 import mlpstep
-from mlpstep.grade.answers import half_unit
 from mlpstep.cli.app import app
 from mlpstep.errors import ConfigError
+from mlpstep.grade.answers import half_unit
 from mlpstep.loading.reader import MAX_VALUES, parse_text
 
-runner = CliRunner()
-ROOT = Path(__file__).resolve().parent.parent
-SEED = str(ROOT / "configs" / "seed.yaml")
 MAZUR = str(ROOT / "configs" / "mazur.yaml")
 SECRET = "the-teacher's-secret-line"
 
@@ -49,22 +44,6 @@ def one_error_line(result) -> str:
     assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
     assert "Traceback" not in result.output
     return lines[0]
-
-
-@contextmanager
-def deadline(seconds: int):
-    """Fail (rather than hang the suite) when the block takes longer than ``seconds``."""
-
-    def expired(signum, frame):
-        raise AssertionError(f"still running after {seconds} s: a hang")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def key_of(config: str, decimals: int | None = None) -> str:
@@ -333,6 +312,7 @@ def test_a_run_json_output_is_still_a_gradable_answers_file(tmp_path):
     assert result.exit_code == 0, result.output
 
 
+@pytest.mark.slow  # a batch of 200 points of 784 inputs
 def test_a_run_json_output_whose_inputs_outnumber_its_answers_is_gradable(tmp_path):
     config = tmp_path / "wide.yaml"
     assert runner.invoke(app, ["init", "--layers", "784,2,2", "--batch", "200", "--seed", "1", "-o", str(config)]).exit_code == 0
@@ -636,6 +616,7 @@ def test_an_error_with_stderr_closed_still_exits_2(args):
     assert result.returncode == 2
 
 
+@pytest.mark.slow  # a signal, a second after the pipe closes
 def test_a_reader_that_goes_away_ends_mlpstep_as_it_ends_other_tools(tmp_path):
     key = tmp_path / "key.yaml"
     key.write_text(key_of(SEED))
@@ -800,6 +781,7 @@ def test_a_long_run_of_digits_in_a_bad_csv_cell_is_named_without_backtracking(tm
     assert "W1.csv line 1, column 1: '11111111111111111111' is not a number" in line
 
 
+@pytest.mark.slow  # a 784-300-10 network: 235,000 weights of YAML
 def test_a_key_over_the_yaml_cap_is_read_at_jsons_speed_and_scores_in_full(tmp_path):
     config = tmp_path / "wide.yaml"
     assert runner.invoke(app, ["init", "--layers", "784,300,10", "--seed", "1", "-o", str(config)]).exit_code == 0
@@ -861,6 +843,7 @@ def test_gradescope_names_at_most_twenty_wrong_cells(tmp_path):
     assert output.count("W1n[") == 20 and output.endswith(", and 880 more") and trace
 
 
+@pytest.mark.slow  # 2 million numbers of JSON
 def test_what_a_command_writes_is_priced_before_it_is_written(tmp_path):
     np.save(tmp_path / "W.npy", np.full((1000, 1000), 0.001))
     np.save(tmp_path / "V.npy", np.full((1000, 2), 0.001))
@@ -980,6 +963,7 @@ def test_an_answers_file_over_its_cap_gets_no_advice_meant_for_configs(tmp_path)
     assert ".npy" not in one_error_line(check(SEED, path))
 
 
+@pytest.mark.slow  # a million points
 def test_a_batch_of_a_million_labels_is_checked_at_once(tmp_path):
     n = 1_000_000
     path = tmp_path / "labels.json"

@@ -5,15 +5,13 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from helpers import runner
+from random_networks import valid_pairs
 
 import mlpstep
 from mlpstep.cli.app import app
 from mlpstep.gradcheck import gradcheck
 from mlpstep.scaffold import make_config
-from random_networks import valid_pairs
-
-runner = CliRunner()
 
 
 def init(*args):

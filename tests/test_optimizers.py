@@ -7,14 +7,15 @@ tests/golden/torch_optim_cases.json was computed by tests/golden/torch_optim_ref
 """
 
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import runner
 
 import mlpstep
 import mlpstep.optimizers
+from mlpstep.cli.app import app
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = json.loads((GOLDEN / "torch_optim_cases.json").read_text())["cases"]
@@ -144,9 +145,9 @@ def test_loss_after_is_the_loss_with_the_updated_parameters():
     assert trace.loss_after == mlpstep.step(mlpstep.load(config)).loss
 
 
+@pytest.mark.slow  # imports PyTorch
 def test_live_torch_on_the_golden_configs_with_more_steps():
     pytest.importorskip("torch")
-    sys.path.insert(0, str(GOLDEN))
     from torch_optim_reference import torch_train
 
     for case in CASES[1::8]:
@@ -155,8 +156,7 @@ def test_live_torch_on_the_golden_configs_with_more_steps():
 
 
 def test_json_has_the_state_after_the_last_step_too():
-    out = json.loads(__import__("typer.testing", fromlist=["CliRunner"]).CliRunner().invoke(
-        __import__("mlpstep.cli.app", fromlist=["app"]).app, ["run", "configs/adam.yaml", "--json"]).stdout)
+    out = json.loads(runner.invoke(app, ["run", "configs/adam.yaml", "--json"]).stdout)
     assert out["optimizer_state"]["step"] == 1 and out["final_state"]["step"] == 3
     assert set(out["final_state"]) == {"step", "exp_avg", "exp_avg_sq"}
 

@@ -5,7 +5,7 @@ A change that moves code must leave them identical. A change of behaviour regene
 """
 
 import pytest
-from golden.make_outputs import OUTPUTS, outputs
+from make_outputs import OUTPUTS, outputs
 
 MADE = outputs()
 

@@ -1,6 +1,7 @@
 """Reading configs: numbers as people type them, JSON as YAML, safe loading."""
 
 import pytest
+from helpers import runner
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -114,11 +115,9 @@ def test_the_fast_path_reads_answers_files_exactly_as_yaml(text, keep_text):
 
 
 def test_mlpstep_answers_output_takes_the_fast_path():
-    from typer.testing import CliRunner
-
     from mlpstep.cli.app import app
 
-    key = CliRunner().invoke(app, ["answers", "configs/batch.yaml", "--decimals", "4"]).stdout
+    key = runner.invoke(app, ["answers", "configs/batch.yaml", "--decimals", "4"]).stdout
     assert _parse_flat(key, keep_text=True) is not None
 
 

@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from helpers import ROOT, SEED, runner
 
 from mlpstep.cli.app import app
 
@@ -27,7 +27,7 @@ def block_starting(first_line: str) -> str:
 
 def output_of(*args) -> str:
     """What a pipe gets (80 columns, no colour), without trailing spaces or blank lines."""
-    result = CliRunner().invoke(app, list(args))
+    result = runner.invoke(app, list(args))
     return "\n".join(line.rstrip() for line in result.stdout.splitlines()).rstrip("\n") + "\n"
 
 
@@ -40,7 +40,7 @@ def test_check_output_in_the_readme_is_real(tmp_path, monkeypatch):
     expected = block_starting("$ mlpstep check configs/seed.yaml mine.yaml")
     monkeypatch.chdir(tmp_path)
     (tmp_path / "configs").mkdir()
-    (tmp_path / "configs" / "seed.yaml").write_text((Path(__file__).parent.parent / "configs" / "seed.yaml").read_text())
+    (tmp_path / "configs" / "seed.yaml").write_text((ROOT / SEED).read_text())
     (tmp_path / "mine.yaml").write_text(answers)
     assert expected == output_of("check", "configs/seed.yaml", "mine.yaml")
 
@@ -51,7 +51,7 @@ def test_readme_command_lines_name_real_things(line):
 
 
 def test_latex_example_in_the_readme_is_real():
-    assert block_starting("$ mlpstep run configs/seed.yaml --format latex --only W1n") == CliRunner().invoke(
+    assert block_starting("$ mlpstep run configs/seed.yaml --format latex --only W1n") == runner.invoke(
         app, ["run", "configs/seed.yaml", "--format", "latex", "--only", "W1n"]).stdout
 
 
@@ -62,16 +62,16 @@ def test_explain_example_in_the_readme_is_real():
 
 
 def test_init_example_in_the_readme_is_real():
-    config = CliRunner().invoke(app, ["init", "--layers", "2,3,2", "--integers", "--seed", "7"]).stdout
-    result = CliRunner().invoke(app, ["run", "-", "--only", "loss"], input=config)
+    config = runner.invoke(app, ["init", "--layers", "2,3,2", "--integers", "--seed", "7"]).stdout
+    result = runner.invoke(app, ["run", "-", "--only", "loss"], input=config)
     shown = "\n".join(line.rstrip() for line in result.stdout.splitlines()).rstrip("\n") + "\n"
     assert block_starting("$ mlpstep init --layers 2,3,2 --integers --seed 7 | mlpstep run - --only loss") == shown
 
 
 def test_gradcheck_kink_example_in_the_readme_is_real():
     first = "$ mlpstep init --layers 2,3,2 --integers --seed 2 --keep-kinks | mlpstep gradcheck - | tail -2"
-    config = CliRunner().invoke(app, ["init", "--layers", "2,3,2", "--integers", "--seed", "2", "--keep-kinks"]).stdout
-    result = CliRunner().invoke(app, ["gradcheck", "-"], input=config)
+    config = runner.invoke(app, ["init", "--layers", "2,3,2", "--integers", "--seed", "2", "--keep-kinks"]).stdout
+    result = runner.invoke(app, ["gradcheck", "-"], input=config)
     assert block_starting(first) == "".join(result.stdout.splitlines(keepends=True)[-2:])
 
 
@@ -79,7 +79,7 @@ def test_markdown_example_in_the_readme_is_real():
     first = "$ mlpstep run configs/seed.yaml --format markdown --only a1,W1n\n"
     start = README.index(first) + len(first)
     shown = README[start:README.index("````", start)]
-    assert shown == CliRunner().invoke(app, ["run", "configs/seed.yaml", "--format", "markdown", "--only", "a1,W1n"]).stdout
+    assert shown == runner.invoke(app, ["run", "configs/seed.yaml", "--format", "markdown", "--only", "a1,W1n"]).stdout
 
 
 def test_files_example_in_the_readme_is_real(tmp_path, monkeypatch):
@@ -101,15 +101,15 @@ def test_limits_example_in_the_readme_is_real(tmp_path, monkeypatch):
     block = next(b for b in re.findall(r"```\w*\n(.*?)```", README, re.DOTALL) if "$ mlpstep run mid.yaml" in b)
     make, run, shown = block.splitlines()
     monkeypatch.chdir(tmp_path)
-    assert CliRunner().invoke(app, make.removeprefix("$ mlpstep ").split()).exit_code == 0
-    result = CliRunner().invoke(app, run.removeprefix("$ mlpstep ").split())
+    assert runner.invoke(app, make.removeprefix("$ mlpstep ").split()).exit_code == 0
+    result = runner.invoke(app, run.removeprefix("$ mlpstep ").split())
     assert result.exit_code == 2 and result.stderr == shown + "\n"
 
 
 @pytest.fixture
 def typo(tmp_path, monkeypatch):
     """typo.yaml as the README describes it: the seed with a row of W2 left out and softmax misspelt."""
-    seed = (Path(__file__).parent.parent / "configs" / "seed.yaml").read_text()
+    seed = (ROOT / SEED).read_text()
     monkeypatch.chdir(tmp_path)
     (tmp_path / "configs").mkdir()
     (tmp_path / "configs" / "seed.yaml").write_text(seed)
@@ -118,10 +118,10 @@ def typo(tmp_path, monkeypatch):
 
 
 def test_validate_example_in_the_readme_is_real(typo):
-    result = CliRunner().invoke(app, ["validate", "configs/seed.yaml", "typo.yaml"])
+    result = runner.invoke(app, ["validate", "configs/seed.yaml", "typo.yaml"])
     assert block_starting("$ mlpstep validate configs/seed.yaml typo.yaml") == result.stdout + result.stderr
 
 
 def test_mistake_example_in_the_readme_is_real(typo):
-    result = CliRunner().invoke(app, ["run", "typo.yaml"])
+    result = runner.invoke(app, ["run", "typo.yaml"])
     assert block_starting("$ mlpstep run typo.yaml") == result.stderr

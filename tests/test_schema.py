@@ -5,13 +5,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
+from helpers import runner
 
 from mlpstep.cli.app import app
 from mlpstep.loading.reader import read_config
 
 jsonschema = pytest.importorskip("jsonschema")
-runner = CliRunner()
 CONFIGS = sorted(Path("configs").glob("*.yaml"))
 GOLDEN = [case["config"] for name in ("torch_cases.json", "torch_optim_cases.json")
           for case in json.loads((Path("tests/golden") / name).read_text())["cases"]]

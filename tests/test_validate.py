@@ -3,13 +3,12 @@
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from helpers import runner
 
 import mlpstep
 from mlpstep.cli.app import app
 from mlpstep.loading.config import find_errors
 
-runner = CliRunner()
 SEED = Path("configs/seed.yaml").read_text()
 
 VALUES = """\

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..errors import ConfigError, closest, excerpt, key_text, quoted
+from ..errors import AnswerError, MlpstepError, OptionError, closest, excerpt, key_text, quoted
 from ..loading.reader import Untrusted, Written, read_config
 from ..model import Trace, answer_paths, expected_value, notebook_name, resolve
 
@@ -102,22 +102,26 @@ def read_answers(source: str, names: dict[str, str], step: int = 1, untrusted: U
 
     ``names`` is ``answer_names(trace)`` and ``step`` the step it shows; ``untrusted`` reads the
     file under those limits. An unknown name, a second answer for a value or an answer that is not
-    numbers is a problem of the file, and every other answer is still graded. Raises ConfigError
-    for a file that cannot be graded at all: unreadable, not a mapping, no answers, or answers for
-    another step.
+    numbers is a problem of the file, and every other answer is still graded. Raises AnswerError
+    for a file that cannot be graded at all: not a mapping, no answers, or answers for another step
+    (and the reader's ConfigError for a file it cannot read).
     """
     label = "stdin" if source == "-" else excerpt(source)
-    data = read_config(source, keep_text=True, untrusted=untrusted)
+    return answers_of(read_config(source, keep_text=True, untrusted=untrusted), label, names, step)
+
+
+def answers_of(data: object, label: str, names: dict[str, str], step: int = 1) -> Submission:
+    """The answers in ``data`` (read with ``keep_text``) of the file ``label``, as ``read_answers``."""
     if data is None:
-        raise ConfigError(label, "no answers; write one name: value per line, e.g. a1: [2, 13, 0, 0]")
+        raise AnswerError(label, "no answers; write one name: value per line, e.g. a1: [2, 13, 0, 0]")
     if not isinstance(data, dict):
-        raise ConfigError(label, "answers are a mapping of names to values, e.g. a1: [2, 13, 0, 0]")
+        raise AnswerError(label, "answers are a mapping of names to values, e.g. a1: [2, 13, 0, 0]")
     given_step = data.pop("step", step)
     if given_step != step:
         if not isinstance(given_step, Written) or given_step != int(given_step) or given_step < 1:
-            raise ConfigError(f"{label}: step", f"{_what(given_step)}; give the step these answers are for, e.g. step: {step}")
+            raise AnswerError(f"{label}: step", f"{_what(given_step)}; give the step these answers are for, e.g. step: {step}")
         shown = excerpt(given_step.text, 20)
-        raise ConfigError(f"{label}: step", f"these answers are for step {shown}, but step {step} is checked; add --show-step {shown}")
+        raise AnswerError(f"{label}: step", f"these answers are for step {shown}, but step {step} is checked; add --show-step {shown}")
     read = Submission({}, [], {}, [])
     for name, value in _flatten(data, ""):
         path = resolve(name, names)
@@ -132,11 +136,11 @@ def read_answers(source: str, names: dict[str, str], step: int = 1, untrusted: U
         else:
             try:
                 read.answers[path] = _given(value, name, shown)
-            except ConfigError as e:
+            except AnswerError as e:
                 read.invalid[path] = str(e)
                 read.problems.append(str(e))
     if not (read.answers or read.blank or read.invalid or read.problems):
-        raise ConfigError(label, "no answers; write one name: value per line, e.g. a1: [2, 13, 0, 0]")
+        raise AnswerError(label, "no answers; write one name: value per line, e.g. a1: [2, 13, 0, 0]")
     return read
 
 
@@ -166,6 +170,22 @@ def valid_names(names: dict[str, str]) -> str:
     return f"valid names: {', '.join(notebook)}, or their JSON paths (forward.a1, grads.W1, ...)"
 
 
+def expected_paths(expect: str, names: dict[str, str], where: str, error: type[MlpstepError] = OptionError) -> list[str]:
+    """The paths every file must answer, as ``expect`` asks: ``all``, ``none``, or names separated by
+    commas; an unknown name raises ``error`` at ``where`` (``--expect``, or the config's ``grading.expect``)."""
+    if expect.strip().lower() == "all":
+        return list(dict.fromkeys(names.values()))
+    if expect.strip().lower() == "none":
+        return []
+    paths = []
+    for name in (part.strip() for part in expect.split(",") if part.strip()):
+        path = resolve(name, names)
+        if path is None:
+            raise error(where, f"{name} is not an answer name; {valid_names(names)}")
+        paths.append(path)
+    return list(dict.fromkeys(paths))
+
+
 def _what(cell: object) -> str:
     """What a value that is not a number is, as a message says it."""
     if isinstance(cell, Written):
@@ -179,13 +199,13 @@ def _given(value: object, name: str, where: str) -> Given:
         at = where + "".join(f"[{k}]" for k in index)
         if isinstance(cell, Written):
             if len(cell.text) > MAX_NUMBER_TEXT:
-                raise ConfigError(at, f"a number written with {len(cell.text):,} characters; write at most {MAX_NUMBER_TEXT}")
+                raise AnswerError(at, f"a number written with {len(cell.text):,} characters; write at most {MAX_NUMBER_TEXT}")
             if half_unit(cell.text) is not None and math.isfinite(cell):
                 return cell
             if _NUMBER_TEXT.fullmatch(cell.text):  # 1e-400, 1e999: digits past what float64 holds
-                raise ConfigError(at, f"{excerpt(cell.text, 30)} has an exponent past float64's range; write it as float64 holds it")
-            raise ConfigError(at, "not a finite number; give a finite value")
-        raise ConfigError(at, f"{_what(cell)}; expected a number")
+                raise AnswerError(at, f"{excerpt(cell.text, 30)} has an exponent past float64's range; write it as float64 holds it")
+            raise AnswerError(at, "not a finite number; give a finite value")
+        raise AnswerError(at, f"{_what(cell)}; expected a number")
 
     if not isinstance(value, list):
         cells = [[number(value)]]
@@ -193,23 +213,25 @@ def _given(value: object, name: str, where: str) -> Given:
     elif value and all(isinstance(row, list) for row in value):
         widths = {len(row) for row in value}
         if len(widths) != 1 or 0 in widths:
-            raise ConfigError(where, "ragged or empty rows; every row of a matrix needs the same number of values")
+            raise AnswerError(where, "ragged or empty rows; every row of a matrix needs the same number of values")
         cells = [[number(c, i, j) for j, c in enumerate(row)] for i, row in enumerate(value)]
         shape = (len(value), len(value[0]))
     elif any(isinstance(c, list) for c in value):
-        raise ConfigError(where, "mixes numbers and lists; write a flat list, or a list of rows")
+        raise AnswerError(where, "mixes numbers and lists; write a flat list, or a list of rows")
     elif value:
         cells = [[number(c, j) for j, c in enumerate(value)]]
         shape = (len(value),)
     else:
-        raise ConfigError(where, "an empty list; give the value you worked out")
+        raise AnswerError(where, "an empty list; give the value you worked out")
     values = np.array(cells, dtype=np.float64).reshape(shape)
     half_units = np.array([[half_unit(c.text) for c in row] for row in cells]).reshape(shape)
     texts = np.array([[c.text for c in row] for row in cells], dtype=object).reshape(shape)
     return Given(name, values, half_units, texts)
 
 
-def write_answers(trace: Trace, decimals: int | None = None, names: str = "notebook", blank: bool = False) -> str:
+def write_answers(
+    trace: Trace, decimals: int | None = None, names: str = "notebook", blank: bool = False, digits: int | None = None
+) -> str:
     """An answers file for every value of the step, in the format ``check`` reads.
 
     ``decimals=None`` writes full precision (an answer key); ``blank`` leaves
@@ -223,14 +245,14 @@ def write_answers(trace: Trace, decimals: int | None = None, names: str = "noteb
         if blank:
             lines.append(f"{name}:  # {shape}")
         else:
-            lines.append(f"{name}: {_yaml_value(value, decimals)}")
+            lines.append(f"{name}: {_yaml_value(value, decimals, digits)}")
     return "\n".join(lines) + "\n"
 
 
-def _yaml_value(value: np.ndarray, decimals: int | None) -> str:
+def _yaml_value(value: np.ndarray, decimals: int | None, digits: int | None = None) -> str:
     def number(v: float) -> str:
         v = float(v) + 0.0  # no -0
-        text = repr(v) if decimals is None else f"{v:.{decimals}f}"
+        text = f"{v:.{decimals}f}" if decimals is not None else f"{v:.{digits}g}" if digits is not None else repr(v)
         return "0" + text[2:] if text.startswith("-0") and float(text) == 0 else text
 
     if value.ndim == 0:

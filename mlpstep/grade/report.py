@@ -33,7 +33,7 @@ def summary(results: list[Graded]) -> dict:
         "files": len(results),
         "graded": len(graded),
         "not_gradable": len(results) - len(graded),
-        "all_correct": sum(file.correct == file.total for file in graded),
+        "all_correct": sum(file.correct == file.total > 0 for file in graded),  # nothing graded is not all correct
         "with_problems": sum(bool(file.problems) for file in graded),
         "mean_score": sum(file.correct for file in graded) / len(graded) if graded else None,
         "mean_fraction": sum(fractions) / len(fractions) if fractions else None,

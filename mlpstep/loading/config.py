@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError, excerpt, key_text
-from ..functions import ACTIVATIONS, LOSSES, Loss, ReLU
+from ..functions.activations import ACTIVATIONS, ReLU
+from ..functions.losses import LOSSES, Loss
 from ..limits import MAX_LAYERS, Budget, check_cost, run_cost
 from ..model import Layer, Problem, param_shapes
 from ..optimizers import OPTIMIZERS, Optimizer

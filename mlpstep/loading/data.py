@@ -7,7 +7,8 @@ from collections.abc import Callable
 import numpy as np
 
 from ..errors import ConfigError
-from ..functions import Activation, Loss
+from ..functions.activations import Activation
+from ..functions.losses import Loss
 from .values import (
     NUMBER_TYPES,
     as_finite,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ConfigError
-from ..functions import ACTIVATIONS, Activation
+from ..functions.activations import ACTIVATIONS, Activation
 from ..model import Layer
 from .values import (
     Mistakes,

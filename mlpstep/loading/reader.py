@@ -15,20 +15,16 @@ laughs") is counted before anything walks the data.
 
 from __future__ import annotations
 
-import errno
 import math
-import os
 import re
-import stat
 import sys
 from typing import NamedTuple
 
 import yaml
-from yaml.constructor import ConstructorError
-from yaml.nodes import MappingNode
 
 from ..errors import ConfigError, excerpt, key_text
-from .files import open_without_blocking
+from .files import read_any, read_regular
+from .yaml_loader import AnswerLoader, Loader, ValueProblem, Written, float_of
 
 MAX_BYTES = 32 * 1024 * 1024
 """Largest YAML config file read, in bytes."""
@@ -59,142 +55,6 @@ class Untrusted(NamedTuple):
     @property
     def max_bytes(self) -> int:
         return BYTES_PER_VALUE * self.max_values + SLACK_BYTES
-
-
-_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-_NULL = "tag:yaml.org,2002:null"
-_BOOL = "tag:yaml.org,2002:bool"
-_INT = "tag:yaml.org,2002:int"
-_FLOAT = "tag:yaml.org,2002:float"
-_STR = "tag:yaml.org,2002:str"
-_SEQ = "tag:yaml.org,2002:seq"
-_MAP = "tag:yaml.org,2002:map"
-
-
-class _Loader(_Base):
-    """A safe loader with YAML 1.2 core-schema scalars and only the plain data types."""
-
-    yaml_implicit_resolvers = {
-        first: [(tag, rx) for tag, rx in resolvers if tag == _NULL]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-    # None: the constructor for every other tag, which refuses it
-    yaml_constructors = {tag: yaml.SafeLoader.yaml_constructors[tag] for tag in (_NULL, _STR, _SEQ, None)}
-    yaml_multi_constructors = {}
-
-
-class _ValueProblem(ConstructorError):
-    """A value the file spells wrongly (not a syntax error)."""
-
-
-_Loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-_INT_TEXT = re.compile(r"[-+]?[0-9]+")
-_FLOAT_TEXT = re.compile(
-    r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
-)
-"""Numbers as YAML 1.2's core schema spells them, in ASCII digits only: an explicit ``!!float`` tag
-must not reach Python's float(), which also takes ``0_0e300`` and Arabic or full-width digits."""
-_Loader.add_implicit_resolver(_INT, re.compile(f"^(?:{_INT_TEXT.pattern})$"), list("-+0123456789"))
-_Loader.add_implicit_resolver(_FLOAT, re.compile(f"^(?:{_FLOAT_TEXT.pattern})$"), list("-+.0123456789"))
-
-
-def _scalar_text(loader, node) -> str:
-    if not isinstance(node, yaml.ScalarNode):
-        raise _ValueProblem(None, None, f"{node.tag.replace('tag:yaml.org,2002:', '!!')} needs a single value", node.start_mark)
-    return loader.construct_scalar(node)
-
-
-def _construct_bool(loader, node):
-    text = _scalar_text(loader, node).lower()
-    if text not in ("true", "false"):
-        raise _ValueProblem(None, None, f"{text[:20]!r} is not true or false", node.start_mark)
-    return text == "true"
-
-
-def _construct_int(loader, node):
-    text = _scalar_text(loader, node)
-    if not _INT_TEXT.fullmatch(text):
-        raise _ValueProblem(None, None, f"{text[:20]!r} is not a whole number", node.start_mark)
-    try:
-        return int(text)
-    except ValueError:  # past Python's digit limit for int(): far past float64
-        return float(text)
-
-
-def _construct_float(loader, node):
-    text = _scalar_text(loader, node)
-    if not _FLOAT_TEXT.fullmatch(text):
-        raise _ValueProblem(None, None, f"{text[:20]!r} is not a number", node.start_mark)
-    return float(text.lower().replace(".inf", "inf").replace(".nan", "nan"))
-
-
-def _construct_mapping(loader, node):
-    if not isinstance(node, MappingNode):
-        raise _ValueProblem(None, None, "!!map needs key: value pairs", node.start_mark)
-    data, seen = {}, {}
-    for key_node, value_node in node.value:
-        # a key is its text: every name is a string, and strings hash unpredictably (numbers do
-        # not: 60,000 keys that are multiples of 2**61 - 1 all hash to 0, a quadratic flood)
-        key = loader.construct_object(key_node)  # refuses a tag that is not allowed, as for any value
-        if isinstance(key_node, yaml.ScalarNode):
-            key = key_node.value
-        where = key_node.start_mark
-        if isinstance(key, (list, dict)):
-            raise _ValueProblem(None, None, "a list or mapping as a key; keys are names such as input or layers", where)
-        if key == "<<":
-            raise _ValueProblem(None, None, "YAML merge keys (<<) are not supported; write the keys out", where)
-        if key in seen:
-            first = seen[key]
-            raise _ValueProblem(
-                None, None, f"the key {key_text(key)} appears twice (first at line {first.line + 1}); keep one", where
-            )
-        seen[key] = where
-        data[key] = loader.construct_object(value_node)
-    return data
-
-
-_Loader.add_constructor(_BOOL, _construct_bool)
-_Loader.add_constructor(_INT, _construct_int)
-_Loader.add_constructor(_FLOAT, _construct_float)
-_Loader.add_constructor(_MAP, _construct_mapping)
-
-
-class Written(float):
-    """A number that remembers how it was written (``0.40`` keeps its two decimals)."""
-
-    __slots__ = ("text",)
-
-    def __new__(cls, value: float, text: str):
-        number = super().__new__(cls, value)
-        number.text = text
-        return number
-
-
-class _AnswerLoader(_Loader):
-    """Like _Loader, but numbers come back as Written, for tolerances read from the text."""
-
-
-def _float_of(whole: int) -> float:
-    """A whole number as a float64, or an infinity past float64 (refused later as not finite)."""
-    try:
-        return float(whole)
-    except OverflowError:
-        return math.inf if whole > 0 else -math.inf
-
-
-def _written(construct):
-    def construct_written(loader, node):
-        value = construct(loader, node)
-        if isinstance(value, int):
-            value = _float_of(value)
-        return Written(value, node.value.strip()) if isinstance(value, (int, float)) else value
-
-    return construct_written
-
-
-_AnswerLoader.add_constructor(_INT, _written(_construct_int))
-_AnswerLoader.add_constructor(_FLOAT, _written(_construct_float))
 
 
 def read_config(source: str, keep_text: bool = False, untrusted: Untrusted | None = None) -> object:
@@ -231,9 +91,9 @@ def _read_bytes(name: str, limit: int, untrusted: Untrusted | None = None) -> by
     else:
         try:
             if untrusted is None:
-                raw = _read_any(name, limit)
+                raw = read_any(name, limit)
             else:
-                raw = _read_regular(name, limit, untrusted.follow_symlinks)
+                raw = read_regular(name, limit, untrusted.follow_symlinks)
         except FileNotFoundError:
             raise ConfigError(shown, "no such file; check the path") from None
         except IsADirectoryError:
@@ -246,76 +106,19 @@ def _read_bytes(name: str, limit: int, untrusted: Untrusted | None = None) -> by
             raise ConfigError(shown, "cannot be opened: the name holds a NUL character") from None
     if len(raw) > limit:
         if untrusted is not None and limit < (MAX_JSON_BYTES if _is_json(name) else MAX_BYTES):
-            raise ConfigError(shown, f"larger than {limit:,} bytes, more than answers to this problem can take; refused")
+            raise ConfigError(
+                shown, f"larger than {limit:,} bytes, more than answers to this problem can take; refused"
+            )
         raise ConfigError(shown, f"larger than {limit // 2**20} MiB; refused")
     return raw
 
 
-_KINDS = {
-    stat.S_IFIFO: "a FIFO (named pipe)", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
-    stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a directory",
-}  # fmt: skip
-
-
-def _read_any(name: str, limit: int) -> bytes:
-    """At most ``limit + 1`` bytes of a config: a file, or a pipe (``<(mlpstep init ...)``) or a
-    device. Opened without blocking, so a FIFO nobody writes to reads as empty instead of hanging."""
-    f, mode = open_without_blocking(name)
-    with f:
-        if stat.S_ISDIR(mode):
-            raise IsADirectoryError
-        raw = f.read(limit + 1)  # at most the cap: devices and pipes have no size
-    if not raw and stat.S_ISFIFO(mode):
-        raise ConfigError(excerpt(name), "a FIFO (named pipe) with nothing written to it; give a config file")
-    return raw
-
-
-_LINKED = "is a symbolic link, which is not graded (--follow-symlinks grades links)"
-
-
-def _read_regular(name: str, limit: int, follow_symlinks: bool) -> bytes:
-    """At most ``limit + 1`` bytes of a regular file. Anything else is refused before it is opened:
-    a symbolic link, or a path through a linked folder (unless links are followed), a FIFO, a
-    device or a socket. It is opened without blocking and checked again, so nothing can hang."""
-    shown = excerpt(name)
-    if not follow_symlinks:
-        linked = _linked_part(name)
-        if linked == name:
-            raise ConfigError(shown, _LINKED)
-        if linked is not None:
-            raise ConfigError(shown, f"is reached through {excerpt(linked)}, a symbolic link, and is not graded (--follow-symlinks grades links)")
-    _refuse_special(shown, (os.stat if follow_symlinks else os.lstat)(name).st_mode)
-    try:  # a link swapped in after the checks above fails here
-        f, mode = open_without_blocking(name, follow_symlinks)
-    except OSError as e:
-        if not follow_symlinks and e.errno == errno.ELOOP:
-            raise ConfigError(shown, _LINKED) from None
-        raise
-    with f:
-        _refuse_special(shown, mode)
-        return f.read(limit + 1)
-
-
-def _refuse_special(shown: str, mode: int) -> None:
-    kind = stat.S_IFMT(mode)
-    if kind != stat.S_IFREG:
-        raise ConfigError(shown, f"is {_KINDS.get(kind, 'not a regular file')}, not a regular file; it is not read")
-
-
-def _linked_part(name: str) -> str | None:
-    """The first part of the path ``name`` that is a symbolic link, or None. Of an absolute path,
-    the folder at the top is not looked at (``/tmp`` and ``/var`` are links on some systems)."""
-    parts = os.path.normpath(name).split(os.sep)
-    start = 2 if os.path.isabs(name) else 1
-    for end in range(start, len(parts) + 1):
-        part = os.sep.join(parts[:end]) or os.sep
-        if os.path.islink(part):
-            return name if end == len(parts) else part
-    return None
-
-
 def parse_text(
-    raw: bytes, name: str = "config", keep_text: bool = False, max_values: int | None = None, max_flat: int | None = None
+    raw: bytes,
+    name: str = "config",
+    keep_text: bool = False,
+    max_values: int | None = None,
+    max_flat: int | None = None,
 ) -> object:
     """Parse the bytes of a YAML or JSON document into plain Python data.
 
@@ -338,12 +141,16 @@ def parse_text(
     if flat is not None:
         return flat
     if count > cap:
-        bigger = "; keep big matrices in .npy, .npz or .csv files ({file: W1.npy})" if cap >= most and max_flat is None else ""
+        bigger = (
+            "; keep big matrices in .npy, .npz or .csv files ({file: W1.npy})"
+            if cap >= most and max_flat is None
+            else ""
+        )
         raise ConfigError(name, f"holds more than {cap:,} values; refused{bigger}")
     if json:
         return _parse_json(text, name, keep_text)
     try:
-        data = yaml.load(text, Loader=_AnswerLoader if keep_text else _Loader)  # noqa: S506 - safe loaders
+        data = yaml.load(text, Loader=AnswerLoader if keep_text else Loader)  # noqa: S506 - safe loaders
     except yaml.MarkedYAMLError as e:
         raise ConfigError(name, _yaml_message(e, text)) from None
     except yaml.YAMLError as e:
@@ -428,7 +235,7 @@ def _number_hooks(keep_text: bool):
             value = int(digits)
         except ValueError:  # past Python's digit limit for int(): far past float64
             value = -math.inf if digits.startswith("-") else math.inf
-        return Written(_float_of(value), digits) if keep_text else value
+        return Written(float_of(value), digits) if keep_text else value
 
     def written(digits: str) -> Written:
         return Written(float(digits), digits)
@@ -462,7 +269,7 @@ def _yaml_message(e: yaml.MarkedYAMLError, text: str) -> str:
     mark = e.problem_mark or e.context_mark
     where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
     problem = e.problem or ""
-    if isinstance(e, _ValueProblem):
+    if isinstance(e, ValueProblem):
         return f"{where}: {problem}"
     if mark and "tab" in problem or (mark and 0 <= mark.index < len(text) and text[mark.index] == "\t"):
         return f"line {mark.line + 1}: tabs are not allowed for indentation; indent with spaces"

@@ -9,7 +9,8 @@ from collections.abc import Callable
 import numpy as np
 
 from ..errors import ConfigError, closest, key_text, quoted
-from ..functions import ACTIVATIONS, LOSSES
+from ..functions.activations import ACTIVATIONS
+from ..functions.losses import LOSSES
 from ..limits import MAX_STEPS
 from ..options import Configurable, Option
 from .arrayfiles import REAL_KINDS, read_from_file

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import ConfigError, closest, excerpt
+from ..errors import OptionError, closest, excerpt
 from ..model import Trace
 from ..optimizers import SGD
 from .formulas import formulas
@@ -122,20 +122,20 @@ def picked(trace: Trace, parts: list[Section], explain: list[str]) -> Picks:
         while at < len(text):
             match = _ENTRY.match(text, at)
             if match is None:
-                raise ConfigError("--explain", f"{excerpt(text[at:], 40)} is not an entry; write NAME[i,j] as the worked "
+                raise OptionError("--explain", f"{excerpt(text[at:], 40)} is not an entry; write NAME[i,j] as the worked "
                                                "lines name entries, e.g. W1[1,0], dL/dz1[2,0] or loss[0]")
             written, name, inside = match.group(0), match.group(1), match.group(2)
             path = resolve(name, names)
             if path is None:
                 close = closest(name, names)
-                raise ConfigError("--explain", f"{excerpt(written, 40)}: {excerpt(name, 40)} has no worked example"
+                raise OptionError("--explain", f"{excerpt(written, 40)}: {excerpt(name, 40)} has no worked example"
                                                f"{f' (did you mean {close}?)' if close else ''}; name a computed value "
                                                "as the worked lines do (z1, a1, dL/dz1, dL/dW1, W1 for its update, loss)")
             if path not in shown:
-                raise ConfigError("--explain", f"{written}: --only leaves {path} out; add it to --only")
+                raise OptionError("--explain", f"{written}: --only leaves {path} out; add it to --only")
             section, _, key = path.partition(".")
             if section == "updated" and key in trace.problem.freeze:
-                raise ConfigError("--explain", f"{written}: {key} is frozen: its update works nothing out; pick its "
+                raise OptionError("--explain", f"{written}: {key} is frozen: its update works nothing out; pick its "
                                                "gradient or another entry")
             points = trace.problem.batch_size
             shape = (points,) if path == "loss" else np.shape(shown[path])
@@ -185,10 +185,10 @@ def _index(written: str, name: str, inside: str, shape: tuple[int, ...], what: s
     if len(cells) != len(shape) or not all(cell.isdigit() for cell in cells):
         example = f"{name}[{','.join('0' * len(shape))}]"
         count = {0: "no index", 1: "one index"}.get(len(shape), f"{len(shape)} indices")
-        raise ConfigError("--explain", f"{written}: {name} is {what}; write {count}, e.g. {example}")
+        raise OptionError("--explain", f"{written}: {name} is {what}; write {count}, e.g. {example}")
     for cell, n in zip(cells, shape):
         if len(cell) > 18 or int(cell) >= n:  # no int() of a thousand digits
-            raise ConfigError("--explain", f"{written}: {name} is {what}, so index {excerpt(cell, 20)} is out of range (0 to {n - 1})")
+            raise OptionError("--explain", f"{written}: {name} is {what}, so index {excerpt(cell, 20)} is out of range (0 to {n - 1})")
     return tuple(int(cell) for cell in cells)
 
 
@@ -199,7 +199,7 @@ def select(trace: Trace, parts: list[Section], only: list[str]) -> list[Section]
     from ..model import answer_names, resolve
 
     if not only:
-        raise ConfigError("--only", "give one or more names, e.g. --only grads.W1,updated")
+        raise OptionError("--only", "give one or more names, e.g. --only grads.W1,updated")
     aliases = {**{key: f"given.{key}" for key in (*trace.given, "optimizer")}, **answer_names(trace)}
     paths = [entry.path for part in parts for entry in part.entries]
     wanted = []
@@ -208,7 +208,7 @@ def select(trace: Trace, parts: list[Section], only: list[str]) -> list[Section]
         if not any(p == path or p.startswith(path + ".") for p in paths):
             sections_ = ", ".join(dict.fromkeys(p.split(".")[0] for p in paths))
             names = ", ".join(name for name in aliases if name not in paths)
-            raise ConfigError("--only", f"{token!r} names nothing in this run; choose sections ({sections_}), "
+            raise OptionError("--only", f"{token!r} names nothing in this run; choose sections ({sections_}), "
                                         f"JSON paths (forward.a1, grads.W1, ...) or names ({names})")
         wanted.append(path)
     kept = []

@@ -9,7 +9,8 @@ import re
 
 import numpy as np
 
-from ..functions import ACTIVATIONS, LOSSES
+from ..functions.activations import ACTIVATIONS
+from ..functions.losses import LOSSES
 from ..model import Trace
 from .document import Section, header_lines, scalar_text
 from .text import format_number

@@ -8,6 +8,8 @@ small matrices). Lines of Text render in about a millisecond.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from rich.console import Console
 from rich.text import Text
@@ -17,8 +19,13 @@ from ..model import Trace
 from .document import LINES, Entry, Section, header_lines, scalar_text
 from .text import format_number, kept
 
+if TYPE_CHECKING:
+    from ..gradcheck import Check
+
 GAP = 3
 """Spaces between matrices side by side."""
+KINKS_LISTED = 12
+"""Most entries at a kink gradcheck's table names (then how many more)."""
 
 
 def print_trace(trace: Trace, parts: list[Section], full: bool = False, precision: int = 8, console: Console | None = None) -> None:
@@ -59,6 +66,26 @@ def print_lines(console: Console, lines: list[Text]) -> None:
     if lines:
         console.print(Text("\n").join(lines), soft_wrap=True)
         lines.clear()
+
+
+def print_gradcheck(checks: list[Check], tol: float, console: Console) -> None:
+    """gradcheck's table: a row per gradient, then the entries left out at a kink, then the tally."""
+    from rich.table import Table
+
+    table = Table("gradient", "entries", "max abs error", "max rel error", "", title_justify="left")
+    for c in checks:
+        kinks = f" ({len(c.not_differentiable)} at a kink)" if c.not_differentiable else ""
+        table.add_row(f"dL/d{c.name}", str(c.entries), f"{c.max_abs:.2e}", f"{c.max_rel:.2e}",
+                      ("[green]ok[/]" if c.ok else "[bold red]over tolerance[/]") + kinks)  # fmt: skip
+    console.print(table)
+    for reason in dict.fromkeys(c.reason for c in checks if c.reason):
+        entries = [f"dL/d{c.name}" + "".join(f"[{i}]" for i in index)
+                   for c in checks if c.reason == reason for index in c.not_differentiable]  # fmt: skip
+        more = f", and {len(entries) - KINKS_LISTED:,} more" if len(entries) > KINKS_LISTED else ""
+        console.print(f"{', '.join(entries[:KINKS_LISTED])}{more}: {reason}; left out", markup=False, highlight=False,
+                      soft_wrap=True)  # fmt: skip
+    bad = [c.name for c in checks if not c.ok]
+    console.print(f"{len(checks) - len(bad)}/{len(checks)} within {tol:g}" + (f"; over: {', '.join(bad)}" if bad else ""))
 
 
 def rule(title: str, width: int) -> Text:

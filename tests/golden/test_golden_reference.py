@@ -3,17 +3,13 @@ file still matches what the reference computes (skipped without torch)."""
 
 import json
 import math
-import sys
 from pathlib import Path
 
 import pytest
+from torch_reference import torch_step
 
-torch = pytest.importorskip("torch")
-
+pytestmark = pytest.mark.slow  # every test runs PyTorch
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-from torch_reference import torch_step  # noqa: E402
 
 CASES = json.loads((HERE / "torch_cases.json").read_text())["cases"]
 
@@ -40,6 +36,7 @@ def _close(a, b, rel=1e-12):
 
 
 def test_seed_notebook():
+    pytest.importorskip("torch")
     out = torch_step(SEED_CONFIG)
     assert out["forward"]["a1"] == [[2.0], [13.0], [0.0], [0.0]]
     assert out["loss"] == 28.000000000000693
@@ -54,4 +51,5 @@ def test_seed_notebook():
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_golden_file_matches_reference(case):
+    pytest.importorskip("torch")
     assert _close(torch_step(case["config"]), case["expected"])

@@ -1,0 +1,156 @@
+"""mlpstep check: grade answers worked out by hand against the computed step."""
+
+from enum import Enum
+from typing import List, Optional
+
+import typer
+
+from .options import ALLOW_LARGE_OPTION, NO_COLOR_OPTION, OUTPUT_OPTION, STEPS_OPTION, stepped
+from .output import Exit, console, emit, json_text, refuse_overwriting_inputs
+
+
+class CheckFormat(str, Enum):
+    table = "table"
+    json = "json"
+    gradescope = "gradescope"
+
+
+# Longer than 60 lines for its options and its --help (the docstring); the body is a few calls.
+def check(
+    config: str = typer.Argument(..., help="The problem: a YAML or JSON config, or - for stdin."),
+    answers: List[str] = typer.Argument(
+        ..., help="Answer files (YAML or JSON) mapping names to numbers or matrices; - reads stdin."
+    ),
+    rtol: Optional[float] = typer.Option(None, "--rtol", help="Relative tolerance; replaces the written-precision rule."),
+    atol: Optional[float] = typer.Option(None, "--atol", help="Absolute tolerance; replaces the written-precision rule."),
+    min_rtol: Optional[float] = typer.Option(
+        None, "--min-rtol", help="The precision floor: each number within this fraction of its value (default 0.005; 0 turns it off)."
+    ),
+    expect: Optional[str] = typer.Option(
+        None,
+        "--expect",
+        help="Names every file must answer, comma-separated, 'all' or 'none'; a missing one counts as wrong "
+        "(default: all for several files and for gradescope, else none).",
+    ),
+    output_format: CheckFormat = typer.Option(CheckFormat.table, "--format", help="table, json, or gradescope (results.json)."),
+    json_output: bool = typer.Option(False, "--json", help="Shortcut for --format json."),
+    full: bool = typer.Option(
+        False, "--full", help="Print every entry of big matrices instead of eliding them (in --json too)."
+    ),
+    steps: Optional[int] = STEPS_OPTION,
+    show_step: int = typer.Option(1, "--show-step", help="Which step the answers are for."),
+    follow_symlinks: bool = typer.Option(
+        False, "--follow-symlinks", help="Grade answer files that are symbolic links (by default they are not graded)."
+    ),
+    allow_large: bool = ALLOW_LARGE_OPTION,
+    no_color: bool = NO_COLOR_OPTION,
+    output: Optional[str] = OUTPUT_OPTION,
+) -> None:
+    """Check answers worked out by hand against the computed step.
+
+    An answers file maps names to values. Names are the seed notebook's (a1, z2,
+    loss, z2.grad, W1.grad, w10.grad, W1n, w10n, ...) or the JSON paths of
+    mlpstep run --json (forward.a1, grads.W1, updated.w10, ...). Shapes follow
+    the run output; a column vector may be written flat.
+
+    An answer is correct when every number is within half a unit of the last
+    decimal place written (0.40 allows +-0.005, 2 allows +-0.5, 6.91e-13
+    allows +-5e-16, plus a few ulps) and also within --min-rtol (0.5%) of its
+    value, or 1e-6 of the answer's largest value: 0 is not right for 0.298,
+    nor 0.30 (0.7% off): give three significant digits. --rtol/--atol replace
+    both rules with |given - expected| <= atol + rtol |expected|. Wrong answers
+    get a hint when they match a likely mistake (a transpose, a sign, a missing
+    derivative, ReLU'(0) taken as 1...). The config's grading: {min_rtol: ...,
+    expect: ...} sets the defaults of --min-rtol and --expect.
+
+    Many files at once grade a class: the step is computed once, a summary
+    lists each file's score, and a value a file did not answer counts as wrong
+    (--expect all). One file alone is a self-check: only what it answers is
+    graded, and the values it left out are counted. An unknown name is a
+    problem of its file; the file's other answers are still graded. Answer
+    files are untrusted: only regular files are read (a FIFO, a device or a
+    symbolic link is reported as not gradable), and none may hold more values
+    than answers to the problem could. Exit codes: 0 all correct, 1 some
+    answer wrong, 2 invalid input (the config, an unreadable answers file, an
+    unknown name, an answer that is not numbers).
+
+    Example: mlpstep check configs/seed.yaml answers.yaml
+    """
+    from ..grade.answers import most_values
+    from ..grade.grading import grade_file
+    from ..loading.reader import Untrusted
+    from ..model import answer_names
+
+    form = CheckFormat.json if json_output else output_format
+    _refuse_option_mistakes(form, config, answers, rtol, atol, min_rtol)
+    trace = stepped(config, steps, show_step, allow_large)
+    refuse_overwriting_inputs(output, [config, *answers, *trace.problem.files])
+    names = answer_names(trace)
+    expected = _expected(expect, trace.problem, names, "all" if len(answers) > 1 or form is CheckFormat.gradescope else "none")
+    tolerance = _tolerance(rtol, atol, min_rtol, trace.problem)
+    untrusted = Untrusted(most_values(trace), follow_symlinks)
+    results = [grade_file(trace, source, names, tolerance, expected, untrusted) for source in answers]
+    _report(results, form, full, allow_large, no_color, output)
+    if any(graded.invalid for graded in results):
+        raise typer.Exit(Exit.INVALID)
+    raise typer.Exit(Exit.OK if all(graded.correct == graded.total for graded in results) else Exit.WRONG)
+
+
+def _refuse_option_mistakes(
+    form: CheckFormat, config: str, answers: list[str], rtol: float | None, atol: float | None, min_rtol: float | None
+) -> None:
+    """Options that cannot go together, or tolerances that are no tolerance, before any work."""
+    from ..errors import OptionError
+
+    if form is CheckFormat.gradescope and len(answers) != 1:
+        raise OptionError("", "--format gradescope grades one answers file (Gradescope runs the autograder once per submission)")
+    if [config, *answers].count("-") > 1:
+        raise OptionError("", "only one of CONFIG and ANSWERS can be - (standard input)")
+    for value, flag in ((rtol, "--rtol"), (atol, "--atol"), (min_rtol, "--min-rtol")):
+        if value is not None and not 0 <= value < float("inf"):
+            raise OptionError(flag, f"{value} is not a tolerance; give a number >= 0")
+    if min_rtol is not None and (rtol is not None or atol is not None):
+        raise OptionError("", "--min-rtol is the floor of the written-precision rule, which --rtol/--atol replace; give one or the other")
+
+
+def _expected(expect: str | None, problem, names: dict[str, str], default: str) -> list[str]:
+    """The paths every file must answer: --expect's, else the config's grading.expect, else ``default``."""
+    from ..errors import ConfigError, OptionError
+    from ..grade.answers import expected_paths
+
+    if expect is not None:
+        return expected_paths(expect, names, "--expect", OptionError)
+    if problem.expect is not None:
+        return expected_paths(",".join(problem.expect), names, "grading.expect", ConfigError)
+    return expected_paths(default, names, "")
+
+
+def _tolerance(rtol: float | None, atol: float | None, min_rtol: float | None, problem):
+    """--rtol/--atol, or the written-precision rule with --min-rtol's floor (else the config's, else MIN_RTOL)."""
+    from ..grade.grading import MIN_RTOL, Tolerance
+
+    floor = min_rtol if min_rtol is not None else problem.min_rtol if problem.min_rtol is not None else MIN_RTOL
+    return Tolerance(rtol, atol, floor)
+
+
+def _report(results: list, form: CheckFormat, full: bool, allow_large: bool, no_color: bool, output: str | None) -> None:
+    """The results as a table, JSON or Gradescope's results.json, priced (see mlpstep.limits) first.
+    One file that cannot be graded is an error line in a table."""
+    from ..errors import AnswerError, excerpt
+    from ..limits import MAX_DRAWN, MAX_PRINTED, check_output
+
+    if form is CheckFormat.table and len(results) == 1 and results[0].error:
+        raise AnswerError(excerpt(results[0].file), results[0].error)
+    if form is CheckFormat.table:
+        from ..grade.report import drawn_cells, print_report
+
+        if full and len(results) == 1:
+            check_output(drawn_cells(results[0], full), MAX_DRAWN, "--full", allow_large)
+        with console(no_color, output) as shown:
+            print_report(results, console=shown, full=full)
+        return
+    from ..grade.report import json_size, to_gradescope, to_json
+
+    if form is CheckFormat.json:
+        check_output(json_size(results, full), MAX_PRINTED, "--full" if full else "--json", allow_large)
+    emit(json_text(to_gradescope(results[0]) if form is CheckFormat.gradescope else to_json(results, full)), output)
