@@ -15,7 +15,7 @@ import numpy as np
 
 from .engine import _column_form, initial_params, step
 from .errors import excerpt
-from .functions import Activation
+from .functions.activations import Activation
 from .limits import ELEMENTWISE, check_cost, forward_cost, run_cost
 from .model import Problem
 
@@ -53,10 +53,10 @@ def gradcheck(problem: Problem, eps: float = 1e-6, tol: float = 1e-5, allow_larg
 def _check_cost(problem: Problem, allow_large: bool) -> None:
     """Two forward passes (and two copies of the tensor) per entry checked, on top of one step."""
     sizes, batch = problem.sizes, problem.batch_size
-    names, loss = [layer.activation.name for layer in problem.layers], problem.loss.name
-    madds, memory = run_cost(sizes, batch, 1, 0, names, loss)
+    costs, loss_cost = [layer.activation.cost for layer in problem.layers], problem.loss.cost
+    madds, memory = run_cost(sizes, batch, 1, 0, costs, loss_cost)
     tensors = [n_in * n_out for n_in, n_out in zip(sizes, sizes[1:])] + sizes[1:] + [batch * n for n in sizes[1:]] * 2
-    forward = forward_cost(sizes, batch, names, loss)
+    forward = forward_cost(sizes, batch, costs, loss_cost)
     madds += sum(2 * min(size, MAX_ENTRIES) * (forward + ELEMENTWISE * size) for size in tensors)
     network = excerpt("-".join(map(str, sizes)))
     points = f"{batch} point{'s' if batch != 1 else ''}"

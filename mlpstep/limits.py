@@ -32,38 +32,31 @@ peaked at 450 to 520 MB of resident memory, 32 MB of it the interpreter's)."""
 ELEMENTWISE = 8
 """What one elementwise operation on one entry costs, in multiply-adds: it streams memory where a
 matrix product reuses what is in cache (measured: about 1 ns against 0.13 ns)."""
-ACTIVATION_OPS = {"linear": 16, "relu": 24, "tanh": 24, "sigmoid": 36, "softmax": 40}
-"""Elementwise operations per activation and step (bias, activation, its derivative, dL/dz...),
-measured: exp and log cost more than a comparison. Unknown names count as the dearest."""
-NLL_OPS = 8
-"""And per output value and step of an nll loss (log-sum-exp, softplus)."""
 UPDATE_OPS = (3, 5)
 """Elementwise operations per parameter and step of an update, and more per optimizer state slot."""
 LAYER_STEP = 500_000
 """The Python work of one layer in one step (about 60 µs), in multiply-adds."""
 
 
-def _activation_ops(sizes: list[int], batch: int, activations: list[str] | None, loss: str) -> int:
-    """Elementwise operations of one step over every activation, and the loss's over the outputs."""
-    names = activations or ["relu"] * (len(sizes) - 1)
-    ops = sum(ACTIVATION_OPS.get(name, max(ACTIVATION_OPS.values())) * n for name, n in zip(names, sizes[1:]))
-    return batch * (ops + (NLL_OPS * sizes[-1] if loss == "nll" else 0))
+def _activation_ops(sizes: list[int], batch: int, costs: list[int], loss_cost: int) -> int:
+    """Elementwise operations of one step over every activation (``costs``: each layer's per unit,
+    ``Activation.cost``), and the loss's over the outputs (``Loss.cost`` per value)."""
+    ops = sum(cost * n for cost, n in zip(costs, sizes[1:]))
+    return batch * (ops + loss_cost * sizes[-1])
 
 
-def forward_cost(sizes: list[int], batch: int, activations: list[str] | None = None, loss: str = "mse") -> int:
+def forward_cost(sizes: list[int], batch: int, costs: list[int], loss_cost: int = 0) -> int:
     """The work of one forward pass, in multiply-adds: the products, reading every weight once
     (a product of one point streams them), the elementwise work and the Python work per layer."""
     weights = sum(n_in * n_out for n_in, n_out in zip(sizes, sizes[1:]))
-    elementwise = weights + _activation_ops(sizes, batch, activations, loss) // 3
+    elementwise = weights + _activation_ops(sizes, batch, costs, loss_cost) // 3
     return batch * weights + ELEMENTWISE * elementwise + LAYER_STEP * (len(sizes) - 1)
 
 
-def run_cost(
-    sizes: list[int], batch: int, steps: int, slots: int, activations: list[str] | None = None, loss: str = "mse"
-) -> tuple[int, int]:
-    """(work in multiply-adds, bytes) of ``steps`` steps of a network of widths ``sizes`` and
-    ``activations`` (relu when not given) on ``batch`` points, with an optimizer keeping ``slots``
-    arrays per parameter (momentum 1, Adam 2).
+def run_cost(sizes: list[int], batch: int, steps: int, slots: int, costs: list[int], loss_cost: int = 0) -> tuple[int, int]:
+    """(work in multiply-adds, bytes) of ``steps`` steps of a network of widths ``sizes`` whose
+    activations cost ``costs`` (see ``_activation_ops``) on ``batch`` points, with an optimizer
+    keeping ``slots`` arrays per parameter (momentum 1, Adam 2).
 
     A step computes three products per layer (z = Wᵀa, dL/dW and dL/da), the elementwise work
     around them and the update; the run adds one forward pass (the loss after the last update).
@@ -75,9 +68,9 @@ def run_cost(
     units = sum(sizes[1:])
     params = weights + units
     elementwise = 3 * weights + (UPDATE_OPS[0] + UPDATE_OPS[1] * slots) * params
-    elementwise += _activation_ops(sizes, batch, activations, loss)
+    elementwise += _activation_ops(sizes, batch, costs, loss_cost)
     per_step = 3 * batch * weights + ELEMENTWISE * elementwise + LAYER_STEP * (len(sizes) - 1)
-    madds = steps * per_step + forward_cost(sizes, batch, activations, loss)
+    madds = steps * per_step + forward_cost(sizes, batch, costs, loss_cost)
     memory = 8 * (params * (9 + 2 * slots) + 12 * batch * units + batch * (sizes[0] + sizes[-1]))
     return madds, memory
 

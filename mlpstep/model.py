@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .functions import Activation, Loss
-from .optimizers import SGD, Adam, settings
+from .functions.activations import Activation
+from .functions.losses import Loss
+from .optimizers import SGD, Optimizer
 
 SECTIONS = ("forward", "grads", "updated")
 
@@ -48,7 +49,7 @@ class Problem:
     layout: str = "columns"
     reduction: str = "mean"
     relu_grad_at_zero: float = 0.0
-    optimizer: SGD | Adam = SGD()
+    optimizer: Optimizer = SGD()
     freeze: frozenset[str] = frozenset()
     steps: int = 1
     state: dict[str, dict] = field(default_factory=dict)  # optimizer state per parameter, before the first step
@@ -126,7 +127,7 @@ class Trace:
     def given(self) -> dict[str, np.ndarray]:
         """What the step starts from: ``x`` (shaped as ``z1``), ``y`` (as the output ``a``; a class
         index one-hot, as the loss sees it), the parameters before this step (as in ``updated``)
-        and the learning rate (a number). The optimizer's settings are ``settings(problem.optimizer)``."""
+        and the learning rate (a number). The optimizer's settings are ``problem.optimizer.settings()``."""
         p = self.problem
         x, y = (p.x, p.y) if p.layout == "columns" else (p.x.T, p.y.T)
         return {"x": x, "y": y, **self.params, "learning_rate": np.array(p.learning_rate)}
@@ -146,7 +147,7 @@ class Trace:
     def size(self) -> int:
         """How many numbers ``to_dict()`` holds (what ``--json`` writes), counted without making it."""
         arrays = [*self.given.values(), *self.forward.values(), *self.grads.values(), *self.updated.values()]
-        arrays += [value for value in settings(self.problem.optimizer).values() if not isinstance(value, (str, bool))]
+        arrays += [value for value in self.problem.optimizer.settings().values() if not isinstance(value, (str, bool))]
         states = [self.state]
         if self.problem.steps > 1:
             arrays += [*self.final.values(), *self.losses]
@@ -166,7 +167,7 @@ class Trace:
         out = {
             "network": self.network,
             "layout": self.problem.layout,
-            "given": {**plain(self.given), "optimizer": settings(self.problem.optimizer)},
+            "given": {**plain(self.given), "optimizer": self.problem.optimizer.settings()},
             "forward": plain(self.forward),
             "loss": self.loss,
             "grads": plain(self.grads),

@@ -9,7 +9,8 @@ import numpy as np
 
 from .engine import step
 from .errors import NumericError, OptionError
-from .functions import ACTIVATIONS, LOSSES, NLL_OUTPUTS, make_activation
+from .functions.activations import ACTIVATIONS, Activation
+from .functions.losses import LOSSES, Loss
 from .loading.config import validate
 from .loading.reader import MAX_VALUES
 
@@ -53,31 +54,7 @@ def make_config(
     Unless ``keep_kinks``, no input of an activation sits on its kink (ReLU's z = 0, where the
     derivative is a convention) at any point: the weights and bias of such a unit are redrawn.
     """
-    if len(sizes) < 2 or min(sizes) < 1:
-        raise OptionError("--layers", "give two or more widths >= 1, from the input to the output, e.g. 2,4,2")
-    if loss not in LOSSES:
-        raise OptionError("--loss", f"{loss!r} is not one of {', '.join(LOSSES)}")
-    if batch is not None and batch < 1:
-        raise OptionError("--batch", f"{batch} is not a batch size; give a whole number >= 1")
-    if seed is not None and seed < 0:
-        raise OptionError("--seed", f"{seed} is not a seed; give a whole number >= 0")
-    if not (np.isfinite(learning_rate) and learning_rate >= 0):
-        raise OptionError("--learning-rate", f"{learning_rate} is not a learning rate; give a number >= 0")
-    values = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes, sizes[1:])) + (batch or 1) * (sizes[0] + sizes[-1])
-    rows = sum(max(n_in, n_out) for n_in, n_out in zip(sizes, sizes[1:])) + (batch or 1)  # each: [ , and a line break
-    if values + 3 * rows + 100 > MAX_VALUES:
-        raise OptionError("--layers", f"a config of {values:,} numbers is more than a YAML config may hold "
-                                      f"({MAX_VALUES:,} values in all); use smaller layers or a smaller --batch")
-    if activations is None:
-        output = ("sigmoid" if sizes[-1] == 1 else "softmax") if loss == "nll" else "linear"
-        activations = ["relu"] * (len(sizes) - 2) + [output]
-    if len(activations) != len(sizes) - 1:
-        raise OptionError("--activations", f"{len(activations)} given, but {len(sizes) - 1} layers need one each")
-    for name in activations:
-        if name not in ACTIVATIONS:
-            raise OptionError("--activations", f"{name!r} is not one of {', '.join(ACTIVATIONS)}")
-    if loss == "nll" and activations[-1] not in NLL_OUTPUTS:
-        raise OptionError("--loss", f"nll needs a softmax or sigmoid output layer, not {activations[-1]}")
+    activations, kind, output = _arguments(sizes, activations, loss, batch, seed, learning_rate)
     rng = np.random.default_rng(seed)
 
     def numbers(shape, scale=1.0, low=-2, high=2):
@@ -97,7 +74,7 @@ def make_config(
         bs.append(biases(n_out))
     points = batch or 1
     x = numbers((points, sizes[0]), low=-3, high=3)
-    labels = [_label(rng, sizes[-1], activations[-1], loss, integers) for _ in range(points)]
+    labels = [_label(rng, sizes[-1], output, kind, integers) for _ in range(points)]
     if not keep_kinks:
         _redraw_kinks(ws, bs, x.T, activations, weights, biases)
     layers = [{"weights": w if layout == "columns" else w.T, "bias": b, "activation": act}
@@ -121,12 +98,45 @@ def make_config(
     return config
 
 
+def _arguments(sizes: list[int], activations: list[str] | None, loss: str, batch: int | None, seed: int | None,
+               learning_rate: float) -> tuple[list[str], Loss, Activation]:
+    """make_config's arguments checked, in the order a user reads them: the activations (by default
+    relu, then the loss's output), the loss and the output activation."""
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise OptionError("--layers", "give two or more widths >= 1, from the input to the output, e.g. 2,4,2")
+    if loss not in LOSSES:
+        raise OptionError("--loss", f"{loss!r} is not one of {', '.join(LOSSES)}")
+    kind = LOSSES[loss]()
+    if batch is not None and batch < 1:
+        raise OptionError("--batch", f"{batch} is not a batch size; give a whole number >= 1")
+    if seed is not None and seed < 0:
+        raise OptionError("--seed", f"{seed} is not a seed; give a whole number >= 0")
+    if not (np.isfinite(learning_rate) and learning_rate >= 0):
+        raise OptionError("--learning-rate", f"{learning_rate} is not a learning rate; give a number >= 0")
+    values = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes, sizes[1:])) + (batch or 1) * (sizes[0] + sizes[-1])
+    rows = sum(max(n_in, n_out) for n_in, n_out in zip(sizes, sizes[1:])) + (batch or 1)  # each: [ , and a line break
+    if values + 3 * rows + 100 > MAX_VALUES:
+        raise OptionError("--layers", f"a config of {values:,} numbers is more than a YAML config may hold "
+                                      f"({MAX_VALUES:,} values in all); use smaller layers or a smaller --batch")
+    if activations is None:
+        activations = ["relu"] * (len(sizes) - 2) + [kind.default_output(sizes[-1])]
+    if len(activations) != len(sizes) - 1:
+        raise OptionError("--activations", f"{len(activations)} given, but {len(sizes) - 1} layers need one each")
+    for name in activations:
+        if name not in ACTIVATIONS:
+            raise OptionError("--activations", f"{name!r} is not one of {', '.join(ACTIVATIONS)}")
+    output = ACTIVATIONS[activations[-1]]()
+    if not kind.accepts(output):
+        raise OptionError("--loss", f"{loss} needs {kind.needs}, not {output.name}")
+    return activations, kind, output
+
+
 def _redraw_kinks(ws: list, bs: list, x: np.ndarray, names: list[str], draw_weights, draw_biases) -> None:
     """Redraw, in place and layer by layer from the input, the weights (n_in, n_out) and bias (n_out,)
     of every unit whose input z is on a kink of its activation at some point of ``x`` (n_in, batch)."""
     a = x
     for l, (w, b, name) in enumerate(zip(ws, bs, names), 1):
-        activation = make_activation(name)
+        activation = ACTIVATIONS[name]()
         z = w.T @ a + b[:, None]  # (n_out, batch)
         for draws in range(1, MAX_DRAWS + 1):
             kinked = np.flatnonzero(np.isin(z, activation.kinks).any(axis=1))
@@ -143,12 +153,8 @@ def _redraw_kinks(ws: list, bs: list, x: np.ndarray, names: list[str], draw_weig
         a = activation.value(z)
 
 
-def _label(rng, n_out: int, output: str, loss: str, integers: bool):
-    if output == "softmax":
-        return int(rng.integers(n_out))
-    if loss == "nll":  # sigmoid: targets 0 or 1
-        return rng.integers(0, 2, size=n_out).astype(float)
-    return rng.integers(-2, 3, size=n_out).astype(float) if integers else np.round(rng.normal(size=n_out), 4)
+def _label(rng, n_out: int, output: Activation, loss: Loss, integers: bool):
+    return int(rng.integers(n_out)) if output.classes else loss.random_target(rng, n_out, integers)
 
 
 def _plain(value):

@@ -1,7 +1,7 @@
 """The shape of the code: layers whose imports point down, no cycles, modules and functions of a readable size.
 
-The layers, from the bottom: errors; limits, functions (activations and losses), optimizers; model (Problem,
-Trace, names); engine and loading; gradcheck and scaffold; present; grade; cli. A module may import from a
+The layers, from the bottom: errors, options (what an activation or an optimizer may be given); limits, functions
+(activations and losses), optimizers; model (Problem, Trace, names); engine and loading; gradcheck and scaffold; present; grade; cli. A module may import from a
 lower layer, or from its own package (without a cycle); never from a higher layer or from a peer package.
 """
 
@@ -12,7 +12,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "mlpstep"
 LAYERS = {
-    "errors": 0,
+    "errors": 0, "options": 0,
     "limits": 1, "functions": 1, "optimizers": 1,
     "model": 2,
     "engine": 3, "loading": 3,

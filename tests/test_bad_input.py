@@ -49,7 +49,7 @@ BAD_CONFIGS = {
     "label vector length": (seed_with("label: 1", "label: [0, 0, 1]"), "label: 3 values, but the output layer has 2 units"),
     "class index in brackets": (seed_with("label: 1", "label: [1]"), "a class index is written without brackets"),
     # names
-    "unknown activation": (seed_with("activation: relu", "activation: relus"), "layers[0].activation: 'relus' is not one of relu, sigmoid, tanh, linear, softmax (did you mean relu?)"),
+    "unknown activation": (seed_with("activation: relu", "activation: relus"), "layers[0].activation: 'relus' is not one of relu, sigmoid, tanh, linear, softmax, leaky_relu, elu, softplus (did you mean relu?)"),
     "unknown loss": (seed_with("loss: nll", "loss: cross_entropy"), "loss: 'cross_entropy' is not one of nll, squared, half_squared, mse"),
     "unknown layout": (seed_with("input:", "layout: col\ninput:"), "layout: 'col' is not one of columns, rows (did you mean columns?)"),
     "unknown reduction": (seed_with("input:", "reduction: avg\ninput:"), "reduction: 'avg' is not one of mean, sum"),
@@ -108,7 +108,7 @@ BAD_CONFIGS = {
     # training options
     "freeze unknown name": (SEED_TEXT + "freeze: [W3]\n", "freeze[0]: 'W3' is not a parameter; parameters: W1, w10, W2, w20"),
     "freeze not a list": (SEED_TEXT + "freeze: 3\n", "freeze: 3 is a number; give a list of parameter names"),
-    "unknown optimizer": (SEED_TEXT + "optimizer: adagrad\n", "optimizer.name: 'adagrad' is not one of sgd, adam, adamw"),
+    "unknown optimizer": (SEED_TEXT + "optimizer: adadelta\n", "optimizer.name: 'adadelta' is not one of sgd, adam, adamw, rmsprop, adagrad"),
     "optimizer without name": (SEED_TEXT + "optimizer: {momentum: 0.9}\n", "optimizer.name: missing"),
     "option of another optimizer": (SEED_TEXT + "optimizer: {name: sgd, betas: [0.9, 0.99]}\n", "optimizer.betas: unknown key"),
     "negative momentum": (SEED_TEXT + "optimizer: {name: sgd, momentum: -0.9}\n", "optimizer.momentum: -0.9 is not allowed"),

@@ -9,7 +9,7 @@ from helpers import runner
 
 import mlpstep
 from mlpstep.cli.app import app
-from mlpstep.functions import Tanh
+from mlpstep.functions.activations import Tanh
 from mlpstep.gradcheck import gradcheck
 
 CONFIGS = sorted(str(p) for p in Path("configs").glob("*.yaml"))
@@ -107,7 +107,7 @@ def test_a_relu_input_within_the_step_of_zero_is_at_a_kink_too():
 
 
 def test_entries_beside_a_kink_are_still_checked(monkeypatch):
-    from mlpstep.functions import ReLU
+    from mlpstep.functions.activations import ReLU
 
     monkeypatch.setattr(ReLU, "backward", lambda self, z, a, da: 0.5 * da)  # should be 0 or da
     out = json.loads(runner.invoke(app, ["gradcheck", "-", "--json"], input=KINKED).stdout)

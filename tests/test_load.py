@@ -8,7 +8,7 @@ import yaml
 from helpers import SEED
 
 import mlpstep
-from mlpstep.optimizers import SGD, Adam
+from mlpstep.optimizers import SGD, Adam, AdamW
 
 # config: sizes, batch, layout, reduction, steps, loss, activations, optimizer, frozen
 BUNDLED = {
@@ -64,7 +64,7 @@ def test_what_a_config_leaves_out_takes_its_default():
     ("sgd", SGD()),
     ({"name": "sgd", "momentum": 0.9, "nesterov": True}, SGD(momentum=0.9, nesterov=True)),
     ("adam", Adam(betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)),
-    ("adamw", Adam(betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01, decoupled=True)),  # torch.optim.AdamW's default decay
+    ("adamw", AdamW(betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01)),  # torch.optim.AdamW's default decay
     ({"name": "adam", "betas": [0.8, 0.9], "eps": 1e-6}, Adam(betas=(0.8, 0.9), eps=1e-6)),
 ])  # fmt: skip
 def test_an_optimizer_by_name_takes_torchs_defaults(optimizer, expected):

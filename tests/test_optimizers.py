@@ -1,5 +1,6 @@
 """Training options against torch.optim in float64: SGD (momentum, dampening, Nesterov,
-weight decay), Adam and AdamW, starting states, bias modes, frozen parameters, several steps.
+weight decay), Adam and AdamW (amsgrad, maximize), RMSprop and Adagrad, starting states,
+bias modes, frozen parameters, several steps.
 
 tests/golden/torch_optim_cases.json was computed by tests/golden/torch_optim_reference.py
 (regenerate with: pip install torch==2.13.0 && python tests/golden/make_optim_golden.py).
@@ -13,6 +14,7 @@ import pytest
 from helpers import runner
 
 import mlpstep
+import mlpstep.optimizers
 from mlpstep.cli.app import app
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -56,8 +58,8 @@ def test_golden_cases_cover_every_option():
     optimizers = [c.get("optimizer", "sgd") for c in configs]
     names = {o if isinstance(o, str) else o["name"] for o in optimizers}
     options = {key for o in optimizers if isinstance(o, dict) for key in o}
-    assert names == {"sgd", "adam", "adamw"}
-    assert {"momentum", "dampening", "nesterov", "weight_decay", "betas", "eps", "state"} <= options
+    assert names == set(mlpstep.optimizers.OPTIMIZERS) == {"sgd", "adam", "adamw", "rmsprop", "adagrad"}
+    assert {option.name for kind in mlpstep.optimizers.OPTIMIZERS.values() for option in kind.options} | {"state"} <= options
     assert {c.get("steps", 1) for c in configs} == {1, 3}
     biases = [layer.get("bias", "none") for c in configs for layer in c["layers"]]
     assert any(isinstance(b, (int, float)) for b in biases) and "none" in biases

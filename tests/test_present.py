@@ -52,10 +52,10 @@ def test_the_cells_where_relu_met_exactly_zero_are_marked():
     with open(SEED) as f:
         config = yaml.safe_load(f)
     config["layers"][0]["bias"] = [-3, -1, -1, -1]  # z1 = [3 - 3, 14 - 1, -3 - 1, -14 - 1] = [0, 13, -4, -15]
-    marks = {e.path: e.relu_at_zero for part in sections(mlpstep.step(mlpstep.load(config))) for e in part.entries}
+    marks = {e.path: e.at_kink for part in sections(mlpstep.step(mlpstep.load(config))) for e in part.entries}
     assert marks.pop("grads.z1").tolist() == [[True], [False], [False], [False]]
     assert set(marks.values()) == {None}
-    unmarked = {e.path: e.relu_at_zero for part in sections(mlpstep.step(mlpstep.load(SEED))) for e in part.entries}
+    unmarked = {e.path: e.at_kink for part in sections(mlpstep.step(mlpstep.load(SEED))) for e in part.entries}
     assert set(unmarked.values()) == {None}  # the seed's z1 = [2, 13, -4, -15] has no zero
 
 

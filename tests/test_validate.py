@@ -30,7 +30,7 @@ VALUE_ERRORS = [
     "reduction: 'avg' is not one of mean, sum",
     "learning_rate: -0.1 is negative; give a learning rate >= 0",
     "layers[0].bias: 3 values, but layer 1 has 4 units (from its weights, 2x4); give one per unit, one number shared by all, or none",
-    "layers[0].activation: 'relux' is not one of relu, sigmoid, tanh, linear, softmax (did you mean relu?)",
+    "layers[0].activation: 'relux' is not one of relu, sigmoid, tanh, linear, softmax, leaky_relu, elu, softplus (did you mean relu?)",
     "layers[1].weights: 3x2, but layer 1 has 4 outputs, so layer 2's weights need 4 rows (n_in x n_out in the columns layout)",
     "loss: 'nl' is not one of nll, squared, half_squared, mse (did you mean nll?)",
     "steps: 0 is not a step count; give a whole number from 1 to 10,000",
@@ -65,14 +65,14 @@ def test_every_mistake_in_the_keys_is_listed_before_any_value_is_read(tmp_path):
         "label: missing; add it (e.g. label: 1 for class 1 of a softmax output)",
         "learning_rate: missing; add it (e.g. learning_rate: 0.1)",
         "layers[0].activaton: unknown key (did you mean activation?)",
-        "layers[0].activation: missing; add it (relu, sigmoid, tanh, linear or softmax)",
+        "layers[0].activation: missing; add it (relu, sigmoid, tanh, linear, softmax, leaky_relu, elu or softplus)",
     ]]  # the bias of 3 values waits until the keys are right
 
 
 def test_the_labels_of_a_wrong_output_layer_are_not_checked(tmp_path):
     result, path = validate(SEED.replace("activation: softmax", "activation: sofmax").replace("label: 1", "label: 7"), tmp_path)
     assert result.stderr.splitlines() == [
-        f"error: {path}: layers[1].activation: 'sofmax' is not one of relu, sigmoid, tanh, linear, softmax (did you mean softmax?)"]
+        f"error: {path}: layers[1].activation: 'sofmax' is not one of relu, sigmoid, tanh, linear, softmax, leaky_relu, elu, softplus (did you mean softmax?)"]
 
 
 def test_twenty_mistakes_are_listed_then_counted(tmp_path):

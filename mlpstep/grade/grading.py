@@ -237,99 +237,99 @@ def _candidates(trace: Trace, path: str):
     else:
         per_batch = (f"averaged over the batch instead of summed (/{batch})", expected / batch)
     if section != "forward" and path != "loss":
-        for value, other in _conventions(trace):
-            text = f"you used ReLU'(0) = {value:g}; this problem uses {problem.relu_grad_at_zero:g} (relu_grad_at_zero)"
+        for text, other in _conventions(trace):
             yield text, expected_value(other, path)
     if expected.ndim == 2 and expected.shape[0] == expected.shape[1] > 1:
         yield f"transposed: this is {notebook_name(path)}ᵀ; {_shape_rule(trace, path)}", expected.T
     if section == "final":
         return
     if path in ("loss", "loss_after", "final_loss"):
-        if path == "loss_after":
-            yield "this is the loss before the update", np.array(trace.loss)
-        if path == "loss":
-            yield from _other_labels_loss(trace)
-        if batch > 1:
-            yield per_batch
+        yield from _loss_mistakes(trace, path, per_batch)
         return
 
     l = int(key[1:-1]) if key.startswith("w") else int(key[1:])
     kind = "bias" if key == bias_name(l, problem.layout) else key[0]  # z, a, W or bias
     act = problem.layers[l - 1].activation.name
     values = getattr(trace, section)
-    last = len(problem.layers)
     if section == "forward":
         if kind == "z":
             yield f"this is a{l} = {act}(z{l}), not z{l}", trace.forward[f"a{l}"]
         else:
             yield f"this is z{l}: {act} was not applied", trace.forward[f"z{l}"]
     elif section == "grads":
-        da = trace.grads.get(f"a{l}")
-        if da is None and l == last:
-            da = output_grad(trace)
-        if kind == "z" and l == last:
-            if problem.loss.fused:
-                scaled = f" / {batch}" if mean and batch > 1 else ""
-                text = f"this is a{l}{scaled}: the label was not subtracted (dL/dz{l} = a{l} - y for nll)"
-            else:
-                text = "the label y was left out of the loss's derivative"
-            yield text, _without_label(trace)
-        if kind == "z" and da is not None:
-            yield f"this is dL/da{l}: the derivative {act}'(z{l}) is left out", da
-        if kind == "a":
-            yield f"this is dL/dz{l}: {act}'(z{l}) belongs to dL/dz{l}, not dL/da{l}", trace.grads[f"z{l}"]
-        yield "opposite sign", -expected
-        if kind in ("W", "bias"):
-            yield f"the step {lr!r} dL/d{key}, not the gradient dL/d{key}", lr * expected
-            yield f"the updated {key}, not the gradient dL/d{key}", trace.updated[key]
-            if da is not None:
-                yield f"the derivative {act}'(z{l}) is left out of dL/dz{l}", _param_grad_through_a(trace, key, l, da)
+        yield from _gradient_mistakes(trace, key, l, kind, expected)
         if batch > 1:
             yield per_batch
     else:  # updated parameters
-        before, grad = trace.params[key], trace.grads[key]
-        yield f"the gradient was added: {key} + {lr!r} dL/d{key}; the update subtracts it", before + lr * grad
-        yield f"this is the gradient dL/d{key}, not the updated {key}", grad
-        yield f"this is only the step {lr!r} dL/d{key}: subtract it from {key}", lr * grad
-        yield f"the learning rate is left out: {key} - dL/d{key}", before - grad
-        yield f"this is {key} before the update", before
-        if batch > 1 and mean:
-            yield f"the gradient was summed over the batch instead of averaged (x{batch})", before - lr * batch * grad
-        elif batch > 1:
-            yield f"the gradient was averaged over the batch instead of summed (/{batch})", before - lr * grad / batch
+        yield from problem.optimizer.mistakes(key, trace.params[key], trace.grads[key], lr, batch, mean)
     for m in (l - 1, l + 1):
         other = bias_name(m, problem.layout) if kind == "bias" else f"{kind}{m}"
         if other in values:
             yield f"the value of {other}, a neighbouring layer", values[other]
 
 
+def _loss_mistakes(trace: Trace, path: str, per_batch: tuple[str, np.ndarray]):
+    """(hint, value) pairs for a wrong loss, loss_after or final_loss."""
+    if path == "loss_after":
+        yield "this is the loss before the update", np.array(trace.loss)
+    if path == "loss":
+        yield from _other_labels_loss(trace)
+    if trace.problem.batch_size > 1:
+        yield per_batch
+
+
+def _gradient_mistakes(trace: Trace, key: str, l: int, kind: str, expected: np.ndarray):
+    """(hint, value) pairs for a wrong dL/d``key`` of layer l (``kind`` z, a, W or bias)."""
+    problem = trace.problem
+    batch, lr, act = problem.batch_size, problem.learning_rate, problem.layers[l - 1].activation.name
+    last = l == len(problem.layers)
+    da = trace.grads.get(f"a{l}")
+    if da is None and last:
+        da = output_grad(trace)
+    if kind == "z" and last:
+        if problem.loss.fused:
+            scaled = f" / {batch}" if problem.reduction == "mean" and batch > 1 else ""
+            text = f"this is a{l}{scaled}: the label was not subtracted (dL/dz{l} = a{l} - y for {problem.loss.name})"
+        else:
+            text = "the label y was left out of the loss's derivative"
+        yield text, _without_label(trace)
+    if kind == "z" and da is not None:
+        yield f"this is dL/da{l}: the derivative {act}'(z{l}) is left out", da
+    if kind == "a":
+        yield f"this is dL/dz{l}: {act}'(z{l}) belongs to dL/dz{l}, not dL/da{l}", trace.grads[f"z{l}"]
+    yield "opposite sign", -expected
+    if kind in ("W", "bias"):
+        yield f"the step {lr!r} dL/d{key}, not the gradient dL/d{key}", lr * expected
+        yield f"the updated {key}, not the gradient dL/d{key}", trace.updated[key]
+        if da is not None:
+            yield f"the derivative {act}'(z{l}) is left out of dL/dz{l}", _param_grad_through_a(trace, key, l, da)
+
+
 @lru_cache(maxsize=4)  # a class's files share one trace: the other conventions are run once
-def _conventions(trace: Trace) -> tuple[tuple[float, Trace], ...]:
-    """The step again under each other ReLU'(0) convention, when it matters: when some ReLU
-    input of the step shown is exactly 0. ``((value, trace), ...)``."""
+def _conventions(trace: Trace) -> tuple[tuple[str, Trace], ...]:
+    """The step again under each other convention at the kinks a config may choose (ReLU'(0)),
+    when it matters: when some input of such an activation sits on its kink in the step shown.
+    ``((hint, trace), ...)``."""
     from ..engine import step
     from ..errors import MlpstepError
-    from ..functions import make_activation
-    from ..loading.config import RELU_GRADS_AT_ZERO
 
     problem = trace.problem
-    kinked = any(
-        layer.activation.name == "relu" and not trace.forward[f"z{l}"].all() for l, layer in enumerate(problem.layers, 1)
-    )
+    kinked = [
+        layer.activation for l, layer in enumerate(problem.layers, 1)
+        if layer.activation.conventions and np.isin(trace.forward[f"z{l}"], layer.activation.kinks).any()
+    ]  # fmt: skip
     if not kinked:
         return ()
     others = []
-    for value in RELU_GRADS_AT_ZERO:
+    for value in kinked[0].conventions:
         if value == problem.relu_grad_at_zero:
             continue
-        layers = tuple(
-            replace(layer, activation=make_activation("relu", value)) if layer.activation.name == "relu" else layer
-            for layer in problem.layers
-        )
+        layers = tuple(replace(layer, activation=layer.activation.with_convention(value)) for layer in problem.layers)
         try:
-            others.append((value, step(replace(problem, layers=layers, relu_grad_at_zero=value), trace.shown)))
+            other = step(replace(problem, layers=layers, relu_grad_at_zero=value), trace.shown)
         except MlpstepError:  # overflows under that convention: no hint from it
             continue
+        others.append((kinked[0].convention_hint(value), other))
     return tuple(others)
 
 
@@ -352,25 +352,14 @@ def _without_label(trace: Trace) -> np.ndarray:
 
 
 def _other_labels_loss(trace: Trace):
-    """(hint, loss) for nll taken at a class other than the label's: each other class of one
-    point (softmax), or every label flipped (sigmoid)."""
+    """(hint, loss) for the loss's likely mistakes: nll taken at a class other than the label's."""
     problem = trace.problem
-    if problem.loss.name != "nll":
-        return
     z, a = _output_columns(trace)
-    output = problem.layers[-1].activation
 
-    def loss(y: np.ndarray) -> np.ndarray:
-        per_point = problem.loss.value(z, a, y, output)
+    def reduce(per_point: np.ndarray) -> np.ndarray:
         return np.array(per_point.mean() if problem.reduction == "mean" else per_point.sum())
 
-    if output.name == "sigmoid":
-        yield "the loss of the other class: the label is 1 - what was used", loss(1.0 - problem.y)
-    elif problem.batch_size == 1 and np.isin(problem.y, (0.0, 1.0)).all():
-        label = int(problem.y[:, 0].argmax())
-        for k in range(problem.y.shape[0]):
-            if k != label:
-                yield f"the loss at class {k}; the label is class {label}", loss(np.eye(problem.y.shape[0])[:, [k]])
+    return problem.loss.mistakes(z, a, problem.y, problem.layers[-1].activation, reduce)
 
 
 def _param_grad_through_a(trace: Trace, key: str, l: int, da: np.ndarray) -> np.ndarray:

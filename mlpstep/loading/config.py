@@ -12,10 +12,11 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError, excerpt, key_text
-from ..functions import LOSSES, NLL_OUTPUTS
+from ..functions.activations import ACTIVATIONS, ReLU
+from ..functions.losses import LOSSES, Loss
 from ..limits import MAX_LAYERS, Budget, check_cost, run_cost
 from ..model import Layer, Problem, param_shapes
-from ..optimizers import OPTIONS, SGD, Adam
+from ..optimizers import OPTIMIZERS, Optimizer
 from .arrayfiles import read_array_file
 from .data import inputs_of, labels_of
 from .network import layers_of
@@ -25,15 +26,16 @@ from .values import (
     Mistakes,
     as_number,
     check_keys,
+    choices,
     counted,
     described,
     one_of,
+    option_keys,
     step_count,
 )
 
 LAYOUTS = ("columns", "rows")
 REDUCTIONS = ("mean", "sum")
-RELU_GRADS_AT_ZERO = (0, 0.5, 1)
 KEYS = (
     "layout", "input", "label", "loss", "learning_rate", "reduction", "relu_grad_at_zero", "layers",
     "optimizer", "freeze", "steps", "grading",
@@ -106,11 +108,11 @@ def _validate(data: object, base: str | Path, allow_large: bool, mistakes: Mista
     relu0 = check(_relu_grad_at_zero, data.get("relu_grad_at_zero", 0))
     learning_rate = check(_learning_rate, data["learning_rate"])
     layers = layers_of(data["layers"], layout, relu0 or 0.0, mistakes) if layout else None
-    loss = check(one_of, data["loss"], tuple(LOSSES), "loss")
+    loss = check(_loss, data["loss"])
     x = freeze = optimizer = None
     if layers:
         if loss:
-            check(_nll_output, loss, layers)
+            check(_output_fits, loss, layers)
         n_in = layers[0].weights.shape[0 if layout == "columns" else 1]
         x, batch = check(inputs_of, data["input"], n_in) or (None, None)
         shapes = param_shapes(layers, layout)
@@ -123,40 +125,14 @@ def _validate(data: object, base: str | Path, allow_large: bool, mistakes: Mista
         return None
     sizes = [n_in] + [layer.bias.shape[0] for layer in layers]
     names = [layer.activation.name for layer in layers]
-    check(
-        check_run,
-        sizes,
-        x.shape[1],
-        steps,
-        optimizer,
-        "steps" if "steps" in data else "layers",
-        allow_large,
-        names,
-        loss,
-    )
-    output = layers[-1].activation
-    y = check(labels_of, data["label"], batch, x.shape[1], layers[-1].bias.shape[0], output.name, loss)
+    path = "steps" if "steps" in data else "layers"
+    check(check_run, sizes, x.shape[1], steps, optimizer, path, allow_large, names, loss.name)
+    y = check(labels_of, data["label"], batch, x.shape[1], sizes[-1], layers[-1].activation, loss)
     grading = check(_grading, data.get("grading", {}))
     if mistakes.found:
         return None
-    min_rtol, expect = grading
-    return Problem(
-        tuple(layers),
-        x,
-        y,
-        LOSSES[loss](),
-        learning_rate,
-        layout,
-        reduction,
-        relu0,
-        optimizer,
-        freeze,
-        steps,
-        state,
-        files,
-        min_rtol,
-        expect,
-    )
+    return Problem(tuple(layers), x, y, loss, learning_rate, layout, reduction, relu0, optimizer, freeze, steps, state,
+                   files, *grading)  # fmt: skip
 
 
 def _grading(value: object) -> tuple[float | None, tuple[str, ...] | None]:
@@ -191,7 +167,7 @@ def check_run(
     sizes: list[int],
     batch: int,
     steps: int,
-    optimizer: SGD | Adam,
+    optimizer: Optimizer,
     path: str,
     allow_large: bool = False,
     activations: list[str] | None = None,
@@ -199,8 +175,8 @@ def check_run(
 ) -> None:
     """Refuse ``steps`` steps of a network of widths ``sizes`` on ``batch`` points past the limits
     of a run (see mlpstep.limits), before anything is computed; ``path`` names what to change."""
-    slots = len([key for key in optimizer.state_keys if key != "step"]) if optimizer.keeps_state else 0
-    madds, memory = run_cost(sizes, batch, steps, slots, activations, loss)
+    costs = [ACTIVATIONS[name].cost for name in activations or ["relu"] * (len(sizes) - 1)]
+    madds, memory = run_cost(sizes, batch, steps, optimizer.slots, costs, LOSSES[loss].cost)
     network = excerpt("-".join(map(str, sizes)))
     what = f"{steps:,} step{'s' if steps != 1 else ''} of a {network} network on {counted(batch, 'point')}"
     check_cost(madds, memory, what, path, allow_large)
@@ -221,8 +197,8 @@ def _check_structure(data: dict, allow_large: bool, mistakes: Mistakes) -> None:
             if isinstance(spec, dict):
                 check_keys(spec, LAYER_KEYS, LAYER_REQUIRED, f"layers[{i}].", mistakes)
     optimizer = data.get("optimizer")
-    if isinstance(optimizer, dict) and isinstance(optimizer.get("name"), str) and optimizer["name"].lower() in OPTIONS:
-        check_keys(optimizer, ("name", *OPTIONS[optimizer["name"].lower()], "state"), ("name",), "optimizer.", mistakes)
+    if isinstance(optimizer, dict) and isinstance(optimizer.get("name"), str) and optimizer["name"].lower() in OPTIMIZERS:
+        check_keys(optimizer, option_keys(OPTIMIZERS[optimizer["name"].lower()], "state"), ("name",), "optimizer.", mistakes)
 
 
 def _read_files(data: dict, base: str | Path, budget: Budget) -> tuple[dict, tuple[str, ...]]:
@@ -261,7 +237,7 @@ def _read_files(data: dict, base: str | Path, budget: Budget) -> tuple[dict, tup
 
 def _relu_grad_at_zero(value: object) -> float:
     relu0 = as_number(value, "relu_grad_at_zero")
-    if relu0 not in RELU_GRADS_AT_ZERO:
+    if relu0 not in ReLU.conventions:
         raise ConfigError(
             "relu_grad_at_zero", f"{relu0:g} is not allowed; use 0 (as torch.relu), 0.5 (as torch.maximum) or 1"
         )
@@ -275,11 +251,16 @@ def _learning_rate(value: object) -> float:
     return learning_rate
 
 
-def _nll_output(loss: str, layers: list[Layer]) -> None:
+def _loss(value: object) -> Loss:
+    return LOSSES[one_of(value, tuple(LOSSES), "loss")]()
+
+
+def _output_fits(loss: Loss, layers: list[Layer]) -> None:
     output = layers[-1].activation
-    if loss == "nll" and output.name not in NLL_OUTPUTS:
+    if not loss.accepts(output):
+        others = choices({name: kind for name, kind in LOSSES.items() if not kind.needs})
         raise ConfigError(
             "loss",
-            f"nll needs a softmax or sigmoid output layer, but layers[{len(layers) - 1}].activation is "
-            f"{output.name}; use squared, half_squared or mse, or change that activation",
+            f"{loss.name} needs {loss.needs}, but layers[{len(layers) - 1}].activation is "
+            f"{output.name}; use {others}, or change that activation",
         )

@@ -7,6 +7,8 @@ from collections.abc import Callable
 import numpy as np
 
 from ..errors import ConfigError
+from ..functions.activations import Activation
+from ..functions.losses import Loss
 from .values import (
     NUMBER_TYPES,
     as_finite,
@@ -49,7 +51,7 @@ def inputs_of(value: object, n_in: int) -> tuple[np.ndarray, bool]:
     return x[:, None], False
 
 
-def labels_of(value: object, batch: bool, count: int, n_out: int, output: str, loss: str) -> np.ndarray:
+def labels_of(value: object, batch: bool, count: int, n_out: int, output: Activation, loss: Loss) -> np.ndarray:
     """The targets as ``(n_out, batch)``."""
     if not batch:
         return label_of(value, "label", n_out, output, loss)[:, None]
@@ -94,7 +96,7 @@ def batch_labels(value: np.ndarray, count: int) -> np.ndarray:
     return labels
 
 
-def label_of(value: object, path: str, n_out: int, output: str, loss: str) -> np.ndarray:
+def label_of(value: object, path: str, n_out: int, output: Activation, loss: Loss) -> np.ndarray:
     """One point's target, ``(n_out,)``. An array of one value is that number."""
     if isinstance(value, np.ndarray) and value.size == 1:
         labels = as_real_array(value, path).reshape(1)
@@ -105,13 +107,13 @@ def label_of(value: object, path: str, n_out: int, output: str, loss: str) -> np
     return targets_of(labels, lambda i: path, n_out, output, loss)[0]
 
 
-def targets_of(labels: np.ndarray, where: Callable[[int], str], n_out: int, output: str, loss: str) -> np.ndarray:
+def targets_of(labels: np.ndarray, where: Callable[[int], str], n_out: int, output: Activation, loss: Loss) -> np.ndarray:
     """The targets ``(count, n_out)`` of ``count`` labels: numbers ``(count,)`` or rows ``(count, n)``.
 
-    With a softmax output a number is a class index. ``where(i)`` names point i in messages.
+    With an output of classes (softmax) a number is a class index. ``where(i)`` names point i in messages.
     """
     count = labels.shape[0]
-    if labels.ndim == 1 and output == "softmax":
+    if labels.ndim == 1 and output.classes:
         bad = np.flatnonzero((labels != np.floor(labels)) | (labels < 0) | (labels >= n_out))
         if bad.size:
             k = labels[bad[0]]
@@ -138,22 +140,14 @@ def targets_of(labels: np.ndarray, where: Callable[[int], str], n_out: int, outp
         if y.shape[1] != n_out:
             hint = (
                 "; a class index is written without brackets, e.g. label: 1"
-                if output == "softmax" and y.shape[1] == 1
+                if output.classes and y.shape[1] == 1
                 else ""
             )
             raise ConfigError(
                 where(0), f"{counted(y.shape[1], 'value')}, but the output layer has {counted(n_out, 'unit')}{hint}"
             )
-    if loss == "nll" and output == "softmax":
-        with np.errstate(over="ignore", invalid="ignore"):
-            total = y.sum(axis=1)
-        bad = np.flatnonzero((y < 0).any(axis=1) | ~(np.abs(total - 1.0) <= 1e-6))
-        if bad.size:
-            raise ConfigError(
-                where(bad[0]), "a softmax target for nll is a probability vector (>= 0, summing to 1), or a class index"
-            )
-    elif loss == "nll":
-        bad = np.flatnonzero(((y < 0) | (y > 1)).any(axis=1))
-        if bad.size:
-            raise ConfigError(where(bad[0]), "sigmoid targets for nll (binary cross-entropy) must lie between 0 and 1")
+    invalid = loss.invalid_targets(y, output)
+    if invalid:
+        bad, why = invalid
+        raise ConfigError(where(bad[0]), why)
     return y

@@ -5,17 +5,21 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ConfigError
-from ..functions import ACTIVATIONS, make_activation
+from ..functions.activations import ACTIVATIONS, Activation
 from ..model import Layer
 from .values import (
     Mistakes,
     as_matrix,
     as_number,
     as_vector,
+    check_keys,
+    choices,
     counted,
     described,
     is_list,
     one_of,
+    option_keys,
+    options_of,
     shape_text,
 )
 
@@ -51,15 +55,26 @@ def layers_of(value: object, layout: str, relu0: float, mistakes: Mistakes) -> l
                     path + ".weights", f"{shape_text(w)}, but layer {i} has {n_prev} outputs, so layer {i + 1}'s weights need {fix}",
                 ))  # fmt: skip
             bias = mistakes.check(bias_of, spec.get("bias"), n_out, w, path, i)
-        name = mistakes.check(one_of, spec["activation"], tuple(ACTIVATIONS), path + ".activation")
-        if name == "softmax" and n_out == 1:
-            mistakes.add(ConfigError(
-                path + ".activation", "softmax over 1 unit is always 1 and passes no gradient; use sigmoid for one unit"
-            ))  # fmt: skip
-        if bias is not None and name is not None:
-            layers.append(Layer(w, bias[0], make_activation(name, relu0), bias[1]))
+        activation = mistakes.check(activation_of, spec["activation"], path + ".activation", relu0)
+        why = activation.unit_problem(n_out) if activation is not None and n_out is not None else None
+        if why:
+            mistakes.add(ConfigError(path + ".activation", why))
+        if bias is not None and activation is not None:
+            layers.append(Layer(w, bias[0], activation, bias[1]))
         n_prev = n_out
     return layers if len(mistakes.found) == listed else None
+
+
+def activation_of(value: object, path: str, relu0: float) -> Activation:
+    """A layer's activation: its name (every option as torch's default), or a mapping of its name and
+    options, ``{name: leaky_relu, negative_slope: 0.1}``; ``relu0`` is ReLU'(0) (relu_grad_at_zero)."""
+    if not isinstance(value, dict):
+        return ACTIVATIONS[one_of(value, tuple(ACTIVATIONS), path)]().with_convention(relu0)
+    if "name" not in value:
+        raise ConfigError(path + ".name", f"missing; add it ({choices(ACTIVATIONS)})")
+    kind = ACTIVATIONS[one_of(value["name"], tuple(ACTIVATIONS), path + ".name")]
+    check_keys(value, option_keys(kind), ("name",), path + ".")
+    return kind(**options_of(kind, value, path + ".")).with_convention(relu0)
 
 
 def bias_of(value: object, n_out: int, w: np.ndarray, path: str, i: int) -> tuple[np.ndarray, str]:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from ..errors import ConfigError, quoted
-from ..optimizers import OPTIMIZERS, OPTIONS, SGD, Adam
+from ..optimizers import OPTIMIZERS, Optimizer
 from .values import (
     as_number,
     as_shaped,
-    as_vector,
     check_keys,
+    choices,
     described,
     one_of,
+    option_keys,
+    options_of,
 )
 
 MAX_STATE_STEP = 10**9
@@ -30,49 +32,28 @@ def frozen_of(value: object, shapes: dict[str, tuple]) -> frozenset[str]:
     return frozenset(value)
 
 
-def optimizer_of(value: object, trained: dict[str, tuple]) -> tuple[SGD | Adam, dict[str, dict]]:
+def optimizer_of(value: object, trained: dict[str, tuple]) -> tuple[Optimizer, dict[str, dict]]:
     """The optimizer and its starting state per trained parameter (empty: a fresh start)."""
+    names = choices(OPTIMIZERS)
     if isinstance(value, str):
         value = {"name": value}
     if not isinstance(value, dict):
-        raise ConfigError("optimizer", f"{described(value)}; give sgd, adam or adamw, or a mapping with name: ...")
+        raise ConfigError("optimizer", f"{described(value)}; give {names}, or a mapping with name: ...")
     if "name" not in value:
-        raise ConfigError("optimizer.name", "missing; add it (sgd, adam or adamw)")
-    name = one_of(value["name"], tuple(OPTIMIZERS), "optimizer.name")
-    options = OPTIONS[name]
-    check_keys(value, ("name", *options, "state"), ("name",), "optimizer.")
-    kwargs = {}
-    for key in options:
-        if key not in value:
-            continue
-        path = f"optimizer.{key}"
-        if key == "nesterov":
-            if not isinstance(value[key], bool):
-                raise ConfigError(path, f"{described(value[key])}; give true or false")
-            kwargs[key] = value[key]
-        elif key == "betas":
-            betas = as_vector(value[key], path)
-            if betas.shape != (2,) or not ((0 <= betas) & (betas < 1)).all():
-                raise ConfigError(path, "give two numbers from 0 to below 1, e.g. [0.9, 0.999]")
-            kwargs[key] = (float(betas[0]), float(betas[1]))
-        else:
-            number = as_number(value[key], path)
-            if number < 0 or (key == "eps" and number == 0):
-                raise ConfigError(path, f"{number:g} is not allowed; give a number {'> 0' if key == 'eps' else '>= 0'}")
-            kwargs[key] = number
-    optimizer = OPTIMIZERS[name](**kwargs)
-    if name == "sgd" and optimizer.nesterov and (optimizer.momentum <= 0 or optimizer.dampening != 0):
-        raise ConfigError(
-            "optimizer.nesterov", "Nesterov momentum needs momentum > 0 and dampening 0 (as torch.optim.SGD)"
-        )
+        raise ConfigError("optimizer.name", f"missing; add it ({names})")
+    kind = OPTIMIZERS[one_of(value["name"], tuple(OPTIMIZERS), "optimizer.name")]
+    check_keys(value, option_keys(kind, "state"), ("name",), "optimizer.")
+    optimizer = kind(**options_of(kind, value, "optimizer."))
+    optimizer.check()
     state = state_of(value["state"], optimizer, trained) if value.get("state") is not None else {}
     return optimizer, state
 
 
-def state_of(value: object, optimizer: SGD | Adam, trained: dict[str, tuple]) -> dict[str, dict]:
-    """A starting state, given as ``{momentum_buffer: {W1: ..}}`` or ``{step: t, exp_avg: {..}, exp_avg_sq: {..}}``."""
+def state_of(value: object, optimizer: Optimizer, trained: dict[str, tuple]) -> dict[str, dict]:
+    """A starting state, keyed as torch's state dict: ``{momentum_buffer: {W1: ..}}`` or
+    ``{step: t, exp_avg: {..}, exp_avg_sq: {..}}``."""
     if not optimizer.keeps_state:
-        raise ConfigError("optimizer.state", "plain sgd keeps no state; set a momentum, or remove the state")
+        raise ConfigError("optimizer.state", optimizer.without_state)
     if not isinstance(value, dict):
         raise ConfigError("optimizer.state", f"{described(value)}; give a mapping: {', '.join(optimizer.state_keys)}")
     check_keys(value, optimizer.state_keys, optimizer.state_keys, "optimizer.state.")
@@ -94,7 +75,7 @@ def state_of(value: object, optimizer: SGD | Adam, trained: dict[str, tuple]) ->
         check_keys(per_param, tuple(trained), tuple(trained), path + ".")
         for name, shape in trained.items():
             array = as_shaped(per_param[name], shape, f"{path}.{name}")
-            if key == "exp_avg_sq" and (array < 0).any():
-                raise ConfigError(f"{path}.{name}", "a second moment is never negative")
+            if key in optimizer.never_negative and (array < 0).any():
+                raise ConfigError(f"{path}.{name}", f"{optimizer.never_negative[key]} is never negative")
             state[name][key] = array
     return state

@@ -9,7 +9,10 @@ from collections.abc import Callable
 import numpy as np
 
 from ..errors import ConfigError, closest, key_text, quoted
+from ..functions.activations import ACTIVATIONS
+from ..functions.losses import LOSSES
 from ..limits import MAX_STEPS
+from ..options import Configurable, Option
 from .arrayfiles import REAL_KINDS, read_from_file
 
 
@@ -193,6 +196,33 @@ def as_number(value: object, path: str) -> float:
     return number
 
 
+def option_keys(kind: type[Configurable], *more: str) -> tuple[str, ...]:
+    """The keys a mapping naming ``kind`` may have: ``name``, its options, and ``more``."""
+    return ("name", *(option.name for option in kind.options), *more)
+
+
+def options_of(kind: type[Configurable], value: dict, prefix: str) -> dict:
+    """The options of ``kind`` that the mapping ``value`` sets, checked; ``prefix`` begins their paths."""
+    return {o.name: option_value(o, value[o.name], prefix + o.name) for o in kind.options if o.name in value}
+
+
+def option_value(option: Option, value: object, path: str) -> object:
+    """A value of an activation's or an optimizer's option, checked against the option's rule."""
+    if option.kind is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(path, f"{described(value)}; give true or false")
+        return value
+    if option.kind is tuple:  # a pair of numbers
+        pair = as_vector(value, path)
+        if pair.shape != (2,) or not option.allowed(pair):
+            raise ConfigError(path, f"give {option.rule}")
+        return (float(pair[0]), float(pair[1]))
+    number = as_number(value, path)
+    if option.allowed is not None and not option.allowed(number):
+        raise ConfigError(path, f"{number:g} is not allowed; give {option.rule}")
+    return number
+
+
 def one_of(value: object, choices: tuple[str, ...], path: str) -> str:
     if isinstance(value, str) and value.lower() in choices:
         return value.lower()
@@ -220,15 +250,21 @@ def check_keys(
             )
 
 
+def choices(kinds: dict) -> str:
+    """``sgd, adam or adamw``."""
+    names = list(kinds)
+    return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
+
+
 EXAMPLES = {
     "input": "one point as a flat list, e.g. input: [3, 14]",
     "label": "e.g. label: 1 for class 1 of a softmax output",
-    "loss": "nll, squared, half_squared or mse",
+    "loss": choices(LOSSES),
     "learning_rate": "e.g. learning_rate: 0.1",
     "layers": "a list of layers with weights, bias and activation",
     "weights": "a matrix, a list of rows",
     "bias": "one number per unit, e.g. [0, 0]",
-    "activation": "relu, sigmoid, tanh, linear or softmax",
+    "activation": choices(ACTIVATIONS),
 }
 
 

@@ -14,10 +14,8 @@ import numpy as np
 from ..errors import OptionError, closest, excerpt
 from ..model import Trace
 from ..optimizers import SGD
-from .formulas import formulas, state_formulas
+from .formulas import formulas
 from .text import format_number, shown
-
-STATE_SYMBOLS = {"momentum_buffer": "buf", "exp_avg": "m", "exp_avg_sq": "v"}
 
 
 @dataclass(frozen=True)
@@ -25,7 +23,8 @@ class Entry:
     path: str  # the JSON path
     title: str  # name and formula, e.g. "z1 = W1ᵀ x + w10"
     value: np.ndarray | str  # 0-d for a number; words for a setting (the optimizer)
-    relu_at_zero: np.ndarray | None = None  # cells of dL/dz where z was exactly 0 under ReLU
+    at_kink: np.ndarray | None = None  # cells of dL/dz where z was exactly on a kink of the activation (ReLU's 0)
+    kink_note: str = ""  # what the activation's derivative was there
     worked: tuple[str, ...] = ()  # --explain: the formula of an entry with its numbers, one line per entry
 
 
@@ -52,11 +51,12 @@ def sections(trace: Trace) -> list[Section]:
     ]  # fmt: skip
     if trace.state:
         first = trace.shown == 1 and not trace.problem.state
-        titles = state_formulas(trace.problem, first)
+        titles = trace.problem.optimizer.state_formulas(first)
+        symbols = trace.problem.optimizer.symbols
         state = trace.state_by_key()
         step = f" (step {state['step']})" if "step" in state else ""
         entries = [
-            Entry(f"optimizer_state.{key}.{name}", f"{STATE_SYMBOLS[key]} {name}: {titles[key]}", value)
+            Entry(f"optimizer_state.{key}.{name}", f"{symbols[key]} {name}: {titles[key]}", value)
             for key, values in state.items() if key != "step"
             for name, value in values.items()
         ]  # fmt: skip
@@ -71,9 +71,9 @@ def sections(trace: Trace) -> list[Section]:
         final = tuple(Entry(f"final.{name}", f"{name} after step {steps}", value) for name, value in trace.final.items())
         out.append(Section(f"Parameters after step {steps}", final))
         if trace.final_state:
-            state = trace.state_by_key(trace.final_state)
+            state, symbols = trace.state_by_key(trace.final_state), trace.problem.optimizer.symbols
             entries = tuple(
-                Entry(f"final_state.{key}.{name}", f"{STATE_SYMBOLS[key]} {name} after step {steps}", value)
+                Entry(f"final_state.{key}.{name}", f"{symbols[key]} {name} after step {steps}", value)
                 for key, values in state.items() if key != "step"
                 for name, value in values.items()
             )  # fmt: skip
@@ -90,13 +90,14 @@ def _given(trace: Trace) -> Section:
 
 
 def _backward(trace: Trace, text: dict) -> Section:
-    """The gradients; dL/dz of a ReLU layer notes the cells where ReLU'(0) was used."""
+    """The gradients; dL/dz notes the cells where z sat on a kink of an activation that notes them
+    (ReLU: where ReLU'(0) was used)."""
     entries = []
     for key, value in trace.grads.items():
-        at_zero = None
-        if key[0] == "z" and trace.problem.layers[int(key[1:]) - 1].activation.name == "relu":
-            at_zero = trace.forward[key] == 0
-        entries.append(Entry(f"grads.{key}", text["grads"][key], value, at_zero if at_zero is not None and at_zero.any() else None))
+        activation = trace.problem.layers[int(key[1:]) - 1].activation if key[0] == "z" else None
+        note = activation.kink_note() if activation is not None else ""
+        at_kink = np.isin(trace.forward[key], activation.kinks) if note else None
+        entries.append(Entry(f"grads.{key}", text["grads"][key], value, at_kink if note and at_kink.any() else None, note))
     return Section("Backward pass", tuple(entries))
 
 
@@ -239,6 +240,7 @@ def header_lines(trace: Trace) -> tuple[str, str]:
     details = [points, f"{problem.layout} layout", f"learning rate {problem.learning_rate!r}"]
     if problem.optimizer != SGD():
         details.append(problem.optimizer.describe())
+    details += dict.fromkeys(layer.activation.describe() for layer in problem.layers if not layer.activation.is_default)
     if problem.freeze:
         details.append("frozen: " + ", ".join(name for name in trace.updated if name in problem.freeze))
     if problem.relu_grad_at_zero:

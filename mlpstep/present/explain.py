@@ -57,6 +57,15 @@ def _sum(terms: list[str]) -> str:
     return " + ".join(terms[:MAX_TERMS]) + (" + …" if len(terms) > MAX_TERMS else "")
 
 
+class Numbers:
+    """How a concept's worked line writes numbers: an ``operand`` (negative ones in parentheses),
+    a ``result``, and ``terms`` summed."""
+
+    operand = staticmethod(_n)
+    result = staticmethod(_r)
+    terms = staticmethod(_sum)
+
+
 def _at(index: tuple[int, ...]) -> str:
     """``[1,0]``, ``[2]``, or nothing for a number."""
     return f"[{','.join(map(str, index))}]" if index else ""
@@ -100,12 +109,8 @@ class _Explainer:
         return f"{self.at(f'z{l}', u, p)} = {' + '.join(terms)} = {_r(self.forward(f'z{l}')[u, p])}"
 
     def a(self, l: int, u: int, p: int) -> str:
-        act = self.p.layers[l - 1].activation.name
-        z, a = self.forward(f"z{l}"), self.forward(f"a{l}")
-        if act == "softmax":
-            exps = _sum([f"e^{_n(v)}" for v in z[:, p]])
-            return f"{self.at(f'a{l}', u, p)} = e^{_n(z[u, p])} / ({exps}) = {_r(a[u, p])}"
-        return f"{self.at(f'a{l}', u, p)} = {act}({_n(z[u, p])}) = {_r(a[u, p])}"
+        worked = self.p.layers[l - 1].activation.worked(self.forward(f"z{l}")[:, p], u, Numbers)
+        return f"{self.at(f'a{l}', u, p)} = {worked} = {_r(self.forward(f'a{l}')[u, p])}"
 
     def output_da(self, p: int) -> np.ndarray:
         """dL/da of the output layer at point p (per point, and over the batch when it is a mean)."""
@@ -116,17 +121,12 @@ class _Explainer:
     def dz(self, l: int, u: int, p: int) -> str:
         L = len(self.p.layers)
         name, dz = self.at(f"dL/dz{l}", u, p), self.col(self.t.grads[f"z{l}"])[u, p]
-        if l == L and self.p.loss.name == "nll":  # the fused gradient
-            difference = f"{_n(self.forward(f'a{L}')[u, p])} - {_n(self.p.y[u, p])}"
+        if l == L and self.p.loss.fused:  # the gradient of z, through the output activation
+            difference = self.p.loss.worked_grad_z(self.forward(f"a{L}")[u, p], self.p.y[u, p], Numbers)
             return f"{name} = {f'({difference}) / {self.p.batch_size}' if self.per_batch else difference} = {_r(dz)}"
-        act = self.p.layers[l - 1].activation
-        z, a = self.forward(f"z{l}"), self.forward(f"a{l}")
+        z, a = self.forward(f"z{l}")[:, p], self.forward(f"a{l}")[:, p]
         da = self.output_da(p) if l == L else self.col(self.t.grads[f"a{l}"])[:, p]
-        if act.name == "softmax":  # the Jacobian: a ⊙ (dL/da - Σ a dL/da)
-            dot = float(a[:, p] @ da)
-            return f"{name} = a{l}·(dL/da{l} - Σ a{l}·dL/da{l}) = {_n(a[u, p])}·({_n(da[u])} - {_n(dot)}) = {_r(dz)}"
-        derivative = act.derivative(z[u : u + 1, p : p + 1], a[u : u + 1, p : p + 1])[0, 0]
-        return f"{name} = dL/da{l}·{act.name}'(z{l}) = {_n(da[u])}·{_n(derivative)} = {_r(dz)}"
+        return f"{name} = {self.p.layers[l - 1].activation.worked_backward(l, u, z, a, da, Numbers)} = {_r(dz)}"
 
     def da(self, l: int, k: int, p: int) -> str:
         dz = self.col(self.t.grads[f"z{l + 1}"])
@@ -154,48 +154,22 @@ class _Explainer:
         if key in self.p.freeze:
             return None
         before, grad, after = (np.asarray(d[key])[index] for d in (self.t.params, self.t.grads, self.t.updated))
-        name = f"{key}{_at(index)}"
-        opt, lr = self.p.optimizer, self.p.learning_rate
         state = {k: v if k == "step" else np.asarray(v)[index] for k, v in self.t.state.get(key, {}).items()}
-        g = grad + opt.weight_decay * before if opt.weight_decay and opt.name != "adamw" else grad
-        if opt.name == "sgd" and not opt.momentum:
-            return f"{name} ← {_n(before)} - {lr!r}·{_n(g)} = {_r(after)}"
-        if opt.name == "sgd":
-            step = g + opt.momentum * state["momentum_buffer"] if opt.nesterov else state["momentum_buffer"]
-            return f"{name} ← {_n(before)} - {lr!r}·{_n(step)} = {_r(after)}"
-        t = state["step"]
-        m_hat = state["exp_avg"] / (1 - opt.betas[0] ** t)
-        v_hat = state["exp_avg_sq"] / (1 - opt.betas[1] ** t)
-        decay = f"(1 - {lr!r}·{opt.weight_decay:g})·" if opt.name == "adamw" and opt.weight_decay else ""
-        return f"{name} ← {decay}{_n(before)} - {lr!r}·{_n(m_hat)}/(√{_n(v_hat)} + {opt.eps:g}) = {_r(after)}"
+        worked = self.p.optimizer.worked(before, grad, state, self.p.learning_rate, Numbers)
+        return f"{key}{_at(index)} ← {worked} = {_r(after)}"
 
     def loss(self, p: int) -> str:
         """The loss of point p with its numbers, then (for a batch) the mean or sum over the points."""
         L = len(self.p.layers)
         z, a, y = self.forward(f"z{L}"), self.forward(f"a{L}"), self.p.y
         per_point = self.p.loss.value(z, a, y, self.p.layers[-1].activation)  # (batch,)
-        expression = self.point_loss(L, a[:, p], y[:, p], p)
+
+        def entry(k: int) -> str:  # unit k of the output at point p
+            return self.at(f"a{L}", k, p)
+
+        expression = self.p.loss.worked(a[:, p], y[:, p], self.p.layers[-1].activation, entry, Numbers)
         if self.p.batch_size == 1:
             return f"L = {expression} = {_r(self.t.loss)}"
         points = _sum([_n(v) for v in per_point])
         total = f"({points}) / {self.p.batch_size}" if self.p.reduction == "mean" else points
         return f"L[{p}] = {expression} = {_r(per_point[p])}; L = {total} = {_r(self.t.loss)}"
-
-    def point_loss(self, L: int, a: np.ndarray, y: np.ndarray, p: int) -> str:
-        """One point's loss with its numbers plugged in: ``-log a2[1,0] = -log(0.731)``, ``(0.73 - 1)²``."""
-        name, output = self.p.loss.name, self.p.layers[-1].activation.name
-        if name == "nll" and output == "softmax":
-            hot = np.flatnonzero(y)
-            if len(hot) == 1 and y[hot[0]] == 1:  # a class index: the log-probability of that class
-                return f"-log {self.at(f'a{L}', hot[0], p)} = -log({_r(a[hot[0]])})"
-            logs = [f"{_n(y[k])}·log({_r(a[k])})" for k in hot]
-        elif name == "nll":  # binary cross-entropy per unit
-            logs = []
-            for a_k, y_k in zip(a, y):
-                logs += [f"log({_r(a_k)})"] if y_k == 1 else [] if y_k == 0 else [f"{_n(y_k)}·log({_r(a_k)})"]
-                logs += [f"log(1 - {_r(a_k)})"] if y_k == 0 else [] if y_k == 1 else [f"{_n(1 - y_k)}·log(1 - {_r(a_k)})"]
-        else:
-            squares = _sum([f"({_n(a_k)} - {_n(y_k)})²" for a_k, y_k in zip(a, y)])
-            grouped = f"({squares})" if len(a) > 1 else squares
-            return {"squared": squares, "half_squared": f"0.5·{grouped}", "mse": f"{grouped} / {len(a)}" if len(a) > 1 else squares}[name]
-        return f"-{logs[0]}" if len(logs) == 1 else f"-({_sum(logs)})"

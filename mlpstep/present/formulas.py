@@ -4,13 +4,6 @@ from __future__ import annotations
 
 from ..model import Problem, bias_name, param_shapes, weight_name
 
-_OUTPUT_GRAD = {  # dL/da of the output layer, per point
-    "squared": "2({a} - y)",
-    "half_squared": "({a} - y)",
-    "mse": "2({a} - y)/{n}",
-}
-
-
 def formulas(problem: Problem) -> dict[str, dict[str, str]]:
     """``{"forward": {"z1": "W1ᵀ x + w10", ...}, "loss": {...}, "grads": ..., "updated": ...}``."""
     columns = problem.layout == "columns"
@@ -26,18 +19,14 @@ def formulas(problem: Problem) -> dict[str, dict[str, str]]:
         W, b = weight_name(l), bias_name(l, problem.layout)
         z = f"{W}ᵀ {prev(l)}" if columns else f"{prev(l)} {W}ᵀ"
         forward[f"z{l}"] = z if layer.bias_mode == "none" else f"{z} + {b}"
-        forward[f"a{l}"] = f"{layer.activation.name}(z{l})"
+        forward[f"a{l}"] = layer.activation.formula(f"z{l}")
 
-    output = problem.layers[-1].activation.name
-    if problem.loss.name == "nll":
-        grads[f"z{L}"] = f"(a{L} - y){per_batch}" if per_batch else f"a{L} - y"
-    else:
-        da = _OUTPUT_GRAD[problem.loss.name].format(a=f"a{L}", n=problem.sizes[-1])
-        grads[f"z{L}"] = _through(output, da, L) + per_batch
+    output = problem.layers[-1].activation
+    grads[f"z{L}"] = problem.loss.grad_formula(f"a{L}", f"z{L}", problem.sizes[-1], output, per_batch)
     for l in range(L - 1, 0, -1):
         W = weight_name(l + 1)
         grads[f"a{l}"] = f"{W} dL/dz{l + 1}" if columns else f"dL/dz{l + 1} {W}"
-        grads[f"z{l}"] = _through(problem.layers[l - 1].activation.name, f"dL/da{l}", l)
+        grads[f"z{l}"] = problem.layers[l - 1].activation.through(f"dL/da{l}", f"z{l}")
     summed = "Σ_points " if batch > 1 else ""
     for l in range(L, 0, -1):
         grads[weight_name(l)] = f"{prev(l)} (dL/dz{l})ᵀ" if columns else f"(dL/dz{l})ᵀ {prev(l)}"
@@ -57,38 +46,9 @@ def formulas(problem: Problem) -> dict[str, dict[str, str]]:
     }
 
 
-def _through(activation: str, da: str, l: int) -> str:
-    """dL/dz from dL/da through the activation of layer l."""
-    if activation == "linear":
-        return da
-    if activation == "softmax":
-        return f"J_softmax(z{l}) {da}"
-    return f"{da} ⊙ {activation}'(z{l})"
-
-
 def update_formula(problem: Problem, name: str) -> str:
     """How the optimizer turns ``name`` into its updated value."""
     if name in problem.freeze:
         return f"{name} (frozen)"
-    opt, lr = problem.optimizer, f"{problem.learning_rate!r}"
-    g = f"(dL/d{name} + {opt.weight_decay:g} {name})" if opt.weight_decay and opt.name != "adamw" else f"dL/d{name}"
-    if opt.name == "sgd":
-        if not opt.momentum:
-            return f"{name} - {lr} {g}"
-        return f"{name} - {lr} ({g} + {opt.momentum:g} buf)" if opt.nesterov else f"{name} - {lr} buf"
-    decay = f"(1 - {lr}·{opt.weight_decay:g}) " if opt.name == "adamw" and opt.weight_decay else ""
-    return f"{decay}{name} - {lr} m̂ / (√v̂ + {opt.eps:g})"
+    return problem.optimizer.formula(name, f"{problem.learning_rate!r}")
 
-
-def state_formulas(problem: Problem, first_step: bool) -> dict[str, str]:
-    """Titles for the optimizer's state tables, by state key."""
-    opt = problem.optimizer
-    g = "(g + wd·p)" if opt.weight_decay and opt.name != "adamw" else "g"
-    if opt.name == "sgd":
-        rest = f"{opt.momentum:g} buf + {1 - opt.dampening:g} {g}"
-        return {"momentum_buffer": f"buf = {g}" if first_step else f"buf ← {rest}"}
-    beta1, beta2 = opt.betas
-    return {
-        "exp_avg": f"m ← {beta1:g} m + {1 - beta1:g} {g}",
-        "exp_avg_sq": f"v ← {beta2:g} v + {1 - beta2:g} {g}²",
-    }

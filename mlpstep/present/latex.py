@@ -9,16 +9,18 @@ import re
 
 import numpy as np
 
+from ..functions.activations import ACTIVATIONS
+from ..functions.losses import LOSSES
 from ..model import Trace
 from .document import Section, header_lines, scalar_text
 from .text import format_number
 
-FUNCTIONS = ("half_squared", "squared", "sigmoid", "softmax", "linear", "relu", "tanh", "nll", "mse", "log")
+FUNCTIONS = (*LOSSES, *ACTIVATIONS, "log")
 _TOKEN = re.compile(
     r"(?P<grad>dL/d(?:w\d+0|[zaWb]\d+))"
     r"|(?P<sum>Σ(?:_(?P<over>[a-z]+))?)"
     r"|(?P<jacobian>J_softmax)"
-    r"|(?P<sqrt>√(?:[mv]\u0302|[\d.]+|\w+))"
+    r"|(?P<sqrt>√(?:\((?:[^()]|\([^()]*\))*\)|[mv]\u0302|[\d.]+|\w+))"
     r"|(?P<power>e\^(?:\([^)]*\)|[\d.]+))"
     r"|(?P<hat>[mv]\u0302)"
     r"|(?P<name>(?<![A-Za-z0-9])(?:w\d+0|[zaWb]\d+)(?![0-9]))"
@@ -43,7 +45,8 @@ def tex(text: str) -> str:
         if kind == "jacobian":
             return r"J_{\mathrm{softmax}}"
         if kind == "sqrt":
-            return rf"\sqrt{{{tex(token[1:])}}}"
+            inside = token[2:-1] if token[1] == "(" else token[1:]  # √(v - m²): the parentheses are the root's
+            return rf"\sqrt{{{tex(inside)}}}"
         if kind == "power":
             return rf"e^{{{tex(token[2:].strip('()'))}}}"
         if kind == "hat":

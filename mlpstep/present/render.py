@@ -51,13 +51,12 @@ def print_trace(trace: Trace, parts: list[Section], full: bool = False, precisio
                 lines += side_by_side(blocks, console.width) + prose(_line(trace, entry)) + worked(entry)
                 blocks = []
             else:
-                block = matrix_block(entry.value, entry.title, full, precision=precision, marked=entry.relu_at_zero,
+                block = matrix_block(entry.value, entry.title, full, precision=precision, marked=entry.at_kink,
                                      width=None if full else console.width)
                 blocks.append(block + worked(entry))
         lines += side_by_side(blocks, console.width)
-        if any(e.relu_at_zero is not None for e in part.entries):
-            g0 = trace.problem.relu_grad_at_zero
-            lines += prose(Text(f"° z was exactly 0 there: relu'(0) = {g0:g} was used (relu_grad_at_zero)", style="yellow"))
+        for note in dict.fromkeys(e.kink_note for e in part.entries if e.at_kink is not None):
+            lines += prose(Text(f"° {note}", style="yellow"))
         lines.append(Text())
     print_lines(console, lines)
 

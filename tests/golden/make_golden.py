@@ -7,7 +7,12 @@ expected trace of every case is computed by ``torch_reference.torch_step``
 (torch float64 autograd), and a set of sanity checks runs before anything is
 written: the MIT seed notebook numbers, columns/rows twins agreeing, exact
 zero pre-activations under ReLU for each relu_grad_at_zero, finite results for
-+-1000 logits, and loss-definition cross-checks.
++-1000 logits, and loss-definition cross-checks. The activations with options
+(leaky_relu, elu, softplus) have cases of their own, drawn from a second seed so
+the cases before them stay as they were: each with torch's defaults and with
+options, hidden and at the output, on one point and on batches, and integer
+networks that put inputs exactly on their kinks (torch's derivative there is
+checked too).
 
 Every case is defined once in the columns layout; its rows twin is the same
 network transposed (W -> W.T, same input points and labels), so both layouts
@@ -27,12 +32,21 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from torch_reference import ACTIVATIONS, torch_step  # noqa: E402
+from torch_reference import ACTIVATIONS, activation_spec, torch_step  # noqa: E402
 
 OUT = HERE / "torch_cases.json"
 SEED = 20240611
 REGENERATE = "pip install torch==2.13.0 && python tests/golden/make_golden.py"
 
+SEED_OPTIONS = SEED + 1  # the activations with options draw from their own stream: the cases before stay as they were
+OPTION_ACTIVATIONS = [  # the activations with options: each as its name (torch's defaults) and with options
+    "leaky_relu", {"name": "leaky_relu", "negative_slope": 0.2}, {"name": "leaky_relu", "negative_slope": -0.5},
+    "elu", {"name": "elu", "alpha": 0.5}, {"name": "elu", "alpha": 2.0},
+    "softplus", {"name": "softplus", "beta": 2.0}, {"name": "softplus", "beta": 0.5, "threshold": 1.0},
+]
+
+GRID = ("relu", "sigmoid", "tanh", "linear", "softmax")
+"""The activations without options, in the grid of every output and loss."""
 LOSSES_FOR = {
     "softmax": ("nll", "squared", "half_squared", "mse"),
     "sigmoid": ("nll", "squared", "half_squared", "mse"),
@@ -155,7 +169,7 @@ def grid_cases(rng):
     """Every output activation x every valid loss x (single, batch3 mean, batch3 sum)."""
     cases = []
     idx = 0
-    for out_act in ACTIVATIONS:
+    for out_act in GRID:
         for loss in LOSSES_FOR[out_act]:
             for mode in ("single", "batch3_mean", "batch3_sum"):
                 n_layers = 2 + idx % 3  # 2, 3, 4 layers in turn
@@ -163,7 +177,7 @@ def grid_cases(rng):
                 for _ in range(100):
                     n_out = rng.randint(2, 3) if out_act == "softmax" else rng.randint(1, 3)
                     sizes = [rng.randint(2, 3)] + [rng.randint(2, 4) for _ in range(n_layers - 1)] + [n_out]
-                    acts = [rng.choice(ACTIVATIONS) for _ in range(n_layers - 1)] + [out_act]
+                    acts = [rng.choice(GRID) for _ in range(n_layers - 1)] + [out_act]
                     layers = random_layers(rng, sizes, acts)
                     lr = rng.choice([0.1, 0.05, 0.5, 0.01])
                     relu0 = rng.choice([0, 0.5, 1])
@@ -251,6 +265,51 @@ def relu_zero_cases():
         cases.append((f"relu_zero_relu_output_half_squared_relu{t}",
                       make_config(copy.deepcopy(net_c), [2, 2], [1, 0.5], "half_squared", 0.1,
                                   relu0=relu0)))
+    return cases
+
+
+def option_activation_cases(rng):
+    """Each activation with options, in the hidden layers and at the output (squared, half_squared,
+    mse; nll through a softmax or sigmoid output after it), on one point and on batches."""
+    cases = []
+    for k, act in enumerate(OPTION_ACTIVATIONS):
+        name, options = activation_spec(act)
+        tag = name + "".join(f"_{key}{value:g}" for key, value in options.items())
+        for m, mode in enumerate(("single", "batch3_mean", "batch3_sum")):
+            loss = ("squared", "half_squared", "mse", "nll")[(k + m) % 4]
+            output = act if loss != "nll" else ("softmax", "sigmoid")[k % 2]
+            sizes = [rng.randint(2, 3), rng.randint(2, 4), rng.randint(2, 4), 2]
+            layers = random_layers(rng, sizes, [act, act, output])
+            lr = rng.choice([0.1, 0.05, 0.5])
+            if mode == "single":
+                x = [round(rng.gauss(0.0, 1.5), 2) for _ in range(sizes[0])]
+                label, reduction = random_label(rng, activation_spec(output)[0], loss, 2), None
+            else:
+                x = [[round(rng.gauss(0.0, 1.5), 2) for _ in range(sizes[0])] for _ in range(3)]
+                label = [random_label(rng, activation_spec(output)[0], loss, 2) for _ in range(3)]
+                reduction = mode.split("_")[1]
+            cases.append((f"options_{tag}_{loss}_{mode}", make_config(layers, x, label, loss, lr, reduction=reduction)))
+    return cases
+
+
+# Integer networks that put some inputs of an activation exactly on its kink (z = 0 for leaky_relu
+# and elu with alpha 1.5: torch's derivative there is negative_slope, alpha; beta z = threshold for
+# softplus, where torch still takes log(1 + e^(beta z)) / beta) and some past it (the line z).
+def kink_cases():
+    cases = []
+    # x = [1, 2]: z1 = [0, 1, 1]; x = [2, 2]: z1 = [1, 0, 3]
+    def net(act):
+        return [
+            {"weights": [[1, -1, 2], [1, 0, -1]], "bias": [-3, 2, 1], "activation": act},
+            {"weights": [[1, -1], [2, 0], [0, 1]], "bias": [0, 1], "activation": "softmax"},
+        ]
+    for act in ({"name": "leaky_relu", "negative_slope": 0.1}, "leaky_relu", {"name": "elu", "alpha": 1.5},
+                {"name": "softplus", "beta": 2, "threshold": 2}):
+        name, options = activation_spec(act)
+        tag = name + "".join(f"_{key}{value:g}" for key, value in options.items())
+        cases.append((f"kink_{tag}_single_softmax_nll", make_config(net(act), [1, 2], 0, "nll", 0.1)))
+        cases.append((f"kink_{tag}_batch2_softmax_nll_mean",
+                      make_config(net(act), [[1, 2], [2, 2]], [0, 1], "nll", 0.1, reduction="mean")))
     return cases
 
 
@@ -397,6 +456,40 @@ def check_relu_zeros(named):
                     f"{base}: relu_grad_at_zero variants give identical gradients"
 
 
+def check_kinks(named):
+    """Each kink case has an input of its activation exactly on the kink (and softplus's batch also one past it)."""
+    found = 0
+    for name, cfg, exp in named:
+        if not name.startswith("kink_"):
+            continue
+        act, options = activation_spec(cfg["layers"][0]["activation"])
+        z = list(flatten(exp["forward"]["z1"]))
+        if act == "softplus":
+            t = [options["beta"] * v for v in z]
+            assert options["threshold"] in t and ("single" in name or any(v > options["threshold"] for v in t)), name
+        else:
+            assert 0.0 in z, name
+        found += 1
+    assert found == 8, found
+
+
+def check_activation_conventions():
+    """torch's derivatives where the activations with options have no derivative: leaky_relu'(0)
+    is negative_slope, elu'(0) is alpha (the left derivative), softplus is z itself only above threshold."""
+    for act, grad in (({"name": "leaky_relu", "negative_slope": 0.3}, 0.3), ({"name": "elu", "alpha": 2.5}, 2.5)):
+        out = torch_step(make_config(
+            [{"weights": [[1]], "bias": [0], "activation": act},
+             {"weights": [[1]], "bias": [0], "activation": "linear"}],
+            [0], 1, "half_squared", 0.1))
+        assert out["grads"]["a1"] == [[-1.0]] and out["grads"]["z1"] == [[-grad]], (act, out["grads"])
+    out = torch_step(make_config(
+        [{"weights": [[1]], "bias": [0], "activation": {"name": "softplus", "beta": 2, "threshold": 3}},
+         {"weights": [[1]], "bias": [0], "activation": "linear"}],
+        [[1.5], [1.75]], [0, 0], "squared", 0.1, reduction="sum"))
+    (a_at,), (a_past,) = out["forward"]["a1"][0][:1], out["forward"]["a1"][0][1:]
+    assert close(a_at, math.log1p(math.exp(3)) / 2) and a_past == 1.75, out["forward"]["a1"]
+
+
 def check_loss_definitions():
     """Cross-check the loss definitions against hand formulas."""
     import torch
@@ -441,15 +534,20 @@ def build():
     rng = random.Random(SEED)
     base_cases = (seed_cases() + grid_cases(rng) + revive(rng, deep_and_hidden_softmax_cases(rng))
                   + relu_zero_cases() + extreme_logit_cases() + revive(rng, label_form_cases(rng)))
+    options_rng = random.Random(SEED_OPTIONS)
+    base_cases += revive(options_rng, option_activation_cases(options_rng)) + kink_cases()
 
     names = [n for n, _ in base_cases]
     assert len(set(names)) == len(names), "duplicate case names"
 
     # every activation appears as a hidden activation somewhere
-    hidden = {layer["activation"] for _, c in base_cases for layer in c["layers"][:-1]}
+    hidden = {activation_spec(layer["activation"])[0] for _, c in base_cases for layer in c["layers"][:-1]}
     assert hidden == set(ACTIVATIONS), hidden
+    outputs = {activation_spec(c["layers"][-1]["activation"])[0] for _, c in base_cases}
+    assert outputs == set(ACTIVATIONS), outputs
 
     check_loss_definitions()
+    check_activation_conventions()
 
     out_cases = []
     named = []
@@ -468,6 +566,7 @@ def build():
 
     check_relu_zeros([(n, c, e) for n, c, e in named if c["layout"] == "columns"])
     check_relu_zeros([(n, c, e) for n, c, e in named if c["layout"] == "rows"])
+    check_kinks([(n, c, e) for n, c, e in named if c["layout"] == "columns"])
 
     # the +-1000 cases really have +-1000 logits and finite, exact losses
     ex = {n: e for n, c, e in named if c["layout"] == "columns"}

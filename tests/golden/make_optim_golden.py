@@ -4,7 +4,7 @@
 
 Every case is a multi-step training run computed by
 ``torch_optim_reference.torch_train`` (torch float64 autograd + torch.optim
-SGD / Adam / AdamW).  Cases are built deterministically (``random.Random``
+SGD / Adam / AdamW / RMSprop / Adagrad).  Cases are built deterministically (``random.Random``
 with a fixed seed; weights ~N(0,1) rounded to 3 decimals).  Each base case is
 defined once (columns layout, except Mazur's example which is defined in the
 rows layout) and emitted four times: in both layouts (the twin is the same
@@ -18,8 +18,8 @@ Before anything is written the script checks:
 - steps-1 plain SGD agrees with the one-step reference ``torch_reference``
   (every case of torch_cases.json, and the plain-SGD cases here);
 - every step of every case is replayed in plain Python from the recorded
-  gradients with the textbook SGD / Adam / AdamW formulas (parameters and
-  optimizer state), frozen parameters are bit-identical and have no state;
+  gradients with the textbook SGD / Adam / AdamW (amsgrad, maximize) / RMSprop
+  (momentum, centered) / Adagrad formulas (parameters and optimizer state), frozen parameters are bit-identical and have no state;
 - the columns and rows twins agree; the steps-1 case is the first step of its
   steps-3 twin and its loss_after is the twin's second loss;
 - every value is finite.
@@ -37,7 +37,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from torch_optim_reference import torch_train  # noqa: E402
+from torch_optim_reference import _parse_optimizer, torch_train  # noqa: E402
 from torch_reference import torch_step  # noqa: E402
 from make_golden import dump  # noqa: E402 - one case per line, as the autograd golden file
 
@@ -118,12 +118,39 @@ def sgd_state(rng, cfg):
 def adam_state(rng, cfg, step):
     frozen = set(cfg.get("freeze", []))
     shapes = {n: s for n, s in param_shapes(cfg).items() if n not in frozen}
-    return {
+    state = {
         "step": step,
         "exp_avg": {n: random_value(rng, s, lambda: rnum(rng, 0.1, 4)) for n, s in shapes.items()},
         "exp_avg_sq": {n: random_value(rng, s, lambda: round(rng.uniform(1e-4, 2e-2), 6))
                        for n, s in shapes.items()},
     }
+    if cfg["optimizer"].get("amsgrad"):  # some above the second moment, some below
+        state["max_exp_avg_sq"] = {n: random_value(rng, s, lambda: round(rng.uniform(1e-4, 2e-2), 6))
+                                   for n, s in shapes.items()}
+    return state
+
+
+def rmsprop_state(rng, cfg, step):
+    """A mean square above the square of the mean, so that centered's √(v - m²) is real."""
+    frozen, opt = set(cfg.get("freeze", [])), cfg["optimizer"]
+    shapes = {n: s for n, s in param_shapes(cfg).items() if n not in frozen}
+    state = {"step": step,
+             "square_avg": {n: random_value(rng, s, lambda: round(rng.uniform(1e-2, 5e-2), 6)) for n, s in shapes.items()}}
+    if opt.get("momentum", 0) > 0:
+        state["momentum_buffer"] = {n: random_value(rng, s, lambda: rnum(rng, 0.1, 4)) for n, s in shapes.items()}
+    if opt.get("centered"):
+        state["grad_avg"] = {n: random_value(rng, s, lambda: round(rng.uniform(-0.05, 0.05), 4)) for n, s in shapes.items()}
+    return state
+
+
+def adagrad_state(rng, cfg, step):
+    frozen = set(cfg.get("freeze", []))
+    return {"step": step, "sum": {n: random_value(rng, s, lambda: round(rng.uniform(1e-2, 2.0), 4))
+                                  for n, s in param_shapes(cfg).items() if n not in frozen}}
+
+
+STATES = {"sgd": sgd_state, "adam": adam_state, "rmsprop": rmsprop_state, "adagrad": adagrad_state}
+"""A starting state for a case, by optimizer: (rng, cfg, *more) -> state."""
 
 
 def make_config(layers, x, label, loss, lr, *, reduction=None, relu0=None, optimizer=None,
@@ -243,17 +270,57 @@ def initial_params(cfg):
 
 
 def opt_spec(cfg):
-    spec = cfg.get("optimizer", "sgd")
-    if isinstance(spec, str):
-        spec = {"name": spec}
-    name = spec.get("name", "sgd")
-    if name == "sgd":
-        hp = {"momentum": spec.get("momentum", 0), "dampening": spec.get("dampening", 0),
-              "nesterov": spec.get("nesterov", False), "weight_decay": spec.get("weight_decay", 0)}
-    else:
-        hp = {"betas": spec.get("betas", [0.9, 0.999]), "eps": spec.get("eps", 1e-8),
-              "weight_decay": spec.get("weight_decay", 0.01 if name == "adamw" else 0)}
-    return name, hp, spec.get("state")
+    """(name, every hyperparameter with torch's defaults, starting state or None)."""
+    spec = _parse_optimizer(cfg.get("optimizer", "sgd"))
+    return spec["name"], spec["kwargs"], spec["state"]
+
+
+def textbook(oname, hp, p, g, st, lr, t):
+    """One parameter's step by the textbook rules, in plain Python floats: (new p, new state).
+    ``st`` is its state (keyed as torch's, ``{}`` at first), ``t`` the step count after this step."""
+    zeros = emap(lambda _: 0.0, p)
+    if oname == "sgd":
+        mu, damp, nest, wd = hp["momentum"], hp["dampening"], hp["nesterov"], hp["weight_decay"]
+        d = emap(lambda gi, pi: gi + wd * pi, g, p)
+        if mu == 0:
+            return emap(lambda pi, di: pi - lr * di, p, d), {}
+        buf = d if "momentum_buffer" not in st else emap(lambda b, di: mu * b + (1 - damp) * di, st["momentum_buffer"], d)
+        d = emap(lambda di, b: di + mu * b, d, buf) if nest else buf
+        return emap(lambda pi, di: pi - lr * di, p, d), {"momentum_buffer": buf}
+    wd = hp["weight_decay"]
+    if oname in ("adam", "adamw"):
+        (b1, b2), eps = hp["betas"], hp["eps"]
+        d = emap(lambda gi: -gi, g) if hp["maximize"] else g
+        if oname == "adamw":
+            p = emap(lambda pi: pi * (1 - lr * wd), p)
+        else:
+            d = emap(lambda di, pi: di + wd * pi, d, p)
+        m = emap(lambda mi, di: b1 * mi + (1 - b1) * di, st.get("exp_avg", zeros), d)
+        v = emap(lambda vi, di: b2 * vi + (1 - b2) * di * di, st.get("exp_avg_sq", zeros), d)
+        new = {"exp_avg": m, "exp_avg_sq": v}
+        if hp["amsgrad"]:
+            v = new["max_exp_avg_sq"] = emap(max, st.get("max_exp_avg_sq", zeros), v)
+        bc1, bc2 = 1 - b1 ** t, 1 - b2 ** t
+        return emap(lambda pi, mi, vi: pi - lr / bc1 * mi / (math.sqrt(vi) / math.sqrt(bc2) + eps), p, m, v), new
+    d = emap(lambda gi, pi: gi + wd * pi, g, p)
+    if oname == "rmsprop":
+        alpha, eps, mu = hp["alpha"], hp["eps"], hp["momentum"]
+        v = emap(lambda vi, di: alpha * vi + (1 - alpha) * di * di, st.get("square_avg", zeros), d)
+        new = {"square_avg": v}
+        if hp["centered"]:
+            ga = new["grad_avg"] = emap(lambda ai, di: alpha * ai + (1 - alpha) * di, st.get("grad_avg", zeros), d)
+            avg = emap(lambda vi, ai: math.sqrt(vi - ai * ai) + eps, v, ga)
+        else:
+            avg = emap(lambda vi: math.sqrt(vi) + eps, v)
+        step = emap(lambda di, ai: di / ai, d, avg)
+        if mu > 0:
+            step = new["momentum_buffer"] = emap(lambda b, si: mu * b + si, st.get("momentum_buffer", zeros), step)
+        return emap(lambda pi, si: pi - lr * si, p, step), new
+    assert oname == "adagrad", oname
+    start = emap(lambda _: hp["initial_accumulator_value"], p)
+    total = emap(lambda si, di: si + di * di, st.get("sum", start), d)
+    clr = lr / (1 + (t - 1) * hp["lr_decay"])
+    return emap(lambda pi, di, si: pi - clr * di / (math.sqrt(si) + hp["eps"]), p, d, total), {"sum": total}
 
 
 def replay(name, cfg, res):
@@ -265,41 +332,19 @@ def replay(name, cfg, res):
     frozen = set(cfg.get("freeze", []))
     trained = [n for n in start if n not in frozen]
     p = copy.deepcopy(start)
-    if oname == "sgd":
-        buf = dict(state0["momentum_buffer"]) if state0 else {}
-    else:
-        t = state0["step"] if state0 else 0
-        m = dict(state0["exp_avg"]) if state0 else {n: emap(lambda _: 0.0, p[n]) for n in trained}
-        v = dict(state0["exp_avg_sq"]) if state0 else {n: emap(lambda _: 0.0, p[n]) for n in trained}
+    st = {n: {key: v[n] for key, v in (state0 or {}).items() if key != "step"} for n in trained}
+    t = (state0 or {}).get("step", 0)
     steps = cfg.get("steps", 1)
     assert len(res["losses"]) == len(res["grads"]) == len(res["params"]) == len(res["states"]) == steps
     for k in range(steps):
         g = res["grads"][k]
         assert sorted(g) == sorted(start), (name, sorted(g))  # every parameter's gradient
-        if oname == "sgd":
-            mu, damp, nest, wd = hp["momentum"], hp["dampening"], hp["nesterov"], hp["weight_decay"]
-            for n in trained:
-                d = emap(lambda gi, pi: gi + wd * pi, g[n], p[n])
-                if mu != 0:
-                    buf[n] = d if n not in buf else emap(lambda b, di: mu * b + (1 - damp) * di, buf[n], d)
-                    d = emap(lambda di, b: di + mu * b, d, buf[n]) if nest else buf[n]
-                p[n] = emap(lambda pi, di: pi - lr * di, p[n], d)
-            state = {"momentum_buffer": dict(buf)} if mu != 0 else {}
-        else:
-            (b1, b2), eps, wd = hp["betas"], hp["eps"], hp["weight_decay"]
-            t += 1
-            for n in trained:
-                if oname == "adamw":
-                    p[n] = emap(lambda pi: pi * (1 - lr * wd), p[n])
-                    d = g[n]
-                else:
-                    d = emap(lambda gi, pi: gi + wd * pi, g[n], p[n])
-                m[n] = emap(lambda mi, di: b1 * mi + (1 - b1) * di, m[n], d)
-                v[n] = emap(lambda vi, di: b2 * vi + (1 - b2) * di * di, v[n], d)
-                bc1, bc2 = 1 - b1 ** t, 1 - b2 ** t
-                p[n] = emap(lambda pi, mi, vi: pi - lr / bc1 * mi / (math.sqrt(vi) / math.sqrt(bc2) + eps),
-                            p[n], m[n], v[n])
-            state = {"step": t, "exp_avg": dict(m), "exp_avg_sq": dict(v)}
+        t += 1
+        for n in trained:
+            p[n], st[n] = textbook(oname, hp, p[n], g[n], st[n], lr, t)
+        state = {} if oname == "sgd" else {"step": t}
+        for key in st[trained[0]] if trained else ():
+            state[key] = {n: st[n][key] for n in trained}
         got = res["params"][k]
         assert sorted(got) == sorted(start), (name, k)
         for n in frozen:
@@ -307,10 +352,7 @@ def replay(name, cfg, res):
         assert close(got, p), f"{name}: step {k + 1} parameters differ from the replay"
         assert close(res["states"][k], state), f"{name}: step {k + 1} state differs from the replay"
         p = copy.deepcopy(got)  # continue from torch's values (no drift)
-        if oname == "sgd":
-            buf = dict(res["states"][k].get("momentum_buffer", {}))
-        else:
-            m, v = dict(res["states"][k]["exp_avg"]), dict(res["states"][k]["exp_avg_sq"])
+        st = {n: {key: v[n] for key, v in res["states"][k].items() if key != "step"} for n in trained}
         for n in frozen:
             assert n not in flatten_keys(res["states"][k]), f"{name}: frozen {n} has state"
     # the trained parameters really moved
@@ -416,6 +458,57 @@ def base_cases(rng):
         ("adam_start_state_step5_shared_no_bias_linear_tanh_squared_batch3_mean", [3, 3, 1], ["linear", "tanh"],
          ["shared", "none"], X3_3, [0.5, -0.5, 0.0], "squared", 0.02,
          {"reduction": "mean", "optimizer": {"name": "adam", "betas": [0.8, 0.99], "eps": 1e-6}}, ("adam", 5)),
+        # the activations with options, over several steps
+        ("sgd_momentum_leaky_relu_softplus_squared_batch3_mean", [2, 3, 2],
+         [{"name": "leaky_relu", "negative_slope": 0.1}, {"name": "softplus", "beta": 2.0}], ["list", "list"],
+         X3_2, [[0.5, -0.5], [1.0, 0.0], [0.0, 2.0]], "squared", 0.1,
+         {"reduction": "mean", "optimizer": {"name": "sgd", "momentum": 0.9}}, None),
+        ("adam_elu_softmax_nll_batch3_sum", [3, 4, 3], [{"name": "elu", "alpha": 0.5}, "softmax"], ["list", "list"],
+         X3_3, [2, 0, 1], "nll", 0.01, {"reduction": "sum", "optimizer": "adam"}, None),
+        ("sgd_plain_softplus_leaky_relu_elu_half_squared_single", [2, 3, 3, 2], ["softplus", "leaky_relu", "elu"],
+         ["list", "list", "list"], [0.8, -1.5], [0.3, -0.2], "half_squared", 0.5, {}, None),
+        # adam and adamw: amsgrad, maximize
+        ("adam_amsgrad_tanh_softmax_nll_batch3_mean", [2, 3, 3], ["tanh", "softmax"], ["list", "list"],
+         X3_2, [2, 0, 1], "nll", 0.05, {"reduction": "mean", "optimizer": {"name": "adam", "amsgrad": True}}, None),
+        ("adamw_amsgrad_maximize_relu_linear_squared_batch3_sum", [3, 4, 2], ["relu", "linear"], ["list", "shared"],
+         X3_3, [[1.0, 0.0], [0.5, 0.5], [-1.0, 2.0]], "squared", 0.02,
+         {"reduction": "sum", "optimizer": {"name": "adamw", "amsgrad": True, "maximize": True, "weight_decay": 0.05}},
+         None),
+        ("adam_maximize_weight_decay_sigmoid_sigmoid_mse_single", [2, 3, 2], ["sigmoid", "sigmoid"], ["list", "list"],
+         [1.0, -0.5], [0.2, 0.9], "mse", 0.1, {"optimizer": {"name": "adam", "maximize": True, "weight_decay": 0.1}},
+         None),
+        ("adam_amsgrad_start_state_step4_freeze_elu_linear_half_squared_single", [2, 3, 2], ["elu", "linear"],
+         ["list", "list"], [0.7, -1.1], [1.0, -1.0], "half_squared", 0.01,
+         {"optimizer": {"name": "adam", "amsgrad": True, "betas": [0.8, 0.99]}, "freeze": ["w20"]}, ("adam", 4)),
+        # rmsprop: alpha, eps, weight_decay, momentum, centered
+        ("rmsprop_default_tanh_softmax_nll_batch3_mean", [2, 3, 3], ["tanh", "softmax"], ["list", "list"],
+         X3_2, [2, 0, 1], "nll", 0.01, {"reduction": "mean", "optimizer": "rmsprop"}, None),
+        ("rmsprop_alpha09_eps_weight_decay_relu_linear_squared_batch3_sum", [3, 4, 2], ["relu", "linear"],
+         ["list", "list"], X3_3, [[1.0, 0.0], [0.5, 0.5], [-1.0, 2.0]], "squared", 0.01,
+         {"reduction": "sum", "optimizer": {"name": "rmsprop", "alpha": 0.9, "eps": 1e-6, "weight_decay": 0.1}}, None),
+        ("rmsprop_momentum_sigmoid_sigmoid_nll_single", [2, 3, 2], ["sigmoid", "sigmoid"], ["list", "shared"],
+         [1.0, -0.5], [1, 0], "nll", 0.02, {"optimizer": {"name": "rmsprop", "momentum": 0.9}}, None),
+        ("rmsprop_centered_momentum_leaky_relu_linear_half_squared_batch3_mean", [2, 3, 2],
+         [{"name": "leaky_relu", "negative_slope": 0.1}, "linear"], ["list", "list"], X3_2,
+         [[0.1, 0.2], [-0.3, 0.4], [0.5, -0.6]], "half_squared", 0.01,
+         {"reduction": "mean", "optimizer": {"name": "rmsprop", "centered": True, "momentum": 0.5, "alpha": 0.95}},
+         None),
+        ("rmsprop_centered_start_state_step3_freeze_tanh_linear_mse_single", [2, 3, 2], ["tanh", "linear"],
+         ["list", "list"], [0.7, -1.1], [1.0, -1.0], "mse", 0.01,
+         {"optimizer": {"name": "rmsprop", "centered": True, "momentum": 0.8}, "freeze": ["W1"]}, ("rmsprop", 3)),
+        ("rmsprop_start_state_step2_elu_softmax_nll_batch3_sum", [3, 3, 2], ["elu", "softmax"], ["list", "none"],
+         X3_3, [1, 0, 1], "nll", 0.005, {"reduction": "sum", "optimizer": {"name": "rmsprop", "alpha": 0.9}},
+         ("rmsprop", 2)),
+        # adagrad: lr_decay, weight_decay, initial_accumulator_value, eps
+        ("adagrad_default_relu_softmax_nll_batch3_mean", [2, 3, 2], ["relu", "softmax"], ["list", "list"],
+         X3_2, [0, 1, 1], "nll", 0.1, {"reduction": "mean", "optimizer": "adagrad"}, None),
+        ("adagrad_lr_decay_weight_decay_initial_eps_sigmoid_linear_squared_batch3_sum", [3, 4, 2],
+         ["sigmoid", "linear"], ["list", "list"], X3_3, [[1.0, 0.0], [0.5, 0.5], [-1.0, 2.0]], "squared", 0.1,
+         {"reduction": "sum", "optimizer": {"name": "adagrad", "lr_decay": 0.1, "weight_decay": 0.05,
+                                            "initial_accumulator_value": 0.1, "eps": 1e-8}}, None),
+        ("adagrad_start_state_step6_lr_decay_shared_bias_tanh_sigmoid_nll_single", [2, 3, 2], ["tanh", "sigmoid"],
+         ["shared", "list"], [-0.4, 1.3], [1, 0], "nll", 0.1, {"optimizer": {"name": "adagrad", "lr_decay": 0.05}},
+         ("adagrad", 6)),
     ]
     out = []
     for name, sizes, acts, biases, x, label, loss, lr, kw, state in specs:
@@ -431,7 +524,7 @@ def base_cases(rng):
             cfg["optimizer"] = copy.deepcopy(cfg["optimizer"])
             if isinstance(cfg["optimizer"], str):
                 cfg["optimizer"] = {"name": cfg["optimizer"]}
-            cfg["optimizer"]["state"] = sgd_state(rng, cfg) if state[0] == "sgd" else adam_state(rng, cfg, state[1])
+            cfg["optimizer"]["state"] = STATES[state[0]](rng, cfg, *state[1:])
         out.append((name, cfg))
     return out
 
@@ -532,7 +625,7 @@ def build():
 
     # coverage of the brief
     opts = {json.dumps(c.get("optimizer", "sgd"), sort_keys=True) for _, c in named}
-    assert any('"adamw"' in o for o in opts) and any('"adam"' in o for o in opts)
+    assert all(any(f'"{name}"' in o for o in opts) for name in ("adam", "adamw", "rmsprop", "adagrad"))
     assert {c["layout"] for _, c in named} == {"columns", "rows"}
 
     one_step_sanity(named)

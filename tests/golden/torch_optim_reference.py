@@ -1,5 +1,5 @@
 """Independent PyTorch float64 reference for several mlpstep training steps
-with a ``torch.optim`` optimizer (SGD, Adam, AdamW).
+with a ``torch.optim`` optimizer (SGD, Adam, AdamW, RMSprop, Adagrad).
 
 ``torch_train(config)`` takes an mlpstep config dict and returns::
 
@@ -20,13 +20,18 @@ Config additions on top of the one-step format (see ``torch_reference.py``):
   (no update, no weight decay, no state).  Their gradients are still reported
   in ``grads`` (the gradient is well defined and the one-step trace reports
   every parameter's gradient).
-- ``optimizer``: ``sgd`` | ``adam`` | ``adamw`` or a mapping
-  ``{name, momentum, dampening, nesterov, weight_decay}`` (sgd) /
-  ``{name, betas, eps, weight_decay}`` (adam, adamw; adamw's default
-  weight_decay is 0.01 as in torch), optionally with a starting ``state``:
-  ``{momentum_buffer: {name: value}}`` (sgd with momentum) or
-  ``{step: k, exp_avg: {...}, exp_avg_sq: {...}}`` (adam, adamw), one entry for
-  every trained parameter, in the parameter's output shape.
+- ``optimizer``: ``sgd`` | ``adam`` | ``adamw`` | ``rmsprop`` | ``adagrad`` or a
+  mapping ``{name, momentum, dampening, nesterov, weight_decay}`` (sgd) /
+  ``{name, betas, eps, weight_decay, amsgrad, maximize}`` (adam, adamw; adamw's
+  default weight_decay is 0.01 as in torch) / ``{name, alpha, eps, weight_decay,
+  momentum, centered}`` (rmsprop) / ``{name, lr_decay, weight_decay,
+  initial_accumulator_value, eps}`` (adagrad), every default torch's, optionally
+  with a starting ``state`` keyed as torch's state dict:
+  ``{momentum_buffer: {name: value}}`` (sgd with momentum),
+  ``{step: k, exp_avg: {...}, exp_avg_sq: {...}[, max_exp_avg_sq: {...}]}``
+  (adam, adamw), ``{step: k, square_avg: {...}[, momentum_buffer: {...}][,
+  grad_avg: {...}]}`` (rmsprop) or ``{step: k, sum: {...}}`` (adagrad), one
+  entry for every trained parameter, in the parameter's output shape.
 - ``steps: N`` (default 1): N consecutive steps on the same input and label.
 
 Output shapes: weights as given in the config; columns-layout biases n x 1
@@ -35,8 +40,8 @@ nested lists; rows-layout biases flat; a shared bias a plain number.  Names:
 layer by layer (``W1, bias1, W2, bias2, ...``); layers without a bias have no
 bias entry.  The state of plain SGD (momentum 0) is ``{}``.
 
-The optimizer steps are exactly ``torch.optim.SGD`` / ``Adam`` / ``AdamW``
-(``foreach=False``), applied to float64 leaf tensors.  No code is shared with
+The optimizer steps are exactly ``torch.optim.SGD`` / ``Adam`` / ``AdamW`` /
+``RMSprop`` / ``Adagrad`` (``foreach=False``), applied to float64 leaf tensors.  No code is shared with
 the NumPy engine; the loss and activation semantics are those of
 ``torch_reference.py`` (log-sum-exp / logits-based nll, relu_grad_at_zero).
 
@@ -57,11 +62,17 @@ from torch_reference import (  # noqa: F401  (re-exported for the golden script)
     _is_int,
     _is_number,
     _target,
+    activation_spec,
 )
 
-OPTIMIZERS = ("sgd", "adam", "adamw")
-SGD_KEYS = {"name", "momentum", "dampening", "nesterov", "weight_decay", "state"}
-ADAM_KEYS = {"name", "betas", "eps", "weight_decay", "state", "amsgrad"}
+OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop", "adagrad")
+DEFAULTS = {  # torch's, as keyword arguments of the constructor
+    "sgd": {"momentum": 0.0, "dampening": 0.0, "nesterov": False, "weight_decay": 0.0},
+    "adam": {"betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0, "amsgrad": False, "maximize": False},
+    "adamw": {"betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.01, "amsgrad": False, "maximize": False},
+    "rmsprop": {"alpha": 0.99, "eps": 1e-8, "weight_decay": 0.0, "momentum": 0.0, "centered": False},
+    "adagrad": {"lr_decay": 0.0, "weight_decay": 0.0, "initial_accumulator_value": 0.0, "eps": 1e-10},
+}
 
 
 # ------------------------------------------------------------------ parsing
@@ -79,27 +90,39 @@ def _parse_optimizer(spec) -> dict:
         raise ValueError(f"optimizer must be a name or a mapping, got {spec!r}")
     name = _lower(spec.get("name", "sgd"))
     if name not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {name!r} (sgd | adam | adamw)")
-    allowed = SGD_KEYS if name == "sgd" else ADAM_KEYS
-    unknown = set(spec) - allowed
+        raise ValueError(f"unknown optimizer {name!r} ({' | '.join(OPTIMIZERS)})")
+    defaults = DEFAULTS[name]
+    unknown = set(spec) - {"name", "state", *defaults}
     if unknown:
         raise ValueError(f"optimizer {name}: unknown keys {sorted(unknown)}")
     kw = {}
-    if name == "sgd":
-        kw["momentum"] = float(spec.get("momentum", 0))
-        kw["dampening"] = float(spec.get("dampening", 0))
-        kw["nesterov"] = bool(spec.get("nesterov", False))
-        kw["weight_decay"] = float(spec.get("weight_decay", 0))
-    else:
-        if spec.get("amsgrad", False):
-            raise ValueError("amsgrad is not supported")
-        betas = spec.get("betas", [0.9, 0.999])
-        if not (isinstance(betas, (list, tuple)) and len(betas) == 2 and all(_is_number(b) for b in betas)):
-            raise ValueError(f"betas must be two numbers, got {betas!r}")
-        kw["betas"] = (float(betas[0]), float(betas[1]))
-        kw["eps"] = float(spec.get("eps", 1e-8))
-        kw["weight_decay"] = float(spec.get("weight_decay", 0.01 if name == "adamw" else 0.0))
+    for key, default in defaults.items():
+        value = spec.get(key, default)
+        if isinstance(default, bool):
+            if not isinstance(value, bool):
+                raise ValueError(f"{key} must be true or false, got {value!r}")
+            kw[key] = value
+        elif isinstance(default, tuple):
+            if not (isinstance(value, (list, tuple)) and len(value) == 2 and all(_is_number(b) for b in value)):
+                raise ValueError(f"{key} must be two numbers, got {value!r}")
+            kw[key] = (float(value[0]), float(value[1]))
+        else:
+            if not _is_number(value):
+                raise ValueError(f"{key} must be a number, got {value!r}")
+            kw[key] = float(value)
     return {"name": name, "kwargs": kw, "state": spec.get("state")}
+
+
+def state_keys(name: str, kwargs: dict) -> tuple[str, ...]:
+    """The keys of a parameter's state in torch's state dict, for this optimizer and these options."""
+    if name == "sgd":
+        return ("momentum_buffer",) if kwargs["momentum"] != 0 else ()
+    if name in ("adam", "adamw"):
+        return ("step", "exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if kwargs["amsgrad"] else ())
+    if name == "rmsprop":
+        return (("step", "square_avg") + (("momentum_buffer",) if kwargs["momentum"] > 0 else ())
+                + (("grad_avg",) if kwargs["centered"] else ()))
+    return ("step", "sum")
 
 
 class _Param:
@@ -150,9 +173,8 @@ def _build(config):
     per_layer, ordered = [], []
     widths = []
     for l, layer in enumerate(layers, start=1):
-        act = _lower(layer["activation"])
-        if act not in ACTIVATIONS:
-            raise ValueError(f"layer {l}: unknown activation {act!r}")
+        act = layer["activation"]
+        activation_spec(act)  # a known activation with known options
         W = torch.tensor(layer["weights"], dtype=dt)
         if W.dim() != 2:
             raise ValueError(f"layer {l}: weights must be a matrix")
@@ -187,7 +209,7 @@ def _build(config):
     loss_name = _lower(config["loss"])
     if loss_name not in LOSSES:
         raise ValueError(f"unknown loss {loss_name!r}")
-    out_act = per_layer[-1][0]
+    out_act = activation_spec(per_layer[-1][0])[0]
     if loss_name == "nll" and out_act not in NLL_OUTPUTS:
         raise ValueError(f"nll needs a softmax or sigmoid output layer, got {out_act!r}")
     labels = config["label"]
@@ -228,7 +250,7 @@ def _loss(meta, per_layer):
         a = _activate(act, z, unit_dim, meta["relu0"])
     zL = z if layout == "rows" else z.T  # points as rows
     aL = a if layout == "rows" else a.T
-    Y, name, out_act = meta["Y"], meta["loss"], per_layer[-1][0]
+    Y, name, out_act = meta["Y"], meta["loss"], activation_spec(per_layer[-1][0])[0]
     if name == "nll" and out_act == "softmax":
         per_point = -(Y * F.log_softmax(zL, dim=1)).sum(dim=1)
     elif name == "nll":
@@ -253,60 +275,51 @@ def _scalar_dtype():
         return torch.float32
 
 
-def _load_state(opt, optname, trained, state):
+def _load_state(opt, spec, trained):
+    """Put a starting state (keyed as torch's state dict) into ``opt``, one entry per trained parameter."""
     import torch
 
+    state = spec["state"]
     if state is None:
         return
     if not isinstance(state, dict):
         raise ValueError("optimizer.state must be a mapping")
-    names = [p.name for p in trained]
-
-    def per_param(key):
-        d = state.get(key)
-        if not isinstance(d, dict):
-            raise ValueError(f"optimizer.state.{key} must map every trained parameter to a value")
-        if sorted(d) != sorted(names):
-            raise ValueError(f"optimizer.state.{key}: has {sorted(d)}, trained parameters are {sorted(names)}")
-        return d
-
-    if optname == "sgd":
-        if opt.param_groups[0]["momentum"] == 0:
-            if state:
-                raise ValueError("plain sgd (momentum 0) has no state")
-            return
-        if set(state) - {"momentum_buffer"}:
-            raise ValueError(f"sgd state: unknown keys {sorted(set(state) - {'momentum_buffer'})}")
-        bufs = per_param("momentum_buffer")
-        for p in trained:
-            opt.state[p.t]["momentum_buffer"] = p.tensor_from(bufs[p.name], f"momentum_buffer.{p.name}")
+    keys = state_keys(spec["name"], spec["kwargs"])
+    if not keys:
+        if state:
+            raise ValueError("plain sgd (momentum 0) has no state")
         return
-    if set(state) - {"step", "exp_avg", "exp_avg_sq"}:
-        raise ValueError(f"{optname} state: unknown keys {sorted(set(state) - {'step', 'exp_avg', 'exp_avg_sq'})}")
-    step = state.get("step")
-    if not (_is_number(step) and float(step) == int(step) and step >= 0):
-        raise ValueError(f"optimizer.state.step must be a whole number >= 0, got {step!r}")
-    m, v = per_param("exp_avg"), per_param("exp_avg_sq")
+    if set(state) != set(keys):
+        raise ValueError(f"{spec['name']} state: keys {sorted(state)}, expected {sorted(keys)}")
+    names = sorted(p.name for p in trained)
+    for key in keys:
+        if key == "step":
+            step = state["step"]
+            if not (_is_number(step) and float(step) == int(step) and step >= 0):
+                raise ValueError(f"optimizer.state.step must be a whole number >= 0, got {step!r}")
+            continue
+        if not isinstance(state[key], dict) or sorted(state[key]) != names:
+            raise ValueError(f"optimizer.state.{key} must map every trained parameter ({names}) to a value")
     for p in trained:
         st = opt.state[p.t]
-        # one step tensor per parameter (torch increments each in place)
-        st["step"] = torch.tensor(float(step), dtype=_scalar_dtype())
-        st["exp_avg"] = p.tensor_from(m[p.name], f"exp_avg.{p.name}")
-        st["exp_avg_sq"] = p.tensor_from(v[p.name], f"exp_avg_sq.{p.name}")
+        for key in keys:
+            # one step tensor per parameter (torch increments each in place)
+            st[key] = (torch.tensor(float(state["step"]), dtype=_scalar_dtype()) if key == "step"
+                       else p.tensor_from(state[key][p.name], f"{key}.{p.name}"))
 
 
-def _dump_state(opt, optname, trained):
-    if optname == "sgd":
-        if opt.param_groups[0]["momentum"] == 0:
-            return {}
-        return {"momentum_buffer": {p.name: p.out(opt.state[p.t]["momentum_buffer"]) for p in trained}}
-    steps = {int(opt.state[p.t]["step"].item()) for p in trained}
-    assert len(steps) == 1, steps
-    return {
-        "step": steps.pop(),
-        "exp_avg": {p.name: p.out(opt.state[p.t]["exp_avg"]) for p in trained},
-        "exp_avg_sq": {p.name: p.out(opt.state[p.t]["exp_avg_sq"]) for p in trained},
-    }
+def _dump_state(opt, spec, trained):
+    """The state after a step, keyed as torch's state dict (``step`` one number for every parameter)."""
+    keys = state_keys(spec["name"], spec["kwargs"])
+    out = {}
+    for key in keys:
+        if key == "step":
+            steps = {int(opt.state[p.t]["step"].item()) for p in trained}
+            assert len(steps) == 1, steps
+            out["step"] = steps.pop()
+        else:
+            out[key] = {p.name: p.out(opt.state[p.t][key]) for p in trained}
+    return out
 
 
 # --------------------------------------------------------------------- main
@@ -331,9 +344,10 @@ def torch_train(config: dict) -> dict:
         raise ValueError("every parameter is frozen: nothing to train")
 
     opt_spec = _parse_optimizer(config.get("optimizer"))
-    cls = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[opt_spec["name"]]
+    cls = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW,
+           "rmsprop": torch.optim.RMSprop, "adagrad": torch.optim.Adagrad}[opt_spec["name"]]
     opt = cls([p.t for p in trained], lr=lr, foreach=False, **opt_spec["kwargs"])
-    _load_state(opt, opt_spec["name"], trained, opt_spec["state"])
+    _load_state(opt, opt_spec, trained)
 
     # gradients listed from the output layer back, as in the one-step trace
     grad_order = []
@@ -353,7 +367,7 @@ def torch_train(config: dict) -> dict:
         grads.append({p.name: p.out(p.t.grad) for p in grad_order})
         opt.step()
         params.append({p.name: p.out() for p in ordered})
-        states.append(_dump_state(opt, opt_spec["name"], trained))
+        states.append(_dump_state(opt, opt_spec, trained))
 
     with torch.no_grad():
         loss_after = float(_loss(meta, per_layer).item())

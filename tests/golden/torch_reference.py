@@ -10,6 +10,9 @@ YAML file) and returns the trace dict that ``trace.to_dict()`` /
      "updated": {"W1", bias1, ..., "WL", biasL}}
 
 Bias names are ``w{l}0`` in the columns layout and ``b{l}`` in the rows layout.
+A layer's activation is a name or a mapping of a name and options
+(``{name: leaky_relu, negative_slope: 0.1}``); leaky_relu, elu and softplus are
+``torch.nn.functional``'s, called with those options as keyword arguments.
 
 Everything is computed by torch autograd in float64: the network is built with
 torch ops in the config's own layout, ``retain_grad()`` is called on every z
@@ -26,7 +29,8 @@ from __future__ import annotations
 
 import numbers
 
-ACTIVATIONS = ("relu", "sigmoid", "tanh", "linear", "softmax")
+ACTIVATIONS = ("relu", "sigmoid", "tanh", "linear", "softmax", "leaky_relu", "elu", "softplus")
+ACTIVATION_OPTIONS = {"leaky_relu": {"negative_slope"}, "elu": {"alpha"}, "softplus": {"beta", "threshold"}}
 LOSSES = ("nll", "squared", "half_squared", "mse")
 NLL_OUTPUTS = ("softmax", "sigmoid")
 
@@ -88,9 +92,34 @@ def _relu(z, grad_at_zero):
     raise ValueError(f"relu_grad_at_zero must be 0, 0.5 or 1, got {grad_at_zero!r}")
 
 
-def _activate(name, z, unit_dim, grad_at_zero):
-    import torch
+def activation_spec(value) -> tuple[str, dict]:
+    """A layer's activation as a config gives it (a name, or a mapping of its name and options)
+    -> (name, options as torch's keyword arguments)."""
+    if isinstance(value, str):
+        value = {"name": value}
+    if not isinstance(value, dict) or not isinstance(value.get("name"), str):
+        raise ValueError(f"an activation is a name or a mapping with a name, got {value!r}")
+    name = value["name"].lower()
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}")
+    options = {k: v for k, v in value.items() if k != "name"}
+    unknown = set(options) - ACTIVATION_OPTIONS.get(name, set())
+    if unknown or not all(_is_number(v) for v in options.values()):
+        raise ValueError(f"activation {name}: unknown or non-numeric options {options!r}")
+    return name, {k: float(v) for k, v in options.items()}
 
+
+def _activate(spec, z, unit_dim, grad_at_zero):
+    import torch
+    import torch.nn.functional as F
+
+    name, options = activation_spec(spec)
+    if name == "leaky_relu":
+        return F.leaky_relu(z, **options)
+    if name == "elu":
+        return F.elu(z, **options)
+    if name == "softplus":
+        return F.softplus(z, **options)
     if name == "relu":
         return _relu(z, grad_at_zero)
     if name == "sigmoid":
@@ -138,7 +167,7 @@ def torch_step(config: dict) -> dict:
     else:
         labels = [labels]
 
-    out_act = layers[-1]["activation"]
+    out_act = activation_spec(layers[-1]["activation"])[0]
     n_L = len(_flat_bias(layers[-1]["bias"]))
     if loss_name == "nll" and out_act not in NLL_OUTPUTS:
         raise ValueError(f"nll needs a softmax or sigmoid output layer, got {out_act!r}")
@@ -154,8 +183,7 @@ def torch_step(config: dict) -> dict:
     n_in = X.shape[1]
     for l, layer in enumerate(layers, start=1):
         act = layer["activation"]
-        if act not in ACTIVATIONS:
-            raise ValueError(f"layer {l}: unknown activation {act!r}")
+        activation_spec(act)  # a known activation with known options
         bias = _flat_bias(layer["bias"])
         n_out = len(bias)
         W = torch.tensor(layer["weights"], dtype=dt, requires_grad=True)
