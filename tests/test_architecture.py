@@ -105,10 +105,17 @@ def functions(path: Path):
             yield node
 
 
+def body_lines(node: ast.FunctionDef) -> int:
+    """Lines of a function's body, from its first statement after the docstring: a command's options
+    and its --help text are declarations, not logic."""
+    body = node.body[1:] if ast.get_docstring(node) is not None and len(node.body) > 1 else node.body
+    return node.end_lineno - body[0].lineno + 1
+
+
 @pytest.mark.parametrize("name", sorted(MODULES))
 def test_a_function_fits_on_a_screen(name):
-    long = [f"{node.name} ({node.end_lineno - node.lineno + 1} lines)" for node in functions(MODULES[name])
-            if node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES and f"{name}.{node.name}" not in LONGER]  # fmt: skip
+    long = [f"{node.name} ({body_lines(node)} lines)" for node in functions(MODULES[name])
+            if body_lines(node) > MAX_FUNCTION_LINES and f"{name}.{node.name}" not in LONGER]  # fmt: skip
     assert long == []
 
 
