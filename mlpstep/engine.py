@@ -148,15 +148,21 @@ def _one_step(problem: Problem, params: dict, state: dict) -> _Step:
         if name in problem.freeze:
             updated[name] = p
             continue
-        updated[name], new_state[name] = problem.optimizer.update(p, grads[name], state.get(name, {}), problem.learning_rate)
+        updated[name], new_state[name] = problem.optimizer.update(
+            p, grads[name], state.get(name, {}), problem.learning_rate
+        )
         checksum += np.sum(updated[name]) + sum(np.sum(value) for value in new_state[name].values())
     state = new_state if problem.optimizer.keeps_state else {}
     return _Step(params, forward, loss, grads, updated, state, checksum)  # frozen parameters are the config's
 
 
 def _check_losses(trace: Trace) -> None:
-    for name, value in (("loss", trace.loss), ("loss_after", trace.loss_after), ("final_loss", trace.final_loss),
-                        *enumerate(trace.losses, 1)):
+    for name, value in (
+        ("loss", trace.loss),
+        ("loss_after", trace.loss_after),
+        ("final_loss", trace.final_loss),
+        *enumerate(trace.losses, 1),
+    ):
         if not np.isfinite(value):
             where = name if isinstance(name, str) else f"the loss at step {name}"
             raise NumericError(f"{where} overflows float64; use smaller weights, inputs or learning rate")

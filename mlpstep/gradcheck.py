@@ -60,7 +60,14 @@ def _check_cost(problem: Problem, allow_large: bool) -> None:
     madds += sum(2 * min(size, MAX_ENTRIES) * (forward + ELEMENTWISE * size) for size in tensors)
     network = excerpt("-".join(map(str, sizes)))
     points = f"{batch} point{'s' if batch != 1 else ''}"
-    check_cost(madds, memory, f"gradcheck of a {network} network on {points}", "config", allow_large, "use smaller layers or a smaller batch")
+    check_cost(
+        madds,
+        memory,
+        f"gradcheck of a {network} network on {points}",
+        "config",
+        allow_large,
+        "use smaller layers or a smaller batch",
+    )
 
 
 def _gradcheck(problem: Problem, eps: float, tol: float) -> list[Check]:
@@ -78,6 +85,7 @@ def _gradcheck(problem: Problem, eps: float, tol: float) -> list[Check]:
 
             base = trace.forward[name]
         else:
+
             def loss_at(value: np.ndarray, name=name) -> tuple[float, list]:
                 return _loss_overriding(problem, {**params, name: value})
 
@@ -136,7 +144,9 @@ def _kink_reached(down: list, at_rest: list, up: list) -> Activation | None:
     return None
 
 
-def _loss_overriding(problem: Problem, params: dict, kind: str | None = None, l: int = 0, value=None) -> tuple[float, list]:
+def _loss_overriding(
+    problem: Problem, params: dict, kind: str | None = None, l: int = 0, value=None
+) -> tuple[float, list]:
     """The loss with ``params``, and z_l or a_l (in column form) replaced by ``value`` if given; and
     ``(activation, z)`` of every layer whose activation has kinks."""
     weights, biases = _column_form(problem, params)

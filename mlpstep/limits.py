@@ -53,7 +53,9 @@ def forward_cost(sizes: list[int], batch: int, costs: list[int], loss_cost: int 
     return batch * weights + ELEMENTWISE * elementwise + LAYER_STEP * (len(sizes) - 1)
 
 
-def run_cost(sizes: list[int], batch: int, steps: int, slots: int, costs: list[int], loss_cost: int = 0) -> tuple[int, int]:
+def run_cost(
+    sizes: list[int], batch: int, steps: int, slots: int, costs: list[int], loss_cost: int = 0
+) -> tuple[int, int]:
     """(work in multiply-adds, bytes) of ``steps`` steps of a network of widths ``sizes`` whose
     activations cost ``costs`` (see ``_activation_ops``) on ``batch`` points, with an optimizer
     keeping ``slots`` arrays per parameter (momentum 1, Adam 2).
@@ -99,7 +101,12 @@ def check_output(numbers: int, limit: int, what: str, allow_large: bool = False)
 
 
 def check_cost(
-    madds: int, memory: int, what: str, path: str, allow_large: bool = False, fix: str = "take fewer steps or use smaller layers"
+    madds: int,
+    memory: int,
+    what: str,
+    path: str,
+    allow_large: bool = False,
+    fix: str = "take fewer steps or use smaller layers",
 ) -> None:
     """Refuse work past MAX_MADDS or MAX_MEMORY unless ``allow_large``; ``what`` says what was asked
     (``2 steps of 784-512-10 on 256 points``), ``path`` is the field or option to blame, ``fix`` the cure."""

@@ -174,7 +174,10 @@ class Adam(Optimizer):
 
     def state_formulas(self, first_step):
         (beta1, beta2), g = self.betas, self.g_text()
-        titles = {"exp_avg": f"m ← {beta1:g} m + {1 - beta1:g} {g}", "exp_avg_sq": f"v ← {beta2:g} v + {1 - beta2:g} {g}²"}
+        titles = {
+            "exp_avg": f"m ← {beta1:g} m + {1 - beta1:g} {g}",
+            "exp_avg_sq": f"v ← {beta2:g} v + {1 - beta2:g} {g}²",
+        }
         return {**titles, "max_exp_avg_sq": "vmax ← max(vmax, v)"} if self.amsgrad else titles
 
     def worked(self, before, grad, state, lr, num):
@@ -273,7 +276,10 @@ class Adagrad(Optimizer):
         g, step = self.gradient(p, g), state.get("step", 0) + 1
         total = state["sum"] if "sum" in state else np.full_like(p, self.initial_accumulator_value)
         total = total + g * g
-        return _minus(p, lr / (1 + (step - 1) * self.lr_decay), g / (np.sqrt(total) + self.eps)), {"step": step, "sum": total}
+        return _minus(p, lr / (1 + (step - 1) * self.lr_decay), g / (np.sqrt(total) + self.eps)), {
+            "step": step,
+            "sum": total,
+        }
 
     def _rate(self, lr: str, t: str) -> str:
         return f"{lr} / (1 + {t}·{self.lr_decay:g})" if self.lr_decay else lr
@@ -288,7 +294,9 @@ class Adagrad(Optimizer):
 
     def worked(self, before, grad, state, lr, num):
         n, g = num.operand, self.gradient(before, grad)
-        return f"{n(before)} - {self._rate(repr(lr), str(state['step'] - 1))}·{n(g)}/(√{n(state['sum'])} + {self.eps:g})"
+        return (
+            f"{n(before)} - {self._rate(repr(lr), str(state['step'] - 1))}·{n(g)}/(√{n(state['sum'])} + {self.eps:g})"
+        )
 
     def mistakes(self, key, before, grad, lr, batch, mean):
         yield from super().mistakes(key, before, grad, lr, batch, mean)

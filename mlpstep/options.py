@@ -19,8 +19,10 @@ class Option:
 
     __slots__ = ("name", "default", "allowed", "rule", "always", "quiet")
 
-    def __init__(self, name: str, default: object, allowed: Callable | None = None, rule: str = "", always: bool = False,
-                 quiet: bool = False):  # fmt: skip
+    def __init__(
+        self, name: str, default: object, allowed: Callable | None = None, rule: str = "", always: bool = False,
+        quiet: bool = False,
+    ):  # fmt: skip
         self.name, self.default, self.allowed, self.rule = name, default, allowed, rule
         self.always, self.quiet = always, quiet
 

@@ -26,7 +26,9 @@ def examples() -> dict[str, Path]:
         folder = files("mlpstep.examples")
     except ModuleNotFoundError:
         folder = Path(__file__).resolve().parent.parent / "configs"
-    return {p.name[: -len(".yaml")]: p for p in sorted(folder.iterdir(), key=lambda p: p.name) if p.name.endswith(".yaml")}
+    return {
+        p.name[: -len(".yaml")]: p for p in sorted(folder.iterdir(), key=lambda p: p.name) if p.name.endswith(".yaml")
+    }
 
 
 def example(name: str) -> str:
@@ -92,14 +94,21 @@ def make_config(
         step(validate(config))  # what init writes always runs
     except NumericError:
         raise OptionError(
-            "--layers", f"the values overflow float64 through {len(sizes) - 1} layers; use fewer layers"
-            + (" or Gaussian weights (no --integers)" if integers else "")
+            "--layers",
+            f"the values overflow float64 through {len(sizes) - 1} layers; use fewer layers"
+            + (" or Gaussian weights (no --integers)" if integers else ""),
         ) from None
     return config
 
 
-def _arguments(sizes: list[int], activations: list[str] | None, loss: str, batch: int | None, seed: int | None,
-               learning_rate: float) -> tuple[list[str], Loss, Activation]:
+def _arguments(
+    sizes: list[int],
+    activations: list[str] | None,
+    loss: str,
+    batch: int | None,
+    seed: int | None,
+    learning_rate: float,
+) -> tuple[list[str], Loss, Activation]:
     """make_config's arguments checked, in the order a user reads them: the activations (by default
     relu, then the loss's output), the loss and the output activation."""
     if len(sizes) < 2 or min(sizes) < 1:
@@ -116,8 +125,11 @@ def _arguments(sizes: list[int], activations: list[str] | None, loss: str, batch
     values = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes, sizes[1:])) + (batch or 1) * (sizes[0] + sizes[-1])
     rows = sum(max(n_in, n_out) for n_in, n_out in zip(sizes, sizes[1:])) + (batch or 1)  # each: [ , and a line break
     if values + 3 * rows + 100 > MAX_VALUES:
-        raise OptionError("--layers", f"a config of {values:,} numbers is more than a YAML config may hold "
-                                      f"({MAX_VALUES:,} values in all); use smaller layers or a smaller --batch")
+        raise OptionError(
+            "--layers",
+            f"a config of {values:,} numbers is more than a YAML config may hold "
+            f"({MAX_VALUES:,} values in all); use smaller layers or a smaller --batch",
+        )
     if activations is None:
         activations = ["relu"] * (len(sizes) - 2) + [kind.default_output(sizes[-1])]
     if len(activations) != len(sizes) - 1:
@@ -144,8 +156,10 @@ def _redraw_kinks(ws: list, bs: list, x: np.ndarray, names: list[str], draw_weig
                 break
             if draws == MAX_DRAWS:
                 raise OptionError(
-                    "--layers", f"in {MAX_DRAWS:,} draws, layer {l} always put some {name} input at exactly "
-                    f"{activation.kinks[0]:g}; add --keep-kinks to allow it, or use Gaussian weights (no --integers) or a smaller --batch"
+                    "--layers",
+                    f"in {MAX_DRAWS:,} draws, layer {l} always put some {name} input at exactly "
+                    f"{activation.kinks[0]:g}; add --keep-kinks to allow it, or use Gaussian weights (no --integers) "
+                    f"or a smaller --batch",
                 )
             w[:, kinked] = draw_weights(w.shape[0], kinked.size)
             b[kinked] = draw_biases(kinked.size)

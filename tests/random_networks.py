@@ -25,7 +25,11 @@ def random_config(rng: np.random.Generator, sizes, activations, loss, layout="co
     for n_in, n_out, act in zip(sizes, sizes[1:], activations):
         w = rng.normal(size=(n_in, n_out))
         layers.append(
-            {"weights": (w if layout == "columns" else w.T).tolist(), "bias": rng.normal(size=n_out).tolist(), "activation": act}
+            {
+                "weights": (w if layout == "columns" else w.T).tolist(),
+                "bias": rng.normal(size=n_out).tolist(),
+                "activation": act,
+            }
         )
     points = 1 if batch is None else batch
     x = rng.normal(size=(points, sizes[0]))

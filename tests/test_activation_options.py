@@ -12,12 +12,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from random_networks import random_config
 from typer.testing import CliRunner
 
 import mlpstep
 from mlpstep.cli.app import app
 from mlpstep.functions.activations import ACTIVATIONS
-from random_networks import random_config
 
 runner = CliRunner()
 GOLDEN = Path(__file__).parent / "golden"
@@ -52,7 +52,10 @@ def name_of(activation):
 def test_the_name_alone_takes_torchs_defaults():
     layers = mlpstep.load(config("leaky_relu", "elu", "softplus")).layers
     assert [layer.activation.values() for layer in layers] == [
-        {"negative_slope": 0.01}, {"alpha": 1.0}, {"beta": 1.0, "threshold": 20.0}]
+        {"negative_slope": 0.01},
+        {"alpha": 1.0},
+        {"beta": 1.0, "threshold": 20.0},
+    ]
 
 
 def test_a_mapping_sets_options_and_keeps_the_other_defaults():
@@ -60,29 +63,49 @@ def test_a_mapping_sets_options_and_keeps_the_other_defaults():
     assert activation.name == "softplus" and activation.values() == {"beta": 2.0, "threshold": 20.0}
 
 
-@pytest.mark.parametrize("activation,message", [
-    ({"name": "leaky_relu", "negative_slope": "0.1"},
-     "layers[0].activation.negative_slope: '0.1' is text; write the number without quotes or underscores"),
-    ({"name": "softplus", "beta": 0}, "layers[0].activation.beta: 0 is not allowed; give a number > 0"),
-    ({"name": "elu", "alpah": 2}, "layers[0].activation.alpah: unknown key (did you mean alpha?)"),
-    ({"name": "relu", "alpha": 2}, "layers[0].activation.alpha: unknown key (valid keys: name)"),
-    ({"negative_slope": 0.1}, "layers[0].activation.name: missing; add it (relu, sigmoid, tanh, linear, softmax, "
-                              "leaky_relu, elu or softplus)"),
-    ({"name": "leaky"}, "layers[0].activation.name: 'leaky' is not one of relu, sigmoid, tanh, linear, softmax, "
-                        "leaky_relu, elu, softplus"),
-    (["elu"], "layers[0].activation: a list; expected one of relu, sigmoid"),
-])
+@pytest.mark.parametrize(
+    "activation,message",
+    [
+        (
+            {"name": "leaky_relu", "negative_slope": "0.1"},
+            "layers[0].activation.negative_slope: '0.1' is text; write the number without quotes or underscores",
+        ),
+        ({"name": "softplus", "beta": 0}, "layers[0].activation.beta: 0 is not allowed; give a number > 0"),
+        ({"name": "elu", "alpah": 2}, "layers[0].activation.alpah: unknown key (did you mean alpha?)"),
+        ({"name": "relu", "alpha": 2}, "layers[0].activation.alpha: unknown key (valid keys: name)"),
+        (
+            {"negative_slope": 0.1},
+            "layers[0].activation.name: missing; add it (relu, sigmoid, tanh, linear, softmax, "
+            "leaky_relu, elu or softplus)",
+        ),
+        (
+            {"name": "leaky"},
+            "layers[0].activation.name: 'leaky' is not one of relu, sigmoid, tanh, linear, softmax, "
+            "leaky_relu, elu, softplus",
+        ),
+        (["elu"], "layers[0].activation: a list; expected one of relu, sigmoid"),
+    ],
+)
 def test_a_wrong_option_is_named_by_its_path(activation, message):
     assert one_error(config(activation)).startswith(message)
 
 
 def test_options_are_in_the_header_when_not_the_defaults():
-    out = runner.invoke(app, ["run", "-", "--format", "markdown"], input=json.dumps(config(
-        {"name": "leaky_relu", "negative_slope": 0.1}, "elu", {"name": "softplus", "beta": 2, "threshold": 5})))
+    out = runner.invoke(
+        app,
+        ["run", "-", "--format", "markdown"],
+        input=json.dumps(
+            config(
+                {"name": "leaky_relu", "negative_slope": 0.1}, "elu", {"name": "softplus", "beta": 2, "threshold": 5}
+            )
+        ),
+    )
     assert out.exit_code == 0, out.output
     header = out.stdout.splitlines()[2]
-    assert header == ("1 point · columns layout · learning rate 0.1 · leaky_relu (negative slope 0.1) · "
-                      "softplus (beta 2, threshold 5)"), header
+    assert header == (
+        "1 point · columns layout · learning rate 0.1 · leaky_relu (negative slope 0.1) · "
+        "softplus (beta 2, threshold 5)"
+    ), header
 
 
 # -- against torch -----------------------------------------------------------------------------
@@ -90,13 +113,16 @@ def test_options_are_in_the_header_when_not_the_defaults():
 
 def test_golden_cases_cover_every_option_in_hidden_and_output_layers_and_several_steps():
     for name, options in OPTIONS.items():
-        with_options = [a for case in ONE_STEP for a in activations_of(case) if isinstance(a, dict) and a["name"] == name]
+        with_options = [
+            a for case in ONE_STEP for a in activations_of(case) if isinstance(a, dict) and a["name"] == name
+        ]
         assert options == {key for a in with_options for key in a} - {"name"}
         assert any(name in activations_of(case) for case in ONE_STEP)  # the defaults
         outputs = {name_of(activations_of(case)[-1]) for case in ONE_STEP if name_of(activations_of(case)[-1]) == name}
         assert outputs == {name}
-        several = [case for case in STEPS if case["config"].get("steps") == 3
-                   and name in map(name_of, activations_of(case))]
+        several = [
+            case for case in STEPS if case["config"].get("steps") == 3 and name in map(name_of, activations_of(case))
+        ]
         assert {case["config"]["layout"] for case in several} == {"columns", "rows"}
 
 
@@ -124,8 +150,9 @@ def test_engine_matches_live_torch_on_random_networks_with_options(name):
     from torch_reference import torch_step
 
     rng = np.random.default_rng(zlib.crc32(name.encode()))
-    for layout, (batch, reduction), loss in itertools.product(("columns", "rows"), ((None, "mean"), (3, "sum")),
-                                                              ("squared", "nll")):
+    for layout, (batch, reduction), loss in itertools.product(
+        ("columns", "rows"), ((None, "mean"), (3, "sum")), ("squared", "nll")
+    ):
         options = {key: float(np.round(rng.uniform(0.2, 3), 2)) for key in OPTIONS[name]}
         activation = {"name": name, **options}
         output = "softmax" if loss == "nll" else activation
@@ -136,9 +163,20 @@ def test_engine_matches_live_torch_on_random_networks_with_options(name):
 
 def test_torchs_derivative_at_the_kink():
     def grad_z1(activation, z):
-        trace = mlpstep.step(mlpstep.load({"input": [z], "label": 1.0, "loss": "half_squared", "learning_rate": 0.1,
-                                           "layers": [{"weights": [[1.0]], "bias": [0.0], "activation": activation},
-                                                      {"weights": [[1.0]], "bias": [0.0], "activation": "linear"}]}))
+        trace = mlpstep.step(
+            mlpstep.load(
+                {
+                    "input": [z],
+                    "label": 1.0,
+                    "loss": "half_squared",
+                    "learning_rate": 0.1,
+                    "layers": [
+                        {"weights": [[1.0]], "bias": [0.0], "activation": activation},
+                        {"weights": [[1.0]], "bias": [0.0], "activation": "linear"},
+                    ],
+                }
+            )
+        )
         return float(trace.grads["z1"][0, 0] / trace.grads["a1"][0, 0])
 
     assert grad_z1({"name": "leaky_relu", "negative_slope": 0.3}, 0.0) == 0.3  # torch: z > 0 ? 1 : slope
@@ -157,7 +195,10 @@ def test_gradcheck_leaves_out_what_reaches_a_leaky_relu_kink():
     result = runner.invoke(app, ["gradcheck", "-", "--json"], input=json.dumps(KINKED))
     checks = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
     assert {name: c["not_differentiable"] for name, c in checks.items() if c["not_differentiable"]} == {
-        "z1": [[1, 0]], "W1": [[0, 1], [1, 1]], "w10": [[1, 0]]}
+        "z1": [[1, 0]],
+        "W1": [[0, 1], [1, 1]],
+        "w10": [[1, 0]],
+    }
     assert all(c["ok"] for c in checks.values())
     assert checks["z1"]["reason"] == "not differentiable here (z = 0): leaky_relu'(0) is a convention (0.1, as torch)"
 
@@ -177,9 +218,15 @@ KINKED = config({"name": "leaky_relu", "negative_slope": 0.1}, {"name": "elu", "
 
 def test_tables_show_each_formula_and_the_kink():
     out = run(KINKED)
-    for text in ("a1 = leaky_relu(z1)", "a2 = elu(z2)", "a3 = softplus(z3)", "dL/dz1 = dL/da1 ⊙ leaky_relu'(z1)",
-                 "dL/dz2 = dL/da2 ⊙ elu'(z2)", "dL/dz3 = 2(a3 - y) ⊙ softplus'(z3)",
-                 "° z was exactly 0 there: leaky_relu'(0) = 0.1 was used (as torch)"):
+    for text in (
+        "a1 = leaky_relu(z1)",
+        "a2 = elu(z2)",
+        "a3 = softplus(z3)",
+        "dL/dz1 = dL/da1 ⊙ leaky_relu'(z1)",
+        "dL/dz2 = dL/da2 ⊙ elu'(z2)",
+        "dL/dz3 = 2(a3 - y) ⊙ softplus'(z3)",
+        "° z was exactly 0 there: leaky_relu'(0) = 0.1 was used (as torch)",
+    ):
         assert text in out, text
 
 
@@ -200,11 +247,16 @@ def test_markdown_and_latex_write_the_formulas():
 
 
 def test_init_takes_them():
-    result = runner.invoke(app, ["init", "--layers", "2,3,3,1", "--activations", "leaky_relu,elu,softplus",
-                                 "--loss", "squared", "--seed", "1"])
+    result = runner.invoke(
+        app,
+        ["init", "--layers", "2,3,3,1", "--activations", "leaky_relu,elu,softplus", "--loss", "squared", "--seed", "1"],
+    )
     assert result.exit_code == 0, result.output
     assert [layer.activation.name for layer in mlpstep.load(__import__("yaml").safe_load(result.stdout)).layers] == [
-        "leaky_relu", "elu", "softplus"]
+        "leaky_relu",
+        "elu",
+        "softplus",
+    ]
 
 
 def names_in(pattern: str) -> list[str]:
@@ -216,6 +268,9 @@ def test_the_schema_knows_every_activation_and_its_options():
     schema = json.loads((Path(mlpstep.__file__).parent / "schemas" / "config.schema.json").read_text())
     named, *mappings = schema["properties"]["layers"]["items"]["properties"]["activation"]["anyOf"]
     assert names_in(named["pattern"]) == list(ACTIVATIONS)
-    options = {name: set(form["properties"]) - {"name"} for form in mappings
-               for name in names_in(form["properties"]["name"]["pattern"])}
+    options = {
+        name: set(form["properties"]) - {"name"}
+        for form in mappings
+        for name in names_in(form["properties"]["name"]["pattern"])
+    }
     assert options == {name: {option.name for option in kind.options} for name, kind in ACTIVATIONS.items()}

@@ -1,8 +1,9 @@
 """The shape of the code: layers whose imports point down, no cycles, modules and functions of a readable size.
 
-The layers, from the bottom: errors, options (what an activation or an optimizer may be given); limits, functions
-(activations and losses), optimizers; model (Problem, Trace, names); engine and loading; gradcheck and scaffold; present; grade; cli. A module may import from a
-lower layer, or from its own package (without a cycle); never from a higher layer or from a peer package.
+The layers, from the bottom: errors, options (what an activation or an optimizer may be given); limits,
+functions (activations and losses), optimizers; model (Problem, Trace, names); engine and loading;
+gradcheck and scaffold; present; grade; cli. A module may import from a lower layer, or from its own
+package (without a cycle); never from a higher layer or from a peer package.
 """
 
 import ast

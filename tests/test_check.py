@@ -10,7 +10,8 @@ from helpers import SEED, runner
 import mlpstep
 from mlpstep.cli.app import app
 from mlpstep.grade.answers import half_unit, read_answers, write_answers
-from mlpstep.grade.grading import Tolerance, grade
+from mlpstep.grade.grading import grade
+from mlpstep.grade.tolerance import Tolerance
 from mlpstep.model import answer_names
 
 SEED_TO_4_DECIMALS = """\
@@ -75,12 +76,20 @@ def test_wrong_answer_names_the_wrong_cells_and_the_mistake(tmp_path):
 # -- the tolerance rule --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text,half", [("0.40", 0.005), ("2", 0.5), ("6.91e-13", 5e-16), ("-1.5E2", 5.0), (".5", 0.05), ("3.", 0.5)])
+@pytest.mark.parametrize(
+    "text,half", [("0.40", 0.005), ("2", 0.5), ("6.91e-13", 5e-16), ("-1.5E2", 5.0), (".5", 0.05), ("3.", 0.5)]
+)
 def test_half_a_unit_of_the_last_decimal_written(text, half):
     assert half_unit(text) == pytest.approx(half, rel=1e-12)
 
 
-CONFIGS = ["configs/seed.yaml", "configs/batch.yaml", "configs/rows.yaml", "configs/three_layer.yaml", "configs/mazur.yaml"]
+CONFIGS = [
+    "configs/seed.yaml",
+    "configs/batch.yaml",
+    "configs/rows.yaml",
+    "configs/three_layer.yaml",
+    "configs/mazur.yaml",
+]
 
 
 @pytest.mark.parametrize("decimals", [1, 2, 3, 4, 5, 6])
@@ -140,22 +149,39 @@ def test_rtol_and_atol_replace_the_rule(tmp_path):
 
 def _one_unit(target_a1: float) -> dict:
     """A one-weight linear layer whose a1 is exactly target_a1."""
-    return {"input": [1], "label": 0, "loss": "squared", "learning_rate": 0.1,
-            "layers": [{"weights": [[target_a1]], "bias": [0], "activation": "linear"}]}
+    return {
+        "input": [1],
+        "label": 0,
+        "loss": "squared",
+        "learning_rate": 0.1,
+        "layers": [{"weights": [[target_a1]], "bias": [0], "activation": "linear"}],
+    }
 
 
 # -- names and shapes ----------------------------------------------------------------------
 
 
 def test_notebook_names_and_json_paths_are_both_accepted(tmp_path):
-    answers = graded(SEED, "a1: [2, 13, 0, 0]\nforward.z2: [15, -13]\ngrads:\n  W1: [[6, 6, 0, 0], [28, 28, 0, 0]]\n"
-                           "updated.w20: [-0.1, 2.1]\nW2.grad: [[2, -2], [13, -13], [0, 0], [0, 0]]\n", tmp_path)
+    answers = graded(
+        SEED,
+        "a1: [2, 13, 0, 0]\nforward.z2: [15, -13]\ngrads:\n  W1: [[6, 6, 0, 0], [28, 28, 0, 0]]\n"
+        "updated.w20: [-0.1, 2.1]\nW2.grad: [[2, -2], [13, -13], [0, 0], [0, 0]]\n",
+        tmp_path,
+    )
     assert all(answer.correct for answer in answers.values())
-    assert {answer.path for answer in answers.values()} == {"forward.a1", "forward.z2", "grads.W1", "updated.w20", "grads.W2"}
+    assert {answer.path for answer in answers.values()} == {
+        "forward.a1",
+        "forward.z2",
+        "grads.W1",
+        "updated.w20",
+        "grads.W2",
+    }
 
 
 def test_rows_layout_names_its_biases_b(tmp_path):
-    answers = graded("configs/rows.yaml", "b1n: [-1.2, -1.2, -1, -1]\nb2.grad: [1, -1]\nz1: [[2, 13, -4, -15]]", tmp_path)
+    answers = graded(
+        "configs/rows.yaml", "b1n: [-1.2, -1.2, -1, -1]\nb2.grad: [1, -1]\nz1: [[2, 13, -4, -15]]", tmp_path
+    )
     assert all(answer.correct for answer in answers.values())
 
 
@@ -172,8 +198,13 @@ def test_transposed_answer_is_wrong_with_a_hint(tmp_path):
 
 
 def test_transposed_square_matrix_is_caught_too(tmp_path):
-    config = {"input": [1, 2], "label": [0, 0], "loss": "squared", "learning_rate": 0.1,
-              "layers": [{"weights": [[1, 2], [3, 4]], "bias": [0, 0], "activation": "linear"}]}
+    config = {
+        "input": [1, 2],
+        "label": [0, 0],
+        "loss": "squared",
+        "learning_rate": 0.1,
+        "layers": [{"weights": [[1, 2], [3, 4]], "bias": [0, 0], "activation": "linear"}],
+    }
     trace = trace_of(config)
     transposed = trace.updated["W1"].T.tolist()
     assert graded(config, f"W1n: {transposed}", tmp_path)["W1n"].hint.startswith("transposed")
@@ -204,7 +235,11 @@ HINTS = [
     (SEED, "a1.grad: [2, 2, 0, 0]", "this is dL/dz1: relu'(z1) belongs to dL/dz1, not dL/da1"),
     (SEED, "W1.grad: [[6, 6, 6, 6], [28, 28, 28, 28]]", "the derivative relu'(z1) is left out of dL/dz1"),
     (SEED, "z2.grad: [-1, 1]", "opposite sign"),
-    (SEED, "W1n: [[1.6, 0.6, -1, 0], [2.8, 3.8, 0, -1]]", "the gradient was added: W1 + 0.1 dL/dW1; the update subtracts it"),
+    (
+        SEED,
+        "W1n: [[1.6, 0.6, -1, 0], [2.8, 3.8, 0, -1]]",
+        "the gradient was added: W1 + 0.1 dL/dW1; the update subtracts it",
+    ),
     (SEED, "W1n: [[6, 6, 0, 0], [28, 28, 0, 0]]", "this is the gradient dL/dW1, not the updated W1"),
     (SEED, "W1.grad: [[0.4, -0.6, -1, 0], [-2.8, -1.8, 0, -1]]", "the updated W1, not the gradient dL/dW1"),
     (SEED, "W1.grad: [[0.6, 0.6, 0, 0], [2.8, 2.8, 0, 0]]", "the step 0.1 dL/dW1, not the gradient dL/dW1"),
@@ -241,15 +276,21 @@ def test_mean_versus_sum_over_the_batch(tmp_path):
     trace = trace_of("configs/batch.yaml")
     summed = (trace.grads["W1"] * 3).tolist()
     assert graded("configs/batch.yaml", f"W1.grad: {summed}", tmp_path)["W1.grad"].hint == (
-        "summed over the batch instead of averaged (x3)")
+        "summed over the batch instead of averaged (x3)"
+    )
     total = trace.loss * 3
-    assert graded("configs/batch.yaml", f"loss: {total}", tmp_path)["loss"].hint == "summed over the batch instead of averaged (x3)"
+    assert (
+        graded("configs/batch.yaml", f"loss: {total}", tmp_path)["loss"].hint
+        == "summed over the batch instead of averaged (x3)"
+    )
 
 
 def test_value_of_a_neighbouring_layer(tmp_path):
     trace = trace_of("configs/three_layer.yaml")
     a2 = trace.forward["a2"].tolist()
-    assert graded("configs/three_layer.yaml", f"a3: {a2}", tmp_path)["a3"].hint == "the value of a2, a neighbouring layer"
+    assert (
+        graded("configs/three_layer.yaml", f"a3: {a2}", tmp_path)["a3"].hint == "the value of a2, a neighbouring layer"
+    )
 
 
 # -- files, names and exit codes ----------------------------------------------------------
@@ -260,11 +301,20 @@ def test_unknown_name_is_a_problem_of_the_file_listing_the_valid_ones(tmp_path):
     path.write_text("W1new: [[1]]\n")
     result = check(SEED, str(path))
     assert result.exit_code == 2 and result.stderr == ""
-    assert "! W1new: unknown answer name (did you mean W1n?)\nvalid names: z1, a1, z2, a2, loss, z2.grad" in result.stdout
+    assert (
+        "! W1new: unknown answer name (did you mean W1n?)\nvalid names: z1, a1, z2, a2, loss, z2.grad" in result.stdout
+    )
 
 
-@pytest.mark.parametrize("text,message", [("", "no answers"), ("# nothing\n", "no answers"), ("[1, 2]", "a mapping of names"),
-                                          ("a1: [1, 2", "YAML syntax error")])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("", "no answers"),
+        ("# nothing\n", "no answers"),
+        ("[1, 2]", "a mapping of names"),
+        ("a1: [1, 2", "YAML syntax error"),
+    ],
+)
 def test_empty_and_garbage_files_are_invalid(tmp_path, text, message):
     path = tmp_path / "a.yaml"
     path.write_text(text)
@@ -272,8 +322,14 @@ def test_empty_and_garbage_files_are_invalid(tmp_path, text, message):
     assert result.exit_code == 2 and message in result.stderr and len(result.stderr.splitlines()) == 1
 
 
-@pytest.mark.parametrize("text,message", [("a1: [2, x, 0, 0]", "a1[1]: 'x' is text"), ("a1: .nan", "a1: not a finite number"),
-                                          ("a1: [[1, 2], [3]]", "a1: ragged")])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("a1: [2, x, 0, 0]", "a1[1]: 'x' is text"),
+        ("a1: .nan", "a1: not a finite number"),
+        ("a1: [[1, 2], [3]]", "a1: ragged"),
+    ],
+)
 def test_an_answer_that_is_not_numbers_is_wrong_and_a_problem_and_the_rest_is_graded(tmp_path, text, message):
     path = tmp_path / "a.yaml"
     path.write_text(text + "\nloss: 28\n")
@@ -343,13 +399,19 @@ def test_many_files_json(tmp_path):
     assert result.exit_code == 1
     files = json.loads(result.stdout)["files"]
     assert [(f["correct"], f["total"], f["error"]) for f in files] == [(9, 9, None), (0, 1, None)]
-    assert files[1]["answers"] == [{
-        "name": "updated.W1", "written_as": "W1n", "correct": False,
-        "expected": files[1]["answers"][0]["expected"],
-        "given": [[1.6, 0.6, -1.0, 0.0], [2.8, 3.8, 0.0, -1.0]],
-        "hint": "the gradient was added: W1 + 0.1 dL/dW1; the update subtracts it",
-    }]
-    np.testing.assert_allclose(files[1]["answers"][0]["expected"], [[0.4, -0.6, -1, 0], [-2.8, -1.8, 0, -1]], atol=1e-11)
+    assert files[1]["answers"] == [
+        {
+            "name": "updated.W1",
+            "written_as": "W1n",
+            "correct": False,
+            "expected": files[1]["answers"][0]["expected"],
+            "given": [[1.6, 0.6, -1.0, 0.0], [2.8, 3.8, 0.0, -1.0]],
+            "hint": "the gradient was added: W1 + 0.1 dL/dW1; the update subtracts it",
+        }
+    ]
+    np.testing.assert_allclose(
+        files[1]["answers"][0]["expected"], [[0.4, -0.6, -1, 0], [-2.8, -1.8, 0, -1]], atol=1e-11
+    )
 
 
 def test_gradescope_results_json(tmp_path):
@@ -362,8 +424,9 @@ def test_gradescope_results_json(tmp_path):
     first, second = results["tests"]
     assert first == {"name": "forward.a1 (a1)", "score": 1.0, "max_score": 1.0, "status": "passed", "output": "correct"}
     assert second["score"] == 0.0 and second["max_score"] == 1.0 and second["status"] == "failed"
-    assert second["output"] == ("wrong entries: z1.grad[2][0], z1.grad[3][0]\n"
-                                "hint: this is dL/da1: the derivative relu'(z1) is left out")  # never the expected values
+    assert second["output"] == (
+        "wrong entries: z1.grad[2][0], z1.grad[3][0]\nhint: this is dL/da1: the derivative relu'(z1) is left out"
+    )  # never the expected values
 
 
 def test_gradescope_takes_one_file(tmp_path):
@@ -476,8 +539,11 @@ GOLDEN = json.loads(open("tests/golden/torch_cases.json").read())["cases"]
 def test_pytorch_values_pasted_at_full_precision_are_correct(tmp_path):
     for case in GOLDEN:
         expected = case["expected"]
-        lines = [f"{section}.{key}: {json.dumps(value)}" for section in ("forward", "grads", "updated")
-                 for key, value in expected[section].items()] + [f"loss: {json.dumps(expected['loss'])}"]
+        lines = [
+            f"{section}.{key}: {json.dumps(value)}"
+            for section in ("forward", "grads", "updated")
+            for key, value in expected[section].items()
+        ] + [f"loss: {json.dumps(expected['loss'])}"]
         answers = graded(case["config"], "\n".join(lines), tmp_path)
         assert all(answer.correct for answer in answers.values()), case["name"]
 
@@ -486,7 +552,10 @@ def test_answers_for_another_step_are_refused_with_the_fix(tmp_path):
     path = tmp_path / "step2.json"
     path.write_text(runner.invoke(app, ["run", "configs/adam.yaml", "--json", "--show-step", "2"]).stdout)
     result = check("configs/adam.yaml", str(path))
-    assert result.exit_code == 2 and "these answers are for step 2, but step 1 is checked; add --show-step 2" in result.stderr
+    assert (
+        result.exit_code == 2
+        and "these answers are for step 2, but step 1 is checked; add --show-step 2" in result.stderr
+    )
     assert check("configs/adam.yaml", str(path), "--show-step", "2").exit_code == 0
 
 
@@ -494,18 +563,33 @@ def test_keys_for_a_later_step_and_the_final_parameters(tmp_path):
     key = runner.invoke(app, ["answers", "configs/adam.yaml", "--show-step", "3"]).stdout
     assert "# mlpstep check configs/adam.yaml THIS_FILE --show-step 3" in key and "final.W1:" in key
     assert check("configs/adam.yaml", "-", "--show-step", "3", input=key).exit_code == 0
-    answers = graded("configs/adam.yaml", "final.W1: [[1.00, 0.00, -1.00, 0.00], [0.00, 1.00, 0.00, -1.00]]\nfinal_loss: 8.5", tmp_path)
+    answers = graded(
+        "configs/adam.yaml",
+        "final.W1: [[1.00, 0.00, -1.00, 0.00], [0.00, 1.00, 0.00, -1.00]]\nfinal_loss: 8.5",
+        tmp_path,
+    )
     assert answers["final_loss"].correct and not answers["final.W1"].correct
 
 
 def test_a_transposed_bias_gets_the_rule_for_a_bias(tmp_path):
     answers = graded(SEED, "w10n: [[-1.2, -1.2, -1, -1]]\nw10.grad: [[2, 2, 0, 0]]\n", tmp_path)
     for name in ("w10n", "w10.grad"):
-        assert answers[name].hint.endswith("the bias w10 is a column, n_out x 1, in the columns layout (or write it flat)")
+        assert answers[name].hint.endswith(
+            "the bias w10 is a column, n_out x 1, in the columns layout (or write it flat)"
+        )
 
 
-@pytest.mark.parametrize("text", ["dL/dz2: [1, -1]\n", "dL/dW1: [[6, 6, 0, 0], [28, 28, 0, 0]]\n", "dL/dw10: [2, 2, 0, 0]\n",
-                                  "Loss: 28\n", "LOSS: 28.0\n", "Loss_After: 0.1051\n"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "dL/dz2: [1, -1]\n",
+        "dL/dW1: [[6, 6, 0, 0], [28, 28, 0, 0]]\n",
+        "dL/dw10: [2, 2, 0, 0]\n",
+        "Loss: 28\n",
+        "LOSS: 28.0\n",
+        "Loss_After: 0.1051\n",
+    ],
+)
 def test_the_labels_run_prints_and_loss_in_any_case_are_answer_names(tmp_path, text):
     path = tmp_path / "a.yaml"
     path.write_text(text)
@@ -552,10 +636,19 @@ def test_an_all_zeros_answers_file_gets_every_nonzero_quantity_wrong(tmp_path):
     assert graded_file["correct"] == 0  # every value of Mazur's step is nonzero; it was 12/17 before the floor
 
 
-@pytest.mark.parametrize("text,correct", [("loss: 0", False), ("loss: 0.3", False), ("loss: 0.30", False),
-                                          ("loss: 0.298", True), ("loss: 0.2984", True), ("W1n: [[0, 0], [0, 0]]", False),
-                                          ("W1.grad: [[0, 0], [0, 0]]", False), ("W1.grad: [[0.000439, 0.000877], "
-                                                                                 "[0.000498, 0.000995]]", True)])
+@pytest.mark.parametrize(
+    "text,correct",
+    [
+        ("loss: 0", False),
+        ("loss: 0.3", False),
+        ("loss: 0.30", False),
+        ("loss: 0.298", True),
+        ("loss: 0.2984", True),
+        ("W1n: [[0, 0], [0, 0]]", False),
+        ("W1.grad: [[0, 0], [0, 0]]", False),
+        ("W1.grad: [[0.000439, 0.000877], [0.000498, 0.000995]]", True),
+    ],
+)
 def test_the_precision_floor_needs_three_significant_digits(tmp_path, text, correct):
     (answer,) = graded(MAZUR, text, tmp_path).values()
     assert answer.correct == correct, (answer.expected, answer.hint)
@@ -566,14 +659,19 @@ def test_zero_for_a_tiny_value_beside_a_large_one_stays_right(tmp_path):
 
 
 def test_exact_values_written_exactly_stay_right(tmp_path):
-    answers = graded(SEED, "a1: [2, 13, 0, 0]\nloss: 28\nz2.grad: [1, -1]\nW1n: [[0.4, -0.6, -1, 0], [-2.8, -1.8, 0, -1]]", tmp_path)
+    answers = graded(
+        SEED, "a1: [2, 13, 0, 0]\nloss: 28\nz2.grad: [1, -1]\nW1n: [[0.4, -0.6, -1, 0], [-2.8, -1.8, 0, -1]]", tmp_path
+    )
     assert all(answer.correct for answer in answers.values())
 
 
 def test_a_coarse_answer_rounded_right_is_told_to_give_more_digits(tmp_path):
     answer = graded(MAZUR, "loss: 0.30", tmp_path)["loss"]
     assert not answer.correct
-    assert answer.hint == "rounded right, but too coarse: give 3 significant digits (within 0.5% of each value; see --min-rtol)"
+    assert (
+        answer.hint
+        == "rounded right, but too coarse: give 3 significant digits (within 0.5% of each value; see --min-rtol)"
+    )
 
 
 def test_min_rtol_sets_the_floor_from_the_command_line_and_the_config(tmp_path):
@@ -604,8 +702,10 @@ def test_one_unknown_name_never_zeroes_a_submission(tmp_path):
     assert result.exit_code == 2
     results = json.loads(result.stdout)
     assert results["score"] == 17.0 and len(results["tests"]) == 17
-    assert results["output"] == ("17/17 answers correct\nW1_new: unknown answer name (did you mean W1n?)\n"
-                                 "los: unknown answer name (did you mean loss?)")
+    assert results["output"] == (
+        "17/17 answers correct\nW1_new: unknown answer name (did you mean W1n?)\n"
+        "los: unknown answer name (did you mean loss?)"
+    )
 
 
 def test_every_unknown_name_is_reported_and_the_known_answers_keep_their_verdicts(tmp_path):
@@ -661,9 +761,16 @@ def test_given_numbers_are_shown_as_written(tmp_path):
     assert "│ 0.10* │" in out and "│ -0.090* │" in out and "│     2.1 │" in out
 
 
-KINKED = {"input": [1, 1], "label": 1, "loss": "nll", "learning_rate": 0.1,  # z1 = [0, 1]: ReLU's kink at unit 0
-          "layers": [{"weights": [[1, -1], [-1, 2]], "bias": [0, 0], "activation": "relu"},
-                     {"weights": [[1, 0], [0, 1]], "bias": [0, 0], "activation": "softmax"}]}
+KINKED = {
+    "input": [1, 1],
+    "label": 1,
+    "loss": "nll",
+    "learning_rate": 0.1,  # z1 = [0, 1]: ReLU's kink at unit 0
+    "layers": [
+        {"weights": [[1, -1], [-1, 2]], "bias": [0, 0], "activation": "relu"},
+        {"weights": [[1, 0], [0, 1]], "bias": [0, 0], "activation": "softmax"},
+    ],
+}
 
 
 @pytest.mark.parametrize("used,uses", [(1, 0), (0.5, 0), (0, 1), (0.5, 1), (0, 0.5)])
@@ -679,7 +786,9 @@ def test_an_answer_worked_with_another_relu_convention_is_told_so(tmp_path, used
 def test_the_output_a_given_for_dl_dz_is_the_label_not_subtracted(tmp_path):
     hint = graded(SEED, "z2.grad: [1, 0]", tmp_path)["z2.grad"].hint
     assert hint == "this is a2: the label was not subtracted (dL/dz2 = a2 - y for nll)"
-    hint = graded("configs/batch.yaml", "z2.grad: " + _row_of(trace_of("configs/batch.yaml").forward["a2"] / 3), tmp_path)
+    hint = graded(
+        "configs/batch.yaml", "z2.grad: " + _row_of(trace_of("configs/batch.yaml").forward["a2"] / 3), tmp_path
+    )
     assert hint["z2.grad"].hint.startswith("this is a2 / 3: the label was not subtracted")
 
 
@@ -687,8 +796,13 @@ def _row_of(value: np.ndarray) -> str:
     return json.dumps(np.round(value, 6).tolist())
 
 
-THREE_CLASSES = {"input": [1, 2], "label": 0, "loss": "nll", "learning_rate": 0.1,
-                 "layers": [{"weights": [[0.5, -1, 0.25], [1, 0.5, -0.5]], "bias": [0, 0, 0], "activation": "softmax"}]}
+THREE_CLASSES = {
+    "input": [1, 2],
+    "label": 0,
+    "loss": "nll",
+    "learning_rate": 0.1,
+    "layers": [{"weights": [[0.5, -1, 0.25], [1, 0.5, -0.5]], "bias": [0, 0, 0], "activation": "softmax"}],
+}
 
 
 @pytest.mark.parametrize("k", [1, 2])
@@ -711,9 +825,20 @@ def test_the_json_of_a_class_has_a_summary(tmp_path):
     (tmp_path / "broken.yaml").write_text("a1: [2, 13\n")
     files = [str(tmp_path / name) for name in ("full.yaml", "part.yaml", "broken.yaml")]
     report = json.loads(check(SEED, *files, "--json").stdout)
-    assert report["summary"] == {"files": 3, "graded": 2, "not_gradable": 1, "all_correct": 1, "with_problems": 1,
-                                 "mean_score": 9.0, "mean_fraction": pytest.approx((1 + 1 / 17) / 2)}
-    assert [(f["correct"], f["total"]) for f in report["files"]] == [(17, 17), (1, 17), (0, 17)]  # broken: its expected total
+    assert report["summary"] == {
+        "files": 3,
+        "graded": 2,
+        "not_gradable": 1,
+        "all_correct": 1,
+        "with_problems": 1,
+        "mean_score": 9.0,
+        "mean_fraction": pytest.approx((1 + 1 / 17) / 2),
+    }
+    assert [(f["correct"], f["total"]) for f in report["files"]] == [
+        (17, 17),
+        (1, 17),
+        (0, 17),
+    ]  # broken: its expected total
 
 
 def test_a_wide_wrong_answer_fits_the_terminal(tmp_path):
@@ -721,6 +846,7 @@ def test_a_wide_wrong_answer_fits_the_terminal(tmp_path):
     config.write_text(runner.invoke(app, ["init", "--layers", "4,30,5", "--batch", "50", "--seed", "1"]).stdout)
     path = tmp_path / "a.yaml"
     path.write_text(f"z2: {[[0.1] * 50] * 5}\n")
+
     def widest(*options: str) -> int:  # of the matrices' lines (the score line names a long temporary path)
         out = check(str(config), str(path), *options, env={"COLUMNS": "100"}).stdout
         return max(len(line) for line in out.splitlines() if line.startswith("    "))
@@ -748,8 +874,10 @@ def test_a_key_rounded_to_three_significant_digits_checks_n_of_n(tmp_path):
 def test_a_key_too_coarse_for_the_floor_is_written_with_a_warning(tmp_path):
     result = runner.invoke(app, ["answers", MAZUR, "--decimals", "4"])
     assert result.exit_code == 0 and "W1.grad: [[0.0004, 0.0009], [0.0005, 0.0010]]" in result.stdout
-    assert result.stderr == ("warning: with --decimals 4, check marks 1 of this key's values wrong (W1.grad): its precision "
-                             "floor wants each within 0.5% of its value; give --digits 3 or more\n")
+    assert result.stderr == (
+        "warning: with --decimals 4, check marks 1 of this key's values wrong (W1.grad): its precision "
+        "floor wants each within 0.5% of its value; give --digits 3 or more\n"
+    )
     assert runner.invoke(app, ["answers", SEED, "--decimals", "4"]).stderr == ""  # the seed's values are whole or tiny
 
 

@@ -42,7 +42,13 @@ def test_json_given_holds_the_problem_before_the_step():
     assert given["x"] == [[3.0], [14.0]] and given["y"] == [[0.0], [1.0]]  # label: 1, one-hot as the loss sees it
     assert given["W1"] == [[1.0, 0.0, -1.0, 0.0], [0.0, 1.0, 0.0, -1.0]] and given["w10"] == [[-1.0]] * 4
     assert given["learning_rate"] == 0.1
-    assert given["optimizer"] == {"name": "sgd", "momentum": 0.0, "dampening": 0.0, "nesterov": False, "weight_decay": 0.0}
+    assert given["optimizer"] == {
+        "name": "sgd",
+        "momentum": 0.0,
+        "dampening": 0.0,
+        "nesterov": False,
+        "weight_decay": 0.0,
+    }
 
 
 def test_json_given_is_shaped_as_the_output_in_the_rows_layout():
@@ -104,13 +110,29 @@ def test_table_output_shows_every_value_of_the_seed():
     out = result.stdout
     for text in [
         "x(2) -> relu(4) -> softmax(2) -> nll",
-        "z1 = W1ᵀ x + w10", "a1 = relu(z1)   4x1", "a2 = softmax(z2)   2x1", "6.9144001e-13",
+        "z1 = W1ᵀ x + w10",
+        "a1 = relu(z1)   4x1",
+        "a2 = softmax(z2)   2x1",
+        "6.9144001e-13",
         "L = nll(a2, y) = 28.000000000000693",
-        "dL/dz2 = a2 - y", "dL/da1 = W2 dL/dz2", "dL/dz1 = dL/da1 ⊙ relu'(z1)", "dL/dW1 = x (dL/dz1)ᵀ   2x4",
-        "W1 ← W1 - 0.1 dL/dW1", "-2.8", "-1.8", "2.1", "-0.1",
+        "dL/dz2 = a2 - y",
+        "dL/da1 = W2 dL/dz2",
+        "dL/dz1 = dL/da1 ⊙ relu'(z1)",
+        "dL/dW1 = x (dL/dz1)ᵀ   2x4",
+        "W1 ← W1 - 0.1 dL/dW1",
+        "-2.8",
+        "-1.8",
+        "2.1",
+        "-0.1",
     ]:
         assert text in out, text
-    assert out.index("Given") < out.index("Forward pass") < out.index("Loss") < out.index("Backward pass") < out.index("Updated parameters")
+    assert (
+        out.index("Given")
+        < out.index("Forward pass")
+        < out.index("Loss")
+        < out.index("Backward pass")
+        < out.index("Updated parameters")
+    )
 
 
 def test_table_output_in_a_pipe_has_no_escape_codes():
@@ -123,10 +145,17 @@ def big_config(tmp_path):
 
     w = np.arange(50 * 40, dtype=float).reshape(50, 40) / 1000
     path = tmp_path / "big.json"
-    path.write_text(json.dumps({
-        "input": [0.5] * 50, "label": [0.0] * 40, "loss": "squared", "learning_rate": 0.1,
-        "layers": [{"weights": w.tolist(), "bias": [0.0] * 40, "activation": "tanh"}],
-    }))
+    path.write_text(
+        json.dumps(
+            {
+                "input": [0.5] * 50,
+                "label": [0.0] * 40,
+                "loss": "squared",
+                "learning_rate": 0.1,
+                "layers": [{"weights": w.tolist(), "bias": [0.0] * 40, "activation": "tanh"}],
+            }
+        )
+    )
     return str(path)
 
 
@@ -192,8 +221,12 @@ def test_json_path_does_not_import_rich():
 
 
 def test_shell_completion_script():
-    result = subprocess.run([sys.executable, "-m", "mlpstep", "--show-completion", "bash"], capture_output=True, text=True,
-                            env={**__import__("os").environ, "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"})
+    result = subprocess.run(
+        [sys.executable, "-m", "mlpstep", "--show-completion", "bash"],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"},
+    )
     assert result.returncode == 0 and "_mlpstep_completion" in result.stdout
 
 
@@ -206,13 +239,17 @@ def test_a_bug_is_one_line_to_report_and_exit_3(monkeypatch):
     monkeypatch.setattr(mlpstep.engine, "_one_step", broken)
     result = runner.invoke(app, ["run", SEED])
     assert result.exit_code == 3 and result.stdout == ""
-    assert result.stderr == ("error: internal error (ZeroDivisionError: boom); please report it with the input that "
-                             "caused it (mlpstep --debug ... prints the traceback)\n")
+    assert result.stderr == (
+        "error: internal error (ZeroDivisionError: boom); please report it with the input that "
+        "caused it (mlpstep --debug ... prints the traceback)\n"
+    )
     assert isinstance(runner.invoke(app, ["--debug", "run", SEED]).exception, ZeroDivisionError)
 
 
 def test_help_before_a_command_lists_every_command():
-    result = subprocess.run([sys.executable, "-m", "mlpstep", "--help", "run"], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "mlpstep", "--help", "run"], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0 and all(name in result.stdout for name in ("run", "check", "answers", "gradcheck"))
 
 

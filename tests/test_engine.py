@@ -34,7 +34,9 @@ def test_the_seeds_parameter_gradients_by_hand():
     trace = seed_trace()
     dz2 = np.array([[1 - E], [E - 1]])
     dz1 = 2 * (1 - E) * np.array([[1.0], [1.0], [0.0], [0.0]])
-    np.testing.assert_allclose(trace.grads["W2"], np.array([[2.0], [13.0], [0.0], [0.0]]) @ dz2.T, rtol=1e-15)  # a1 dz2ᵀ
+    np.testing.assert_allclose(
+        trace.grads["W2"], np.array([[2.0], [13.0], [0.0], [0.0]]) @ dz2.T, rtol=1e-15
+    )  # a1 dz2ᵀ
     np.testing.assert_allclose(trace.grads["w20"], dz2, rtol=1e-15)
     np.testing.assert_allclose(trace.grads["W1"], np.array([[3.0], [14.0]]) @ dz1.T, rtol=1e-15)  # x dz1ᵀ
     np.testing.assert_allclose(trace.grads["w10"], dz1, rtol=1e-15)
@@ -91,4 +93,3 @@ def test_three_steps_are_three_single_steps_each_from_where_the_last_ended():
         start = continued(start, single)
     for name, value in run.final.items():
         np.testing.assert_array_equal(single.updated[name], value)
-

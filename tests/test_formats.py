@@ -26,7 +26,7 @@ def markdown_tables(text):
             width = lines[i + 1].count("|") - 1
             assert line.count("|") - 1 == width
             rows = []
-            for row in lines[i + 2:]:
+            for row in lines[i + 2 :]:
                 if not row.startswith("|"):
                     break
                 assert row.count("|") - 1 == width, row
@@ -70,14 +70,26 @@ def test_latex_is_well_formed(config):
 def test_latex_names_and_formulas():
     out = run(SEED, "--format", "latex", "--only", "z1,W1n,loss")
     assert r"z_{1} = W_{1}^{\top} x + w_{10} = \begin{bmatrix} 2 \\ 13 \\ -4 \\ -15 \end{bmatrix}" in out
-    assert r"W_{1} \leftarrow  W_{1} - 0.1 \frac{\partial L}{\partial W_{1}} = \begin{bmatrix} 0.4 & -0.6 & -1 & 0 \\ -2.8 & -1.8 & 0 & -1 \end{bmatrix}" in out
+    assert (
+        r"W_{1} \leftarrow  W_{1} - 0.1 \frac{\partial L}{\partial W_{1}} = \begin{bmatrix} 0.4 & -0.6 & -1 & 0 \\ "
+        r"-2.8 & -1.8 & 0 & -1 \end{bmatrix}" in out
+    )
     assert r"L = \mathrm{nll}(a_{2}, y) = 28.000000000000693" in out
 
 
 def test_latex_wide_matrices_raise_the_column_limit(tmp_path):
     path = tmp_path / "wide.json"
-    path.write_text(json.dumps({"input": [1.0], "label": [0.0] * 12, "loss": "squared", "learning_rate": 0.1,
-                                "layers": [{"weights": [[0.5] * 12], "bias": [0.0] * 12, "activation": "linear"}]}))
+    path.write_text(
+        json.dumps(
+            {
+                "input": [1.0],
+                "label": [0.0] * 12,
+                "loss": "squared",
+                "learning_rate": 0.1,
+                "layers": [{"weights": [[0.5] * 12], "bias": [0.0] * 12, "activation": "linear"}],
+            }
+        )
+    )
     assert "\\setcounter{MaxMatrixCols}{12}" in run(str(path), "--format", "latex")
 
 
@@ -117,9 +129,11 @@ def test_colour_only_on_a_terminal_and_never_with_no_color():
 
 def test_relu_derivative_at_zero_is_marked(tmp_path):
     path = tmp_path / "zero.yaml"
-    path.write_text("input: [1]\nlabel: [1]\nloss: squared\nlearning_rate: 0.1\nrelu_grad_at_zero: 0.5\n"
-                    "layers:\n  - {weights: [[1, 2]], bias: [-1, 0], activation: relu}\n"
-                    "  - {weights: [[1], [1]], bias: [0], activation: linear}\n")
+    path.write_text(
+        "input: [1]\nlabel: [1]\nloss: squared\nlearning_rate: 0.1\nrelu_grad_at_zero: 0.5\n"
+        "layers:\n  - {weights: [[1, 2]], bias: [-1, 0], activation: relu}\n"
+        "  - {weights: [[1], [1]], bias: [0], activation: linear}\n"
+    )
     out = run(str(path))
     assert "1°" in out and "relu'(0) = 0.5 was used" in out
 
@@ -177,10 +191,14 @@ def test_explain_plugs_the_numbers_into_one_entry():
         assert line in out, line
 
 
-SOFTMAX_MSE = ("input: [[1, 2], [0, -1]]\nlabel: [[0.2, 0.8], [1, 0]]\nloss: mse\nlearning_rate: 0.1\n"
-               "layers:\n  - {weights: [[1, -1], [0.5, 0.5]], bias: [0, 0.1], activation: softmax}\n")
-SIGMOID_NLL = ("input: [1, -1]\nlabel: [1, 0, 0.25]\nloss: nll\nlearning_rate: 0.1\n"
-               "layers:\n  - {weights: [[1, -1, 0.5], [0.5, 0.5, 2]], bias: [0, 0.1, 0], activation: sigmoid}\n")
+SOFTMAX_MSE = (
+    "input: [[1, 2], [0, -1]]\nlabel: [[0.2, 0.8], [1, 0]]\nloss: mse\nlearning_rate: 0.1\n"
+    "layers:\n  - {weights: [[1, -1], [0.5, 0.5]], bias: [0, 0.1], activation: softmax}\n"
+)
+SIGMOID_NLL = (
+    "input: [1, -1]\nlabel: [1, 0, 0.25]\nloss: nll\nlearning_rate: 0.1\n"
+    "layers:\n  - {weights: [[1, -1, 0.5], [0.5, 0.5, 2]], bias: [0, 0.1, 0], activation: sigmoid}\n"
+)
 EXPLAINED = CONFIGS + ["configs/sigmoid_squared.yaml", "configs/three_layer.yaml", SOFTMAX_MSE, SIGMOID_NLL]
 
 
@@ -218,40 +236,58 @@ def test_no_worked_example_is_a_tautology(config):
 
 @pytest.mark.parametrize("config,line", [
     (SEED, "L = -log a2[1,0] = -log(6.9144e-13) = 28"),  # nll of a class index: the log-probability of that class
-    ("configs/batch.yaml", "L[0] = -log a2[1,0] = -log(6.9144e-13) = 28; L = (28 + 0.0181499 + 0.693147) / 3 = 9.57043"),
-    ("configs/three_layer.yaml", "L[0] = -log a3[2,0] = -log(0.105009) = 2.25371; L = 2.25371 + 0.294669 = 2.54838"),  # sum
+    ("configs/batch.yaml",
+     "L[0] = -log a2[1,0] = -log(6.9144e-13) = 28; L = (28 + 0.0181499 + 0.693147) / 3 = 9.57043"),
+    ("configs/three_layer.yaml",  # sum
+     "L[0] = -log a3[2,0] = -log(0.105009) = 2.25371; L = 2.25371 + 0.294669 = 2.54838"),
     ("configs/sigmoid_squared.yaml", "L = (0.606754 - 1)² = 0.154642"),
     ("configs/mazur.yaml", "L = 0.5·((0.751365 - 0.01)² + (0.772928 - 0.99)²) = 0.298371"),
-    (SOFTMAX_MSE, "L[0] = ((0.869892 - 0.2)² + (0.130108 - 0.8)²) / 2 = 0.448755; L = (0.448755 + 0.275603) / 2 = 0.362179"),
+    (SOFTMAX_MSE, "L[0] = ((0.869892 - 0.2)² + (0.130108 - 0.8)²) / 2 = 0.448755; L = (0.448755 + 0.275603) / 2 = "
+                  "0.362179"),
     (SIGMOID_NLL, "L = -(log(0.622459) + log(1 - 0.197816) + 0.25·log(0.182426) + 0.75·log(1 - 0.182426)) = 1.27091"),
 ])  # fmt: skip
 def test_the_loss_is_worked_out_for_every_loss(config, line):
-    result = runner.invoke(app, ["run", config if config.startswith("configs/") else "-", "--explain", "--only", "loss"],
-                           input=None if config.startswith("configs/") else config)
+    result = runner.invoke(
+        app,
+        ["run", config if config.startswith("configs/") else "-", "--explain", "--only", "loss"],
+        input=None if config.startswith("configs/") else config,
+    )
     assert f"e.g. {line}" in result.stdout.replace("\n", " ").replace("  ", " ")
 
 
 def test_a_softmax_gradient_without_nll_is_worked_through_its_jacobian():
-    out = runner.invoke(app, ["run", "-", "--explain", "--only", "dL/dz1", "--format", "markdown"], input=SOFTMAX_MSE).stdout
+    out = runner.invoke(
+        app, ["run", "-", "--explain", "--only", "dL/dz1", "--format", "markdown"], input=SOFTMAX_MSE
+    ).stdout
     assert "e.g. `dL/dz1[0,0] = a1·(dL/da1 - Σ a1·dL/da1) = 0.869892·(0.334946 - 0.247787) = 0.0758185`" in out
 
 
 def test_explain_works_out_the_entries_named():
     out = run(SEED, "--only", "W1n,dL/dW1,z1", "--explain", "W1[1,0] dL/dW1[1,1],z1[2,0]", "--explain", "W1[1,0]")
     worked = [line for line in out.splitlines() if line.startswith("e.g.")]
-    assert worked == ["e.g. z1[2,0] = (-1)·3 + 0·14 + (-1) = -4", "e.g. dL/dW1[1,1] = 14·2 = 28", "e.g. W1[1,0] ← 0 - 0.1·28 = -2.8"]
+    assert worked == [
+        "e.g. z1[2,0] = (-1)·3 + 0·14 + (-1) = -4",
+        "e.g. dL/dW1[1,1] = 14·2 = 28",
+        "e.g. W1[1,0] ← 0 - 0.1·28 = -2.8",
+    ]
 
 
 def test_explain_takes_names_as_only_does_and_the_layout_s_order_of_indices():
     assert "e.g. W1[1,1] ← 1 - 0.1·28 = -1.8" in run(SEED, "--only", "W1n", "--explain", "W1n[1,1]")
     assert "e.g. dL/da1[0,0] = 1·1 + (-1)·(-1) = 2" in run(SEED, "--only", "grads", "--explain", "a1.grad[0,0]")
-    assert "e.g. z1[0,2] = (-1)·3 + 0·14 + (-1) = -4" in run("configs/rows.yaml", "--only", "z1", "--explain", "z1[0,2]")
-    assert "e.g. L[2] = -log a2[1,2] = -log(0.5) = 0.693147;" in run("configs/batch.yaml", "--only", "loss", "--explain", "loss[2]")
+    assert "e.g. z1[0,2] = (-1)·3 + 0·14 + (-1) = -4" in run(
+        "configs/rows.yaml", "--only", "z1", "--explain", "z1[0,2]"
+    )
+    assert "e.g. L[2] = -log a2[1,2] = -log(0.5) = 0.693147;" in run(
+        "configs/batch.yaml", "--only", "loss", "--explain", "loss[2]"
+    )
 
 
 def test_a_value_of_one_entry_is_named_without_brackets_even_before_the_config():
     out = run("--explain", "loss", SEED, "--only", "loss")
-    assert out.rstrip().endswith("e.g. L = -log a2[1,0] = -log(6.9144e-13) = 28") and out == run(SEED, "--explain", "loss[0]", "--only", "loss")
+    assert out.rstrip().endswith("e.g. L = -log a2[1,0] = -log(6.9144e-13) = 28") and out == run(
+        SEED, "--explain", "loss[0]", "--only", "loss"
+    )
 
 
 def test_a_bare_explain_keeps_the_config_after_it_and_adds_to_the_entries_named():
@@ -287,9 +323,16 @@ def test_an_entry_to_explain_must_be_printed_and_not_frozen():
 
 def test_worked_lines_are_priced_before_they_are_worked_out(tmp_path):
     config = tmp_path / "big.yaml"
-    assert runner.invoke(app, ["init", "--layers", "100,100,10", "--batch", "100", "--seed", "2", "-o", str(config)]).exit_code == 0
+    assert (
+        runner.invoke(
+            app, ["init", "--layers", "100,100,10", "--batch", "100", "--seed", "2", "-o", str(config)]
+        ).exit_code
+        == 0
+    )
     entries = " ".join(f"z1[{i},{j}]" for i in range(100) for j in range(100))
-    result = runner.invoke(app, ["run", str(config), "--only", "z1,W1n", "--explain", entries, "--explain", entries.replace("z1", "W1")])
+    result = runner.invoke(
+        app, ["run", str(config), "--only", "z1,W1n", "--explain", entries, "--explain", entries.replace("z1", "W1")]
+    )
     assert result.exit_code == 2 and "the output would draw 400,138 cells, more than the 300,000" in result.stderr
 
 
@@ -310,30 +353,54 @@ def test_latex_compiles(tmp_path, config):
     import subprocess
 
     body = run(config, "--format", "latex", "--explain", "--steps", "12")
-    (tmp_path / "doc.tex").write_text("\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n"
-                                      + body + "\\end{document}\n")
-    result = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=120)
+    (tmp_path / "doc.tex").write_text(
+        "\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n" + body + "\\end{document}\n"
+    )
+    result = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout[-2000:]
 
 
 def test_only_final_loss_and_state_and_empty():
     out = json.loads(run("configs/adam.yaml", "--json", "--only", "final_loss,final_state"))
-    assert set(out) == {"network", "layout", "final_loss", "final_state"} and set(out["final_state"]) == {"exp_avg", "exp_avg_sq"}
+    assert set(out) == {"network", "layout", "final_loss", "final_state"} and set(out["final_state"]) == {
+        "exp_avg",
+        "exp_avg_sq",
+    }
     result = runner.invoke(app, ["run", SEED, "--only", ""])
     assert result.exit_code == 2 and "--only: give one or more names" in result.stderr
-    assert "names (x, y, W1, w10, W2, w20, learning_rate, optimizer, z1, a1" in runner.invoke(app, ["run", SEED, "--only", "W9"]).stderr
+    assert (
+        "names (x, y, W1, w10, W2, w20, learning_rate, optimizer, z1, a1"
+        in runner.invoke(app, ["run", SEED, "--only", "W9"]).stderr
+    )
 
 
-@pytest.mark.parametrize("form,first", [("table", "Given ─"), ("markdown", "## Given"), ("latex", "\\paragraph{Given}")])
+@pytest.mark.parametrize(
+    "form,first", [("table", "Given ─"), ("markdown", "## Given"), ("latex", "\\paragraph{Given}")]
+)
 def test_given_is_the_first_section_in_every_format(form, first):
     out = run("configs/adam.yaml", "--format", form)
     assert out.index(first) < out.index("Forward pass")
     assert "optimizer" in out[: out.index("Forward pass")] and "learning rate" in out[: out.index("Forward pass")]
 
 
-@pytest.mark.parametrize("name,path", [("x", "x"), ("W1", "W1"), ("y", "y"), ("w10", "w10"), ("given.W2", "W2"),
-                                       ("learning_rate", "learning_rate"), ("optimizer", "optimizer")])
+@pytest.mark.parametrize(
+    "name,path",
+    [
+        ("x", "x"),
+        ("W1", "W1"),
+        ("y", "y"),
+        ("w10", "w10"),
+        ("given.W2", "W2"),
+        ("learning_rate", "learning_rate"),
+        ("optimizer", "optimizer"),
+    ],
+)
 def test_only_names_what_is_given(name, path):
     out = json.loads(run(SEED, "--json", "--only", name))
     assert list(out) == ["network", "layout", "given"] and list(out["given"]) == [path]

@@ -21,17 +21,63 @@ FUZZ_EXAMPLES = 3 * settings.default.max_examples
 with open("configs/seed.yaml") as f:
     SEED = yaml.safe_load(f)
 
-KEYS = ["layout", "input", "label", "loss", "learning_rate", "reduction", "relu_grad_at_zero", "layers", "optimizer",
-        "freeze", "steps", "weights", "bias", "activation", "name", "momentum", "state", "a1", "W1n", "loss_after",
-        "file", "key"]
+KEYS = [
+    "layout",
+    "input",
+    "label",
+    "loss",
+    "learning_rate",
+    "reduction",
+    "relu_grad_at_zero",
+    "layers",
+    "optimizer",
+    "freeze",
+    "steps",
+    "weights",
+    "bias",
+    "activation",
+    "name",
+    "momentum",
+    "state",
+    "a1",
+    "W1n",
+    "loss_after",
+    "file",
+    "key",
+]
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**30, 10**30), st.floats(allow_nan=True, allow_infinity=True),
-    st.text(max_size=8), st.sampled_from(["relu", "softmax", "nll", "rows", "none", "adam", "W1", "w10", "sgd", "1e-3",
-                                          "configs", "W1.npy", "x.csv", "p.npz"]),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**30), 10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=8),
+    st.sampled_from(
+        [
+            "relu",
+            "softmax",
+            "nll",
+            "rows",
+            "none",
+            "adam",
+            "W1",
+            "w10",
+            "sgd",
+            "1e-3",
+            "configs",
+            "W1.npy",
+            "x.csv",
+            "p.npz",
+        ]
+    ),
 )
-values = st.recursive(scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=5), st.dictionaries(st.one_of(st.sampled_from(KEYS), st.text(max_size=5)), inner, max_size=5)),
-    max_leaves=30)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=5),
+        st.dictionaries(st.one_of(st.sampled_from(KEYS), st.text(max_size=5)), inner, max_size=5),
+    ),
+    max_leaves=30,
+)
 
 
 def assert_clean(result, allowed=(0, 2), strict_json=False, one_line=True):
@@ -43,7 +89,9 @@ def assert_clean(result, allowed=(0, 2), strict_json=False, one_line=True):
     elif result.exit_code == 2 and result.stdout.startswith("{"):  # check --json/gradescope: a broken file inside
         json.loads(result.stdout)
     elif result.exit_code == 2:  # check's report names a file's problems, or the class summary a file not gradable
-        assert "\n! " in "\n" + result.stdout or "not gradable" in result.stdout or "problems" in result.stdout, result.stdout
+        assert "\n! " in "\n" + result.stdout or "not gradable" in result.stdout or "problems" in result.stdout, (
+            result.stdout
+        )
     elif strict_json:
         json.loads(result.stdout, parse_constant=lambda token: (_ for _ in ()).throw(AssertionError(token)))
 
@@ -117,7 +165,11 @@ def test_mutated_configs(tmp_path_factory, data):
     base = data.draw(st.sampled_from([SEED, {**SEED, "optimizer": {"name": "adam"}, "steps": 2, "freeze": ["w10"]}]))
     path = write(tmp, mutate(base, data.draw))
     assert_clean(runner.invoke(app, ["run", path, "--json"]), strict_json=True)
-    assert_clean(runner.invoke(app, ["run", path, "--explain", "--format", data.draw(st.sampled_from(["table", "markdown", "latex"]))]))
+    assert_clean(
+        runner.invoke(
+            app, ["run", path, "--explain", "--format", data.draw(st.sampled_from(["table", "markdown", "latex"]))]
+        )
+    )
     assert_clean(runner.invoke(app, ["gradcheck", path]), allowed=(0, 1, 2))
     assert_clean(runner.invoke(app, ["validate", path]), one_line=False)
     assert_find_errors_starts_with_what_load_raises(path)
@@ -136,7 +188,9 @@ def test_random_bytes(tmp_path_factory, blob):
 def test_generated_answer_files(tmp_path_factory, data):
     tmp = tmp_path_factory.mktemp("answers")
     path = write(tmp, data, "answers.yaml")
-    assert_clean(runner.invoke(app, ["check", "configs/seed.yaml", path, "--json"]), allowed=(0, 1, 2), strict_json=True)
+    assert_clean(
+        runner.invoke(app, ["check", "configs/seed.yaml", path, "--json"]), allowed=(0, 1, 2), strict_json=True
+    )
     assert_clean(runner.invoke(app, ["check", "configs/seed.yaml", path, "--format", "gradescope"]), allowed=(0, 1, 2))
 
 
@@ -148,7 +202,9 @@ def test_mutated_answer_keys(tmp_path_factory, data):
     assert_clean(runner.invoke(app, ["check", "configs/batch.yaml", path]), allowed=(0, 1, 2))
 
 
-OPTION_VALUES = st.one_of(st.text(max_size=6), st.sampled_from(["0", "-1", "1e9", "nan", "inf", "3", "W1", "grads", ""]))
+OPTION_VALUES = st.one_of(
+    st.text(max_size=6), st.sampled_from(["0", "-1", "1e9", "nan", "inf", "3", "W1", "grads", ""])
+)
 
 
 @settings(max_examples=FUZZ_EXAMPLES)
@@ -158,8 +214,12 @@ def test_run_option_values(option, value):
 
 
 @settings(max_examples=FUZZ_EXAMPLES)
-@given(st.sampled_from(["--layers", "--activations", "--loss", "--seed", "--batch", "--layout", "--learning-rate",
-                        "--example"]), OPTION_VALUES)
+@given(
+    st.sampled_from(
+        ["--layers", "--activations", "--loss", "--seed", "--batch", "--layout", "--learning-rate", "--example"]
+    ),
+    OPTION_VALUES,
+)
 def test_init_option_values(option, value):
     args = ["init", option, value] + ([] if option in ("--layers", "--example") else ["--layers", "2,3,2"])
     assert_clean(runner.invoke(app, args))
@@ -168,7 +228,9 @@ def test_init_option_values(option, value):
 @settings(max_examples=FUZZ_EXAMPLES)
 @given(st.sampled_from(["--rtol", "--atol", "--expect", "--format", "--show-step"]), OPTION_VALUES)
 def test_check_option_values(option, value):
-    assert_clean(runner.invoke(app, ["check", "configs/seed.yaml", "configs/seed.yaml", option, value]), allowed=(0, 1, 2))
+    assert_clean(
+        runner.invoke(app, ["check", "configs/seed.yaml", "configs/seed.yaml", option, value]), allowed=(0, 1, 2)
+    )
 
 
 # -- hostile input: exponents, line breaks, special files and links ----------------------------
@@ -178,11 +240,21 @@ from mlpstep.loading.reader import _most_yaml_values  # noqa: E402
 
 numbers = st.builds(
     lambda sign, zeros, whole, fraction, dot, e, esign, pad, exponent: (
-        sign + "0" * zeros + whole + ("." + fraction if dot else "") + (e + esign + "0" * pad + str(exponent) if e else "")
+        sign
+        + "0" * zeros
+        + whole
+        + ("." + fraction if dot else "")
+        + (e + esign + "0" * pad + str(exponent) if e else "")
     ),
-    st.sampled_from(["", "+", "-"]), st.integers(0, 3), st.sampled_from(["", "0", "1", "7", "42", "123"]),
-    st.text("0123456789", max_size=6), st.booleans(), st.sampled_from(["", "e", "E"]), st.sampled_from(["", "+", "-"]),
-    st.integers(0, 12), st.integers(0, 500),
+    st.sampled_from(["", "+", "-"]),
+    st.integers(0, 3),
+    st.sampled_from(["", "0", "1", "7", "42", "123"]),
+    st.text("0123456789", max_size=6),
+    st.booleans(),
+    st.sampled_from(["", "e", "E"]),
+    st.sampled_from(["", "+", "-"]),
+    st.integers(0, 12),
+    st.integers(0, 500),
 ).filter(lambda text: any(c.isdigit() for c in text.lower().partition("e")[0]))
 
 
@@ -250,7 +322,17 @@ def test_the_value_count_bounds_what_yaml_parses_whatever_the_line_breaks(data, 
     assert count_nodes(node, set()) <= _most_yaml_values(text, 0)
 
 
-KINDS = ["good", "wrong", "link-to-key", "link-to-good", "fifo", "dangling", "directory", "link-to-device", "escape-name"]
+KINDS = [
+    "good",
+    "wrong",
+    "link-to-key",
+    "link-to-good",
+    "fifo",
+    "dangling",
+    "directory",
+    "link-to-device",
+    "escape-name",
+]
 
 
 @settings(max_examples=FUZZ_EXAMPLES // 3)
@@ -286,8 +368,11 @@ def test_a_class_of_special_files_and_links_is_graded_without_a_hang(tmp_path_fa
         files.append(str(path))
 
     with deadline(20):
-        result = runner.invoke(app, ["check", "configs/seed.yaml", *files, "--json", "--expect", "none"]
-                               + (["--follow-symlinks"] if follow else []))
+        result = runner.invoke(
+            app,
+            ["check", "configs/seed.yaml", *files, "--json", "--expect", "none"]
+            + (["--follow-symlinks"] if follow else []),
+        )
     assert_clean(result, allowed=(0, 1, 2), strict_json=True)
     assert "\x1b" not in result.output and "SECRET" not in result.output
     for kind, graded in zip(kinds, json.loads(result.stdout)["files"]):

@@ -42,14 +42,23 @@ def test_big_tensors_are_sampled(tmp_path):
     from mlpstep.gradcheck import MAX_ENTRIES, gradcheck
 
     rng = np.random.default_rng(0)
-    config = {"input": rng.normal(size=60).tolist(), "label": 1, "loss": "nll", "learning_rate": 0.1,
-              "layers": [{"weights": (rng.normal(size=(60, 50)) / 8).tolist(), "bias": [0.0] * 50, "activation": "tanh"},
-                         {"weights": (rng.normal(size=(50, 3)) / 8).tolist(), "bias": [0.0] * 3, "activation": "softmax"}]}
+    config = {
+        "input": rng.normal(size=60).tolist(),
+        "label": 1,
+        "loss": "nll",
+        "learning_rate": 0.1,
+        "layers": [
+            {"weights": (rng.normal(size=(60, 50)) / 8).tolist(), "bias": [0.0] * 50, "activation": "tanh"},
+            {"weights": (rng.normal(size=(50, 3)) / 8).tolist(), "bias": [0.0] * 3, "activation": "softmax"},
+        ],
+    }
     checks = {c.name: c for c in gradcheck(mlpstep.load(config))}
     assert checks["W1"].entries == MAX_ENTRIES and all(c.ok for c in checks.values())
 
 
-@pytest.mark.parametrize("args,message", [(["--eps", "0"], "--eps: 0.0 is not allowed"), (["--tol", "-1"], "--tol: -1.0 is not allowed")])
+@pytest.mark.parametrize(
+    "args,message", [(["--eps", "0"], "--eps: 0.0 is not allowed"), (["--tol", "-1"], "--tol: -1.0 is not allowed")]
+)
 def test_bad_options(args, message):
     result = runner.invoke(app, ["gradcheck", "configs/seed.yaml", *args])
     assert result.exit_code == 2 and result.stderr.startswith("error: " + message)
@@ -73,7 +82,10 @@ def test_entries_at_a_relu_kink_are_named_and_left_out():
     assert result.exit_code == 0, result.stdout
     checks = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
     assert {name: c["not_differentiable"] for name, c in checks.items() if c["not_differentiable"]} == {
-        "z1": [[2, 0]], "W1": [[0, 2], [1, 2]], "w10": [[2, 0]]}
+        "z1": [[2, 0]],
+        "W1": [[0, 2], [1, 2]],
+        "w10": [[2, 0]],
+    }
     assert {c["reason"] for c in checks.values()} == {"", AT_ZERO}
     assert all(c["ok"] and c["max_rel"] < 1e-6 for c in checks.values())
 
@@ -82,13 +94,23 @@ def test_the_table_names_the_entries_at_a_kink():
     result = runner.invoke(app, ["gradcheck", "-"], input=KINKED)
     lines = result.stdout.splitlines()
     assert result.exit_code == 0 and "ok (2 at a kink)" in result.stdout
-    assert lines[-2:] == [f"dL/dz1[2][0], dL/dW1[0][2], dL/dW1[1][2], dL/dw10[2][0]: {AT_ZERO}; left out", "7/7 within 1e-05"]
+    assert lines[-2:] == [
+        f"dL/dz1[2][0], dL/dW1[0][2], dL/dW1[1][2], dL/dw10[2][0]: {AT_ZERO}; left out",
+        "7/7 within 1e-05",
+    ]
 
 
 def test_a_long_list_of_entries_at_a_kink_is_cut_to_a_dozen():
-    config = {"input": [[0, 0]] * 10, "label": [1] * 10, "loss": "nll", "learning_rate": 0.1,
-              "layers": [{"weights": [[1, 2, 3], [4, 5, 6]], "bias": [0, 0, 0], "activation": "relu"},
-                         {"weights": [[1, 2], [1, 2], [-2, 2]], "bias": [-1, 0], "activation": "softmax"}]}
+    config = {
+        "input": [[0, 0]] * 10,
+        "label": [1] * 10,
+        "loss": "nll",
+        "learning_rate": 0.1,
+        "layers": [
+            {"weights": [[1, 2, 3], [4, 5, 6]], "bias": [0, 0, 0], "activation": "relu"},
+            {"weights": [[1, 2], [1, 2], [-2, 2]], "bias": [-1, 0], "activation": "softmax"},
+        ],
+    }
     result = runner.invoke(app, ["gradcheck", "-", "--json"], input=json.dumps(config))
     assert [len(c["not_differentiable"]) for c in json.loads(result.stdout)["checks"]] == [0, 0, 30, 0, 0, 0, 3]
     line = runner.invoke(app, ["gradcheck", "-"], input=json.dumps(config)).stdout.splitlines()[-2]
@@ -98,9 +120,16 @@ def test_a_long_list_of_entries_at_a_kink_is_cut_to_a_dozen():
 def test_a_relu_input_within_the_step_of_zero_is_at_a_kink_too():
     from mlpstep.gradcheck import gradcheck
 
-    config = {"input": [1.0], "label": [0.5], "loss": "squared", "learning_rate": 0.1,
-              "layers": [{"weights": [[1.0]], "bias": [-1.0 + 1e-9], "activation": "relu"},
-                         {"weights": [[1.0]], "bias": [0.0], "activation": "linear"}]}
+    config = {
+        "input": [1.0],
+        "label": [0.5],
+        "loss": "squared",
+        "learning_rate": 0.1,
+        "layers": [
+            {"weights": [[1.0]], "bias": [-1.0 + 1e-9], "activation": "relu"},
+            {"weights": [[1.0]], "bias": [0.0], "activation": "linear"},
+        ],
+    }
     checks = {c.name: c for c in gradcheck(mlpstep.load(config))}
     assert checks["z1"].not_differentiable == ((0, 0),) and checks["W1"].not_differentiable == ((0, 0),)
     assert checks["a1"].not_differentiable == () and all(c.ok for c in checks.values())

@@ -34,12 +34,22 @@ def big_wrong(n=120):
 
 
 def values_in(report: dict) -> int:
-    return sum(np.size(a[key]) for f in report["files"] for a in f["answers"] for key in ("expected", "given") if a[key] is not None)
+    return sum(
+        np.size(a[key])
+        for f in report["files"]
+        for a in f["answers"]
+        for key in ("expected", "given")
+        if a[key] is not None
+    )
 
 
 @pytest.mark.parametrize("full", [True, False])
 def test_the_price_of_a_json_report_is_never_below_what_it_writes(full):
-    results = [Graded("a.yaml", [right(), wrong_w1()]), Graded("b.yaml", [right(), big_wrong()]), Graded("c.yaml", error="YAML syntax error")]
+    results = [
+        Graded("a.yaml", [right(), wrong_w1()]),
+        Graded("b.yaml", [right(), big_wrong()]),
+        Graded("c.yaml", error="YAML syntax error"),
+    ]
     written = values_in(to_json(results, full))
     assert written <= json_size(results, full)
     assert written == (2 + 16 + 2 + 24_000 if full else 2 + 16 + 2)  # without --full the big answer is elided
@@ -47,7 +57,9 @@ def test_the_price_of_a_json_report_is_never_below_what_it_writes(full):
 
 
 def test_a_file_report_draws_the_wrong_answers_only():
-    assert drawn_cells(Graded("a.yaml", [right(), right("forward.a1", "a1", [[2.0], [13.0], [0.0], [0.0]])]), False) == 0
+    assert (
+        drawn_cells(Graded("a.yaml", [right(), right("forward.a1", "a1", [[2.0], [13.0], [0.0], [0.0]])]), False) == 0
+    )
     assert drawn_cells(Graded("a.yaml", [right(), wrong_w1()]), False) == 2 * (8 + BLOCK_CELLS)  # expected and given
     assert drawn_cells(Graded("a.yaml", [missing_w1()]), False) == 8 + BLOCK_CELLS  # nothing given: expected alone
     assert drawn_cells(Graded("a.yaml", [big_wrong()]), False) == 2 * (7 * 7 + BLOCK_CELLS)  # elided as NumPy prints

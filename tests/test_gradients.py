@@ -6,9 +6,9 @@ import zlib
 
 import numpy as np
 import pytest
+from random_networks import ACTIVATIONS, BATCHES, LAYOUTS, random_config, valid_pairs
 
 import mlpstep
-from random_networks import ACTIVATIONS, BATCHES, LAYOUTS, random_config, valid_pairs
 
 EPS = 1e-6
 

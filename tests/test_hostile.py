@@ -58,8 +58,6 @@ def npy_bytes(shape_text: str, descr: str = "<f8", data: bytes = b"") -> bytes:
     return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() + data
 
 
-
-
 def seed_with_weights(folder: Path, reference: str, extra: str = "") -> Path:
     """The seed with its first weights given as ``reference`` (a {file: ...} mapping), and ``extra`` lines."""
     text = SEED_TEXT.replace("[[1, 0, -1, 0], [0, 1, 0, -1]]", reference, 1)
@@ -82,10 +80,18 @@ def test_a_zero_with_a_padded_exponent_is_only_zero(tmp_path):
 def test_an_all_zeros_file_in_padded_exponents_scores_no_more_than_plain_zeros(tmp_path):
     key = yaml.safe_load(key_of(SEED))
     padded, plain = tmp_path / "padded.yaml", tmp_path / "plain.yaml"
-    padded.write_text("".join(f"{name}: {json.dumps(np.zeros_like(np.array(v)).tolist()).replace('0.0', '0e000000')}\n"
-                              for name, v in key.items()))
-    plain.write_text("".join(f"{name}: {json.dumps(np.zeros_like(np.array(v)).tolist()).replace('0.0', '0')}\n"
-                             for name, v in key.items()))
+    padded.write_text(
+        "".join(
+            f"{name}: {json.dumps(np.zeros_like(np.array(v)).tolist()).replace('0.0', '0e000000')}\n"
+            for name, v in key.items()
+        )
+    )
+    plain.write_text(
+        "".join(
+            f"{name}: {json.dumps(np.zeros_like(np.array(v)).tolist()).replace('0.0', '0')}\n"
+            for name, v in key.items()
+        )
+    )
     scores = []
     for path in (padded, plain):
         result = check(SEED, path, "--format", "gradescope", "--expect", "all")
@@ -100,10 +106,22 @@ def test_a_json_exponent_with_leading_zeros_is_its_value(tmp_path):
     assert result.exit_code == 1 and "0/1 correct" in result.stdout
 
 
-@pytest.mark.parametrize("text,unit", [
-    ("0e000000", 0.5), ("0e5", 0.5), ("0.00e3", 0.005), ("0e-5", 5e-6), ("9e0000001", 5.0), ("9e1", 5.0),
-    ("+000012.50", 0.005), ("1.5E+0002", 5.0), (".5", 0.05), ("5.", 0.5), ("6.91e-13", 5e-16),
-])
+@pytest.mark.parametrize(
+    "text,unit",
+    [
+        ("0e000000", 0.5),
+        ("0e5", 0.5),
+        ("0.00e3", 0.005),
+        ("0e-5", 5e-6),
+        ("9e0000001", 5.0),
+        ("9e1", 5.0),
+        ("+000012.50", 0.005),
+        ("1.5E+0002", 5.0),
+        (".5", 0.05),
+        ("5.", 0.5),
+        ("6.91e-13", 5e-16),
+    ],
+)
 def test_half_a_unit_comes_from_the_value_not_the_spelling(text, unit):
     assert half_unit(text) == pytest.approx(unit, rel=1e-12)
 
@@ -117,8 +135,10 @@ def test_an_absurd_exponent_is_not_a_number(text, tmp_path):
     assert "loss: " in line and "exponent" in line
 
 
-@pytest.mark.parametrize("text", ["!!float 0_0e300", "!!float \u0660e300", "!!float \uff10e300", "!!int \u0660",
-                                  "!!float inf", "!!float 1_000"])
+@pytest.mark.parametrize(
+    "text",
+    ["!!float 0_0e300", "!!float \u0660e300", "!!float \uff10e300", "!!int \u0660", "!!float inf", "!!float 1_000"],
+)
 def test_an_explicit_tag_cannot_smuggle_a_spelling_yaml_does_not_allow(tmp_path, text):
     path = tmp_path / "a.yaml"
     path.write_text(f"loss: {text}\n", encoding="utf-8")
@@ -167,7 +187,9 @@ def test_links_and_fifos_are_not_graded_and_the_others_are(class_folder):
         result = check(SEED, *files, "--json")
     assert result.exit_code == 2  # some files could not be graded
     by_name = {Path(f["file"]).name: f for f in json.loads(result.stdout)["files"]}
-    assert by_name["good.yaml"]["correct"] == by_name["good.yaml"]["total"] == 17 and by_name["good.yaml"]["error"] is None
+    assert (
+        by_name["good.yaml"]["correct"] == by_name["good.yaml"]["total"] == 17 and by_name["good.yaml"]["error"] is None
+    )
     assert by_name["wrong.yaml"]["correct"] == 0 and by_name["wrong.yaml"]["total"] == 17  # --expect all for a class
     for name in ("key-link.yaml", "secret-link.yaml"):
         assert by_name[name]["correct"] == 0 and by_name[name]["total"] == 17
@@ -211,8 +233,9 @@ def test_a_file_reached_through_a_linked_folder_is_not_graded(class_folder, monk
     for base in (class_folder, Path(os.path.relpath(class_folder))):
         result = check(SEED, base / "alice" / "key.yaml", base / "bob" / "key.yaml", "--json")
         alice, bob = json.loads(result.stdout)["files"]
-        assert alice["error"] == (f"is reached through {base / 'alice'}, a symbolic link, and is not graded "
-                                  "(--follow-symlinks grades links)")
+        assert alice["error"] == (
+            f"is reached through {base / 'alice'}, a symbolic link, and is not graded (--follow-symlinks grades links)"
+        )
         assert bob["error"] is None and bob["total"] == 17
     result = check(SEED, class_folder / "alice" / "key.yaml", "--follow-symlinks")
     assert result.exit_code == 0 and "17/17 correct" in result.stdout
@@ -224,7 +247,8 @@ def test_a_socket_is_named_as_such(class_folder):
     with socket.socket(socket.AF_UNIX) as server:
         server.bind(str(class_folder / "sock.yaml"))
         assert one_error_line(check(SEED, class_folder / "sock.yaml")).endswith(
-            "sock.yaml: is a socket, not a regular file; it is not read")
+            "sock.yaml: is a socket, not a regular file; it is not read"
+        )
 
 
 def test_a_dangling_link_is_reported_like_any_link(class_folder):
@@ -243,15 +267,24 @@ def test_an_array_file_that_is_a_fifo_is_refused_without_blocking(tmp_path):
 def test_a_config_that_is_a_fifo_nobody_writes_to_is_refused_without_a_hang(tmp_path):
     os.mkfifo(tmp_path / "config.yaml")
     with deadline(20):
-        for args in (["run", tmp_path / "config.yaml"], ["check", tmp_path / "config.yaml", SEED], ["validate", tmp_path / "config.yaml"]):
+        for args in (
+            ["run", tmp_path / "config.yaml"],
+            ["check", tmp_path / "config.yaml", SEED],
+            ["validate", tmp_path / "config.yaml"],
+        ):
             line = one_error_line(runner.invoke(app, list(map(str, args))))
             assert line.endswith("config.yaml: a FIFO (named pipe) with nothing written to it; give a config file")
 
 
 def test_a_config_from_a_pipe_that_writes_late_is_still_read(tmp_path):
     script = f"import time, sys; time.sleep(0.5); sys.stdout.write(open({SEED!r}).read())"
-    result = subprocess.run(["bash", "-c", f'{sys.executable} -m mlpstep run <({sys.executable} -c "{script}") --json'],
-                            capture_output=True, text=True, cwd=ROOT, timeout=60)
+    result = subprocess.run(
+        ["bash", "-c", f'{sys.executable} -m mlpstep run <({sys.executable} -c "{script}") --json'],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert result.returncode == 0 and json.loads(result.stdout)["loss"] == 28.000000000000693
 
 
@@ -289,7 +322,10 @@ def test_an_answers_file_may_be_no_bigger_than_its_answers_could_be(tmp_path):
     assert "more than answers to this problem can take; refused" in one_error_line(check(SEED, path))
 
 
-DEEP = "input: [1]\nlabel: [0.5]\nloss: squared\nlearning_rate: 0.1\nlayers:\n" + "  - {weights: [[1]], bias: [0], activation: sigmoid}\n" * 100
+DEEP = (
+    "input: [1]\nlabel: [0.5]\nloss: squared\nlearning_rate: 0.1\nlayers:\n"
+    + "  - {weights: [[1]], bias: [0], activation: sigmoid}\n" * 100
+)
 
 
 @pytest.mark.parametrize("config", sorted(str(p) for p in (ROOT / "configs").glob("*.yaml")) + ["deep"])
@@ -315,7 +351,12 @@ def test_a_run_json_output_is_still_a_gradable_answers_file(tmp_path):
 @pytest.mark.slow  # a batch of 200 points of 784 inputs
 def test_a_run_json_output_whose_inputs_outnumber_its_answers_is_gradable(tmp_path):
     config = tmp_path / "wide.yaml"
-    assert runner.invoke(app, ["init", "--layers", "784,2,2", "--batch", "200", "--seed", "1", "-o", str(config)]).exit_code == 0
+    assert (
+        runner.invoke(
+            app, ["init", "--layers", "784,2,2", "--batch", "200", "--seed", "1", "-o", str(config)]
+        ).exit_code
+        == 0
+    )
     path = tmp_path / "run.json"
     path.write_text(runner.invoke(app, ["run", str(config), "--json"]).stdout)  # given.x: 156,800 numbers
     result = check(config, path)
@@ -329,9 +370,11 @@ def test_a_matrix_product_past_the_work_cap_is_refused_before_it_starts(tmp_path
     np.save(tmp_path / "W.npy", np.zeros((2, 1000)))
     np.save(tmp_path / "V.npy", np.zeros((1000, 1000)))
     np.save(tmp_path / "U.npy", np.zeros((1000, 2)))
-    text = ("input: [3, 14]\nlabel: 1\nloss: nll\nlearning_rate: 0.1\nsteps: 10000\nlayers:\n"
-            "  - {weights: {file: W.npy}, activation: relu}\n  - {weights: {file: V.npy}, activation: relu}\n"
-            "  - {weights: {file: U.npy}, activation: softmax}\n")
+    text = (
+        "input: [3, 14]\nlabel: 1\nloss: nll\nlearning_rate: 0.1\nsteps: 10000\nlayers:\n"
+        "  - {weights: {file: W.npy}, activation: relu}\n  - {weights: {file: V.npy}, activation: relu}\n"
+        "  - {weights: {file: U.npy}, activation: softmax}\n"
+    )
     (tmp_path / "big.yaml").write_text(text)
     line = one_error_line(runner.invoke(app, ["run", str(tmp_path / "big.yaml")]))
     assert "steps: 10,000 steps of a 2-1000-1000-2 network on 1 point would take about" in line
@@ -342,7 +385,11 @@ def test_a_matrix_product_past_the_work_cap_is_refused_before_it_starts(tmp_path
 def test_more_steps_on_the_command_line_are_priced_too(tmp_path):
     np.save(tmp_path / "W.npy", np.zeros((2, 20000)))
     config = seed_with_weights(tmp_path, "{file: W.npy}")
-    text = config.read_text().replace("[[1, -1], [1, -1], [1, -1], [1, -1]]", "{file: U.npy}").replace("bias: [-1, -1, -1, -1]", "bias: 0")
+    text = (
+        config.read_text()
+        .replace("[[1, -1], [1, -1], [1, -1], [1, -1]]", "{file: U.npy}")
+        .replace("bias: [-1, -1, -1, -1]", "bias: 0")
+    )
     np.save(tmp_path / "U.npy", np.zeros((20000, 2)))
     config.write_text(text)
     assert runner.invoke(app, ["run", str(config), "--json"]).exit_code == 0
@@ -361,7 +408,10 @@ def test_gradcheck_of_a_big_network_is_refused_before_it_starts(tmp_path):
     )
     assert runner.invoke(app, ["run", str(tmp_path / "mid.yaml"), "--json"]).exit_code == 0
     line = one_error_line(runner.invoke(app, ["gradcheck", str(tmp_path / "mid.yaml")]))
-    assert "gradcheck of a 2-400-400-2 network on 1 point would take about" in line and "use smaller layers or a smaller batch" in line
+    assert (
+        "gradcheck of a 2-400-400-2 network on 1 point would take about" in line
+        and "use smaller layers or a smaller batch" in line
+    )
 
 
 @pytest.mark.parametrize("descr,size", [("<f8", "763 MiB"), ("<f16", "2,289 MiB")])
@@ -393,7 +443,9 @@ def test_reading_a_csv_file_is_charged_for_what_the_parser_takes(tmp_path):
     (tmp_path / "W1.csv").write_text("," * 14_000_000 + "\n")  # 14 million empty cells: about 500 MB to parse
     config = seed_with_weights(tmp_path, "{file: W1.csv}")
     line = one_error_line(runner.invoke(app, ["run", str(config)]))
-    assert "W1.csv would take 534 MiB in memory, more than the 512 MiB a run may hold; refused before reading it" in line
+    assert (
+        "W1.csv would take 534 MiB in memory, more than the 512 MiB a run may hold; refused before reading it" in line
+    )
 
 
 def test_a_big_bad_csv_file_gets_numpys_message_without_a_walk_over_every_cell(tmp_path):
@@ -434,7 +486,9 @@ def test_unknown_keys_are_refused_before_their_files_are_read(tmp_path, monkeypa
     ]:
         (tmp_path / "c.yaml").write_text(base + extra)
         assert message in one_error_line(runner.invoke(app, ["run", str(tmp_path / "c.yaml")]))
-    (tmp_path / "c.yaml").write_text(base.replace("    activation: relu", "    activation: relu\n    junk: {file: bomb.npz}"))
+    (tmp_path / "c.yaml").write_text(
+        base.replace("    activation: relu", "    activation: relu\n    junk: {file: bomb.npz}")
+    )
     assert "layers[0].junk: unknown key" in one_error_line(runner.invoke(app, ["run", str(tmp_path / "c.yaml")]))
 
 
@@ -523,7 +577,9 @@ def test_output_refuses_a_file_the_user_could_not_write(tmp_path, monkeypatch):
     target.chmod(0o444)
     if os.geteuid() == 0:  # root may write anything, as the shell lets it: act as another user
         real = os.access
-        monkeypatch.setattr(os, "access", lambda path, mode, **kw: False if str(path) == str(target) else real(path, mode, **kw))
+        monkeypatch.setattr(
+            os, "access", lambda path, mode, **kw: False if str(path) == str(target) else real(path, mode, **kw)
+        )
     line = one_error_line(runner.invoke(app, ["run", SEED, "--json", "-o", str(target)]))
     assert line == f"error: --output: {target} is not writable (permission denied); it is left as it is"
     assert target.read_text() == "keep me\n" and stat.S_IMODE(target.stat().st_mode) == 0o444
@@ -542,8 +598,14 @@ def test_output_refuses_a_read_only_file_for_a_real_unprivileged_user(tmp_path):
         os.setuid(nobody)
 
     try:
-        result = subprocess.run([sys.executable, "-m", "mlpstep", "run", SEED, "--json", "-o", str(target)],
-                                capture_output=True, text=True, preexec_fn=demote, cwd=ROOT, timeout=60)
+        result = subprocess.run(
+            [sys.executable, "-m", "mlpstep", "run", SEED, "--json", "-o", str(target)],
+            capture_output=True,
+            text=True,
+            preexec_fn=demote,
+            cwd=ROOT,
+            timeout=60,
+        )
     except PermissionError:
         pytest.skip("this Python is not readable by an unprivileged user")
     if "No module named" in result.stderr or "Permission denied" in result.stderr and "--output" not in result.stderr:
@@ -560,8 +622,12 @@ def test_sigterm_while_writing_leaves_no_temporary_file(tmp_path):
     delays = [0.05 * k for k in range(1, 13)] * 2
     ended = []
     for delay in delays:
-        process = subprocess.Popen([sys.executable, "-m", "mlpstep", "run", str(config), "--json", "-o", str(out)],
-                                   cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "mlpstep", "run", str(config), "--json", "-o", str(out)],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(delay)
         process.send_signal(signal.SIGTERM)
         ended.append(process.wait(timeout=60))
@@ -579,13 +645,27 @@ def test_an_empty_output_name_is_refused_as_such():
 # -- 10. bad input is never an internal error ----------------------------------------------
 
 
-@pytest.mark.parametrize("shape", ["(0, 10**30)", "(0, 1000000000000000000000000000000)", "(True, 4)", "(9223372036854775808, 0)",
-                                   "(-1, 4)", "(2.5, 4)"])
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "(0, 10**30)",
+        "(0, 1000000000000000000000000000000)",
+        "(True, 4)",
+        "(9223372036854775808, 0)",
+        "(-1, 4)",
+        "(2.5, 4)",
+    ],
+)
 def test_a_npy_header_with_an_impossible_shape_is_invalid_input(tmp_path, shape):
     (tmp_path / "W1.npy").write_bytes(npy_bytes(shape))
     config = seed_with_weights(tmp_path, "{file: W1.npy}")
-    result = subprocess.run([sys.executable, "-W", "default", "-m", "mlpstep", "run", str(config)],
-                            capture_output=True, text=True, cwd=ROOT, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-W", "default", "-m", "mlpstep", "run", str(config)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert result.returncode == 2, result.stderr
     assert result.stderr.count("\n") == 1 and "W1.npy is not a valid .npy file" in result.stderr
     assert "Warning" not in result.stderr
@@ -603,16 +683,28 @@ def test_running_out_of_memory_is_a_clear_line_not_a_bug(monkeypatch):
 
 @pytest.mark.parametrize("redirect,code", [(">&-", 2), ("2>&-", 0), (">&- 2>&-", 2)])
 def test_closed_standard_streams_keep_exit_codes_true(redirect, code):
-    result = subprocess.run(f"{sys.executable} -m mlpstep run {SEED} --json {redirect}", shell=True, capture_output=True,
-                            text=True, cwd=ROOT, timeout=60)
+    result = subprocess.run(
+        f"{sys.executable} -m mlpstep run {SEED} --json {redirect}",
+        shell=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert result.returncode == code
     assert "Traceback" not in result.stderr
 
 
 @pytest.mark.parametrize("args", [["run", "missing.yaml"], ["check", SEED, "missing.yaml"]])
 def test_an_error_with_stderr_closed_still_exits_2(args):
-    result = subprocess.run([sys.executable, "-m", "mlpstep", *args], stderr=subprocess.DEVNULL, cwd=ROOT, timeout=60,
-                            stdout=subprocess.DEVNULL, preexec_fn=lambda: os.close(2))
+    result = subprocess.run(
+        [sys.executable, "-m", "mlpstep", *args],
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        timeout=60,
+        stdout=subprocess.DEVNULL,
+        preexec_fn=lambda: os.close(2),
+    )
     assert result.returncode == 2
 
 
@@ -620,8 +712,17 @@ def test_an_error_with_stderr_closed_still_exits_2(args):
 def test_a_reader_that_goes_away_ends_mlpstep_as_it_ends_other_tools(tmp_path):
     key = tmp_path / "key.yaml"
     key.write_text(key_of(SEED))
-    result = subprocess.run(["bash", "-c", f"{sys.executable} -m mlpstep check {SEED} {key} | (exec 0<&-; sleep 1); "
-                                           'echo "${PIPESTATUS[0]}"'], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    result = subprocess.run(
+        [
+            "bash",
+            "-c",
+            f'{sys.executable} -m mlpstep check {SEED} {key} | (exec 0<&-; sleep 1); echo "${{PIPESTATUS[0]}}"',
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert result.stdout.strip() == str(128 + signal.SIGPIPE)  # not 1, which says "some answer wrong"
     assert "Traceback" not in result.stderr
 
@@ -641,7 +742,8 @@ def test_tab_indentation_is_named(tmp_path):
     for text, line in (("input: [3, 14]\nlabel: 1\n\tloss: nll\n", 3), ("a:\n\t- 1\n", 2)):
         path.write_text(text)
         assert one_error_line(runner.invoke(app, ["run", str(path)])).endswith(
-            f"line {line}: tabs are not allowed for indentation; indent with spaces")
+            f"line {line}: tabs are not allowed for indentation; indent with spaces"
+        )
 
 
 @pytest.mark.parametrize("newline", ["\r", "\r\n", "\n"])
@@ -674,19 +776,42 @@ def make_class(folder: Path) -> dict[str, str]:
         "escapes": lambda p: p.with_name(p.stem + ESCAPES + ".yaml").write_text(good),
         "cr-bomb": lambda p: p.write_bytes(b"a1:\r" + b"- 1\r" * 300_000),
         "u2028-bomb": lambda p: p.write_text("a1:\u2028" + "- 1\u2028" * 300_000, encoding="utf-8"),
-        "alias-bomb": lambda p: p.write_text('a: &a ["x","x","x","x","x","x","x","x","x"]\n'
-                                             + "".join(f"{c}: &{c} [*{p_}, *{p_}, *{p_}, *{p_}, *{p_}, *{p_}, *{p_}, *{p_}, *{p_}]\n"
-                                                       for p_, c in zip("abcdefgh", "bcdefghi"))),
+        "alias-bomb": lambda p: p.write_text(
+            'a: &a ["x","x","x","x","x","x","x","x","x"]\n'
+            + "".join(
+                f"{c}: &{c} [*{p_}, *{p_}, *{p_}, *{p_}, *{p_}, *{p_}, *{p_}, *{p_}, *{p_}]\n"
+                for p_, c in zip("abcdefgh", "bcdefghi")
+            )
+        ),
         "deep": lambda p: p.write_text("a1: " + "[" * 5000 + "]" * 5000 + "\n"),
-        "zero-cheat": lambda p: p.write_text("".join(f"{line.split(':')[0]}: 0e0000000000\n" for line in good.splitlines()
-                                                     if line and not line.startswith("#"))),
+        "zero-cheat": lambda p: p.write_text(
+            "".join(
+                f"{line.split(':')[0]}: 0e0000000000\n"
+                for line in good.splitlines()
+                if line and not line.startswith("#")
+            )
+        ),
         "huge-key": lambda p: p.write_text(json.dumps({"k" * 1_000_000: 1})),
         "binary": lambda p: p.write_bytes(bytes(range(256)) * 100),
         "long-number": lambda p: p.write_text("loss: 2" + "0" * 100_000 + "\n"),
         "step-list": lambda p: p.write_text("step: [" + "1," * 500 + "1]\na1: [2, 13, 0, 0]\n"),
     }
-    weights = {"good": 300, "wrong": 300, "link": 60, "fifo": 40, "escapes": 40, "cr-bomb": 20, "u2028-bomb": 20,
-               "alias-bomb": 40, "deep": 40, "zero-cheat": 40, "huge-key": 20, "binary": 30, "long-number": 20, "step-list": 30}
+    weights = {
+        "good": 300,
+        "wrong": 300,
+        "link": 60,
+        "fifo": 40,
+        "escapes": 40,
+        "cr-bomb": 20,
+        "u2028-bomb": 20,
+        "alias-bomb": 40,
+        "deep": 40,
+        "zero-cheat": 40,
+        "huge-key": 20,
+        "binary": 30,
+        "long-number": 20,
+        "step-list": 30,
+    }
     assert sum(weights.values()) == 1000
     kinds = {}
     n = 0
@@ -706,20 +831,26 @@ def test_a_class_of_a_thousand_hostile_submissions_is_graded_in_bounded_time_and
     kinds = make_class(folder)
     report = tmp_path / "rss"
     # the peak of this process alone: ru_maxrss keeps the pytest process's peak across the exec on Linux
-    code = ("import atexit, sys\n"
-            "def peak():\n"
-            "    lines = open('/proc/self/status').read().splitlines()\n"
-            "    return next(line.split()[1] for line in lines if line.startswith('VmHWM:'))\n"
-            f"atexit.register(lambda: open({str(report)!r}, 'w').write(peak()))\n"
-            "from mlpstep.cli.app import main\nsys.argv = ['mlpstep', *sys.argv[1:]]\nmain()\n")
+    code = (
+        "import atexit, sys\n"
+        "def peak():\n"
+        "    lines = open('/proc/self/status').read().splitlines()\n"
+        "    return next(line.split()[1] for line in lines if line.startswith('VmHWM:'))\n"
+        f"atexit.register(lambda: open({str(report)!r}, 'w').write(peak()))\n"
+        "from mlpstep.cli.app import main\nsys.argv = ['mlpstep', *sys.argv[1:]]\nmain()\n"
+    )
     files = sorted(str(p) for p in folder.iterdir())
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-c", code, "check", SEED, *files, "--json"], capture_output=True, timeout=300, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-c", code, "check", SEED, *files, "--json"], capture_output=True, timeout=300, cwd=ROOT
+    )
     seconds = time.perf_counter() - started
     peak_mib = int(report.read_text()) / 1024
     print(f"1,000 submissions: {seconds:.1f} s, peak RSS {peak_mib:.0f} MiB")
     assert seconds < 120 and peak_mib < 400  # bounds, not a benchmark: a hang or a blow-up fails here
-    assert result.returncode == 2 and b"\x1b" not in result.stdout + result.stderr and SECRET.encode() not in result.stdout
+    assert (
+        result.returncode == 2 and b"\x1b" not in result.stdout + result.stderr and SECRET.encode() not in result.stdout
+    )
     graded = {Path(f["file"]).name: f for f in json.loads(result.stdout)["files"]}
     assert len(graded) == 1000
     for name, kind in kinds.items():
@@ -731,8 +862,11 @@ def test_a_class_of_a_thousand_hostile_submissions_is_graded_in_bounded_time_and
         elif kind == "zero-cheat":
             assert answer["correct"] < answer["total"]
         elif kind == "long-number":  # a problem of the file; the other answers (none) are graded
-            assert answer["error"] is None and answer["correct"] == 0 and answer["problems"] == [
-                "loss: a number written with 100,001 characters; write at most 64"]
+            assert (
+                answer["error"] is None
+                and answer["correct"] == 0
+                and answer["problems"] == ["loss: a number written with 100,001 characters; write at most 64"]
+            )
         else:
             assert answer["error"] and answer["correct"] == 0 and len(answer["error"]) < 400, (kind, answer["error"])
 
@@ -764,13 +898,17 @@ def test_an_npz_whose_end_record_understates_its_directory_is_refused_before_rea
     directory = bytearray()
     for k in range(120_000):  # ~6 MB of directory entries behind an end record that says 1 member
         name = f"m{k}.npy".encode()
-        directory += struct.pack("<4s6H3L5H2L", b"PK\1\2", 20, 20, 0, 0, 0, 0, 0, 0, 0, len(name), 0, 0, 0, 0, 0, 0) + name
+        directory += (
+            struct.pack("<4s6H3L5H2L", b"PK\1\2", 20, 20, 0, 0, 0, 0, 0, 0, 0, len(name), 0, 0, 0, 0, 0, 0) + name
+        )
     end = struct.pack("<4s4H2LH", b"PK\5\6", 0, 0, 1, 1, len(directory), 0, 0)
     (tmp_path / "lie.npz").write_bytes(bytes(directory) + end)
     config = seed_with_weights(tmp_path, "{file: lie.npz, key: m5}")
     with deadline(20):
         line = one_error_line(runner.invoke(app, ["validate", str(config)]))
-    assert f"lie.npz has a directory of {len(directory):,} bytes, more than the 4,194,304 a .npz file may; refused" in line
+    assert (
+        f"lie.npz has a directory of {len(directory):,} bytes, more than the 4,194,304 a .npz file may; refused" in line
+    )
 
 
 def test_a_long_run_of_digits_in_a_bad_csv_cell_is_named_without_backtracking(tmp_path):
@@ -810,21 +948,30 @@ def test_a_whole_number_float64_holds_is_a_number_however_it_is_spelled(tmp_path
     assert "a number written with 309 characters" in one_problem_line(check(SEED, path))
     from mlpstep.loading.reader import Written
 
-    assert parse_text(f"loss: {2**1023 + 2**1000}\n".encode(), "a.yaml", keep_text=True)["loss"] == float(2**1023 + 2**1000)
-    assert isinstance(parse_text(f'{{"loss": {2**1023 + 2**1000}}}'.encode(), "a.json", keep_text=True)["loss"], Written)
+    assert parse_text(f"loss: {2**1023 + 2**1000}\n".encode(), "a.yaml", keep_text=True)["loss"] == float(
+        2**1023 + 2**1000
+    )
+    assert isinstance(
+        parse_text(f'{{"loss": {2**1023 + 2**1000}}}'.encode(), "a.json", keep_text=True)["loss"], Written
+    )
 
 
 def test_a_class_report_leaves_out_big_expected_matrices_unless_full(tmp_path):
     np.save(tmp_path / "W.npy", np.full((2, 200), 0.01))
     np.save(tmp_path / "V.npy", np.full((200, 60), 0.01))
-    (tmp_path / "c.yaml").write_text("input: [3, 14]\nlabel: 1\nloss: nll\nlearning_rate: 0.1\nlayers:\n"
-                                     "  - {weights: {file: W.npy}, activation: relu}\n  - {weights: {file: V.npy}, activation: softmax}\n")
+    (tmp_path / "c.yaml").write_text(
+        "input: [3, 14]\nlabel: 1\nloss: nll\nlearning_rate: 0.1\nlayers:\n"
+        "  - {weights: {file: W.npy}, activation: relu}\n  - {weights: {file: V.npy}, activation: softmax}\n"
+    )
     tiny = tmp_path / "tiny.yaml"
     tiny.write_text("W2n: 1\nloss: 1\n")
     answers = json.loads(check(tmp_path / "c.yaml", tiny, "--json").stdout)["files"][0]["answers"]
     big, small = answers
     assert big["expected"] is None and big["given"] is None and big["elided"] is True  # 200 x 60: over 10,000 values
-    assert small["expected"] == pytest.approx(mlpstep.step(mlpstep.load(str(tmp_path / "c.yaml"))).loss) and "elided" not in small
+    assert (
+        small["expected"] == pytest.approx(mlpstep.step(mlpstep.load(str(tmp_path / "c.yaml"))).loss)
+        and "elided" not in small
+    )
     full = json.loads(check(tmp_path / "c.yaml", tiny, "--json", "--full").stdout)["files"][0]["answers"][0]
     assert np.shape(full["expected"]) == (200, 60)
 
@@ -838,7 +985,9 @@ def test_gradescope_names_at_most_twenty_wrong_cells(tmp_path):
     from mlpstep.grade.grading import Answer, Graded
     from mlpstep.grade.report import to_gradescope
 
-    wrong = Answer("updated.W1", "W1n", False, np.zeros((30, 30)), np.ones((30, 30)), wrong=np.ones((30, 30), dtype=bool))
+    wrong = Answer(
+        "updated.W1", "W1n", False, np.zeros((30, 30)), np.ones((30, 30)), wrong=np.ones((30, 30), dtype=bool)
+    )
     output = to_gradescope(Graded("a.yaml", [wrong]))["tests"][0]["output"]
     assert output.count("W1n[") == 20 and output.endswith(", and 880 more") and trace
 
@@ -849,16 +998,22 @@ def test_what_a_command_writes_is_priced_before_it_is_written(tmp_path):
     np.save(tmp_path / "V.npy", np.full((1000, 2), 0.001))
     np.save(tmp_path / "x.npy", np.ones(1000))
     config = tmp_path / "mil.yaml"
-    config.write_text("input: {file: x.npy}\nlabel: 1\nloss: nll\nlearning_rate: 0.1\nlayers:\n"
-                      "  - {weights: {file: W.npy}, activation: relu}\n  - {weights: {file: V.npy}, activation: softmax}\n")
+    config.write_text(
+        "input: {file: x.npy}\nlabel: 1\nloss: nll\nlearning_rate: 0.1\nlayers:\n"
+        "  - {weights: {file: W.npy}, activation: relu}\n  - {weights: {file: V.npy}, activation: softmax}\n"
+    )
     run = lambda *args: runner.invoke(app, ["run", str(config), *args])  # noqa: E731
     assert run().exit_code == 0 and run("--json").exit_code == 0  # elided tables; 2 million numbers of JSON
     line = one_error_line(run("--full"))
-    assert line == ("error: --full: the output would draw 3,011,392 cells, more than the 300,000 one command may; "
-                    "pick parts with --only (or leave out --full), or add --allow-large")
+    assert line == (
+        "error: --full: the output would draw 3,011,392 cells, more than the 300,000 one command may; "
+        "pick parts with --only (or leave out --full), or add --allow-large"
+    )
     config.write_text(config.read_text() + "optimizer: adam\n")  # and its state, twice, with several steps
     assert "would hold 8,021,021 numbers, more than the 5,000,000" in one_error_line(run("--json", "--steps", "2"))
-    assert "answers: the output would hold" in one_error_line(runner.invoke(app, ["answers", str(config), "--steps", "2"]))
+    assert "answers: the output would hold" in one_error_line(
+        runner.invoke(app, ["answers", str(config), "--steps", "2"])
+    )
     assert run("--json", "--steps", "2", "--only", "loss").exit_code == 0
 
 
@@ -892,10 +1047,18 @@ def test_the_size_of_a_trace_is_the_count_of_numbers_json_writes(config, steps):
 
 def test_a_network_of_more_than_a_thousand_layers_is_refused_before_its_files_are_read(tmp_path):
     path = tmp_path / "deep.yaml"
-    path.write_text(DEEP.replace("  - {weights: [[1]], bias: [0], activation: sigmoid}\n" * 100,
-                                 "  - {weights: {file: missing.npy}, activation: linear}\n" * 1001))
+    path.write_text(
+        DEEP.replace(
+            "  - {weights: [[1]], bias: [0], activation: sigmoid}\n" * 100,
+            "  - {weights: {file: missing.npy}, activation: linear}\n" * 1001,
+        )
+    )
     line = one_error_line(runner.invoke(app, ["run", str(path)]))
-    assert line == "error: layers: 1,001 layers, more than the 1,000 a network may have; add --allow-large for a big job on purpose"
+    assert (
+        line
+        == "error: layers: 1,001 layers, more than the 1,000 a network may have; add --allow-large for a big job on "
+        "purpose"
+    )
     assert "missing.npy not found" in one_error_line(runner.invoke(app, ["run", str(path), "--allow-large"]))
 
 
@@ -906,12 +1069,23 @@ def test_a_network_of_more_than_a_thousand_layers_is_refused_before_its_files_ar
 def deep30(tmp_path):
     """200 layers of 30 x 30: every matrix small enough to show whole, many of them."""
     rng = np.random.default_rng(3)
-    layers = [{"weights": (rng.normal(size=(30, 30)) / 5.5).round(3).tolist(), "bias": [0.0] * 30, "activation": "tanh"}
-              for _ in range(199)]
+    layers = [
+        {"weights": (rng.normal(size=(30, 30)) / 5.5).round(3).tolist(), "bias": [0.0] * 30, "activation": "tanh"}
+        for _ in range(199)
+    ]
     layers.append({"weights": rng.normal(size=(30, 2)).round(3).tolist(), "bias": [0, 0], "activation": "softmax"})
     path = tmp_path / "deep30.json"
-    path.write_text(json.dumps({"input": rng.normal(size=30).round(3).tolist(), "label": 1, "loss": "nll",
-                                "learning_rate": 0.1, "layers": layers}))
+    path.write_text(
+        json.dumps(
+            {
+                "input": rng.normal(size=30).round(3).tolist(),
+                "label": 1,
+                "loss": "nll",
+                "learning_rate": 0.1,
+                "layers": layers,
+            }
+        )
+    )
     return path
 
 
@@ -921,7 +1095,9 @@ def test_a_one_line_file_gets_a_report_of_bounded_size_however_many_answers_are_
     report = json.loads(check(deep30, one, one, "--json", "--expect", "all").stdout)
     for graded in report["files"]:
         shown = [a for a in graded["answers"] if "elided" not in a]
-        assert sum(np.size(a["expected"]) + np.size(a["given"] if a["given"] is not None else []) for a in shown) <= 10_000
+        assert (
+            sum(np.size(a["expected"]) + np.size(a["given"] if a["given"] is not None else []) for a in shown) <= 10_000
+        )
         assert len(graded["answers"]) == 1601 and any(a.get("elided") for a in graded["answers"])
 
 
@@ -967,11 +1143,29 @@ def test_an_answers_file_over_its_cap_gets_no_advice_meant_for_configs(tmp_path)
 def test_a_batch_of_a_million_labels_is_checked_at_once(tmp_path):
     n = 1_000_000
     path = tmp_path / "labels.json"
-    path.write_text(json.dumps({"input": [[0.5]] * n, "label": [1] * n, "loss": "nll", "learning_rate": 0.1,
-                                "layers": [{"weights": [[1.0]], "bias": [0.0], "activation": "sigmoid"}]}))
+    path.write_text(
+        json.dumps(
+            {
+                "input": [[0.5]] * n,
+                "label": [1] * n,
+                "loss": "nll",
+                "learning_rate": 0.1,
+                "layers": [{"weights": [[1.0]], "bias": [0.0], "activation": "sigmoid"}],
+            }
+        )
+    )
     with deadline(20):  # per point in Python: about 6 s
         problem = mlpstep.load(str(path))
     assert problem.y.shape == (1, n) and problem.y.all()
-    path.write_text(json.dumps({"input": [[0.5]] * 3, "label": [1, 2, True], "loss": "nll", "learning_rate": 0.1,
-                                "layers": [{"weights": [[1.0]], "bias": [0.0], "activation": "sigmoid"}]}))
+    path.write_text(
+        json.dumps(
+            {
+                "input": [[0.5]] * 3,
+                "label": [1, 2, True],
+                "loss": "nll",
+                "learning_rate": 0.1,
+                "layers": [{"weights": [[1.0]], "bias": [0.0], "activation": "sigmoid"}],
+            }
+        )
+    )
     assert "label[1]" in one_error_line(runner.invoke(app, ["run", str(path)]))

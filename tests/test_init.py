@@ -23,7 +23,9 @@ def init(*args):
 SHAPES = ["2,4,2", "1,1", "3,5,4,3", "4,2,3,2,2"]
 
 
-@pytest.mark.parametrize("shape,integers,layout,batch", list(itertools.product(SHAPES, [True, False], ["columns", "rows"], [None, 3])))
+@pytest.mark.parametrize(
+    "shape,integers,layout,batch", list(itertools.product(SHAPES, [True, False], ["columns", "rows"], [None, 3]))
+)
 def test_init_then_run_round_trips(shape, integers, layout, batch):
     for seed in range(2):
         args = ["--layers", shape, "--seed", str(seed), "--layout", layout]
@@ -58,22 +60,28 @@ def test_examples_are_the_bundled_configs(name):
     assert init("--example", name) == text.split("\n", 1)[1]  # without the editor line: its path is relative
 
 
-@pytest.mark.parametrize("args,message", [
-    ([], "--layers: give the widths"),
-    (["--layers", "2"], "--layers: give two or more widths"),
-    (["--layers", "2,x"], "--layers: '2,x' is not a list of widths"),
-    (["--layers", "2,0,2"], "--layers: give two or more widths >= 1"),
-    (["--layers", "2,3,2", "--activations", "relu"], "--activations: 1 given, but 2 layers need one each"),
-    (["--layers", "2,3,2", "--activations", "relu,softmx"], "--activations: 'softmx' is not one of"),
-    (["--layers", "2,3,2", "--activations", "relu,relu"], "--loss: nll needs a softmax or sigmoid output layer"),
-    (["--layers", "2,3,2", "--loss", "hinge"], "--loss: 'hinge' is not one of"),
-    (["--layers", "2,3,2", "--batch", "0"], "--batch: 0 is not a batch size"),
-    (["--example", "nope"], "--example: 'nope' is not a bundled example; choose from adam, batch, mazur"),
-    (["--layers", "2,3", "--seed", "-1"], "--seed: -1 is not a seed"),
-    (["--layers", "100000,100000"], "--layers: a config of 10,000,300,000 numbers is more than a YAML config may hold (250,000 values in all)"),
-    (["--layers", "2,3,2", "--batch", "5000000"], "--layers: a config of 20,000,017 numbers"),
-    (["--layers", "2,3,2", "--learning-rate", "-1"], "--learning-rate: -1.0 is not a learning rate"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        ([], "--layers: give the widths"),
+        (["--layers", "2"], "--layers: give two or more widths"),
+        (["--layers", "2,x"], "--layers: '2,x' is not a list of widths"),
+        (["--layers", "2,0,2"], "--layers: give two or more widths >= 1"),
+        (["--layers", "2,3,2", "--activations", "relu"], "--activations: 1 given, but 2 layers need one each"),
+        (["--layers", "2,3,2", "--activations", "relu,softmx"], "--activations: 'softmx' is not one of"),
+        (["--layers", "2,3,2", "--activations", "relu,relu"], "--loss: nll needs a softmax or sigmoid output layer"),
+        (["--layers", "2,3,2", "--loss", "hinge"], "--loss: 'hinge' is not one of"),
+        (["--layers", "2,3,2", "--batch", "0"], "--batch: 0 is not a batch size"),
+        (["--example", "nope"], "--example: 'nope' is not a bundled example; choose from adam, batch, mazur"),
+        (["--layers", "2,3", "--seed", "-1"], "--seed: -1 is not a seed"),
+        (
+            ["--layers", "100000,100000"],
+            "--layers: a config of 10,000,300,000 numbers is more than a YAML config may hold (250,000 values in all)",
+        ),
+        (["--layers", "2,3,2", "--batch", "5000000"], "--layers: a config of 20,000,017 numbers"),
+        (["--layers", "2,3,2", "--learning-rate", "-1"], "--learning-rate: -1.0 is not a learning rate"),
+    ],
+)
 def test_bad_options_get_one_line(args, message):
     result = runner.invoke(app, ["init", *args])
     assert result.exit_code == 2 and result.stdout == ""
@@ -119,7 +127,10 @@ def test_keep_kinks_writes_the_config_whose_gradcheck_names_the_kink():
     config = init("--layers", "2,3,2", "--integers", "--seed", "2", "--keep-kinks")
     out = json.loads(runner.invoke(app, ["gradcheck", "-", "--json"], input=config).stdout)
     assert out["ok"] and {c["name"]: c["not_differentiable"] for c in out["checks"] if c["not_differentiable"]} == {
-        "z1": [[2, 0]], "W1": [[0, 2], [1, 2]], "w10": [[2, 0]]}
+        "z1": [[2, 0]],
+        "W1": [[0, 2], [1, 2]],
+        "w10": [[2, 0]],
+    }
 
 
 @pytest.mark.parametrize("seed", range(1, 11))
@@ -129,7 +140,9 @@ def test_integer_configs_put_no_relu_input_at_0_at_any_point(seed):
 
 
 def test_a_redrawn_config_is_the_same_for_the_same_seed():
-    assert make_config([2, 4, 2], integers=True, seed=5, batch=4) == make_config([2, 4, 2], integers=True, seed=5, batch=4)
+    assert make_config([2, 4, 2], integers=True, seed=5, batch=4) == make_config(
+        [2, 4, 2], integers=True, seed=5, batch=4
+    )
 
 
 def test_init_gives_up_after_max_draws_with_one_line(monkeypatch):
@@ -139,7 +152,8 @@ def test_init_gives_up_after_max_draws_with_one_line(monkeypatch):
     result = runner.invoke(app, ["init", "--layers", "2,3,2", "--integers", "--seed", "30"])
     assert result.exit_code == 2 and result.stderr == (
         "error: --layers: in 2 draws, layer 1 always put some relu input at exactly 0; add --keep-kinks to allow it, "
-        "or use Gaussian weights (no --integers) or a smaller --batch\n")
+        "or use Gaussian weights (no --integers) or a smaller --batch\n"
+    )
 
 
 @pytest.mark.slow
@@ -164,14 +178,27 @@ def test_200_integer_seeds_with_their_kinks_kept_pass_gradcheck_naming_each_kink
     assert kinked == 44
 
 
-@pytest.mark.parametrize("option", [["--layers", "2,3"], ["--activations", "relu"], ["--loss", "nll"], ["--integers"],
-                                    ["--seed", "1"], ["--batch", "2"], ["--layout", "columns"], ["--learning-rate", "0.1"],
-                                    ["--keep-kinks"]])
+@pytest.mark.parametrize(
+    "option",
+    [
+        ["--layers", "2,3"],
+        ["--activations", "relu"],
+        ["--loss", "nll"],
+        ["--integers"],
+        ["--seed", "1"],
+        ["--batch", "2"],
+        ["--layout", "columns"],
+        ["--learning-rate", "0.1"],
+        ["--keep-kinks"],
+    ],
+)
 def test_example_refuses_an_option_it_would_ignore_even_at_its_default(option):
     result = runner.invoke(app, ["init", "--example", "seed", *option])
     assert result.exit_code == 2 and result.stdout == ""
-    assert result.stderr == (f"error: --example: a bundled config is written as it is, so {option[0]} does not apply; "
-                             "leave it out (or leave out --example)\n")
+    assert result.stderr == (
+        f"error: --example: a bundled config is written as it is, so {option[0]} does not apply; "
+        "leave it out (or leave out --example)\n"
+    )
 
 
 def test_example_names_every_option_it_would_ignore():

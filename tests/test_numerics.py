@@ -9,8 +9,14 @@ import mlpstep
 
 
 def one_layer(weights, bias, activation, label, loss, x=(1.0,), **extra):
-    config = {"input": list(x), "label": label, "loss": loss, "learning_rate": 0.1,
-              "layers": [{"weights": weights, "bias": bias, "activation": activation}], **extra}
+    config = {
+        "input": list(x),
+        "label": label,
+        "loss": loss,
+        "learning_rate": 0.1,
+        "layers": [{"weights": weights, "bias": bias, "activation": activation}],
+        **extra,
+    }
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no NumPy RuntimeWarning may leak
         return mlpstep.step(mlpstep.load(config))
@@ -90,6 +96,8 @@ def test_soft_label_not_summing_exactly_to_one_gets_the_exact_gradient():
         up, down = list(bias), list(bias)
         up[k] += eps
         down[k] -= eps
-        numeric = (one_layer([[0.3, -0.2]], up, "softmax", y, "nll").loss
-                   - one_layer([[0.3, -0.2]], down, "softmax", y, "nll").loss) / (2 * eps)
+        numeric = (
+            one_layer([[0.3, -0.2]], up, "softmax", y, "nll").loss
+            - one_layer([[0.3, -0.2]], down, "softmax", y, "nll").loss
+        ) / (2 * eps)
         assert trace.grads["w10"][k, 0] == pytest.approx(numeric, rel=1e-7)

@@ -22,8 +22,9 @@ CASES = json.loads((GOLDEN / "torch_optim_cases.json").read_text())["cases"]
 
 
 def close(actual, expected, what):
-    np.testing.assert_allclose(np.asarray(actual, dtype=float), np.asarray(expected, dtype=float),
-                               rtol=1e-9, atol=1e-12, err_msg=what)
+    np.testing.assert_allclose(
+        np.asarray(actual, dtype=float), np.asarray(expected, dtype=float), rtol=1e-9, atol=1e-12, err_msg=what
+    )
 
 
 def assert_trains_like_torch(config, expected):
@@ -59,7 +60,9 @@ def test_golden_cases_cover_every_option():
     names = {o if isinstance(o, str) else o["name"] for o in optimizers}
     options = {key for o in optimizers if isinstance(o, dict) for key in o}
     assert names == set(mlpstep.optimizers.OPTIMIZERS) == {"sgd", "adam", "adamw", "rmsprop", "adagrad"}
-    assert {option.name for kind in mlpstep.optimizers.OPTIMIZERS.values() for option in kind.options} | {"state"} <= options
+    assert {option.name for kind in mlpstep.optimizers.OPTIMIZERS.values() for option in kind.options} | {
+        "state"
+    } <= options
     assert {c.get("steps", 1) for c in configs} == {1, 3}
     biases = [layer.get("bias", "none") for c in configs for layer in c["layers"]]
     assert any(isinstance(b, (int, float)) for b in biases) and "none" in biases
@@ -93,8 +96,13 @@ def test_frozen_parameters_stay_bit_identical():
 
 
 def one_layer(bias, x=(1.0, 2.0)):
-    config = {"input": list(x), "label": [0.0, 0.0], "loss": "half_squared", "learning_rate": 0.5,
-              "layers": [{"weights": [[1.0, 0.0], [0.0, 1.0]], "activation": "linear"}]}
+    config = {
+        "input": list(x),
+        "label": [0.0, 0.0],
+        "loss": "half_squared",
+        "learning_rate": 0.5,
+        "layers": [{"weights": [[1.0, 0.0], [0.0, 1.0]], "activation": "linear"}],
+    }
     if bias is not None:
         config["layers"][0]["bias"] = bias
     return mlpstep.step(mlpstep.load(config))
@@ -139,9 +147,24 @@ def test_steps_continue_from_the_previous_update():
 
 def test_loss_after_is_the_loss_with_the_updated_parameters():
     trace = mlpstep.step(mlpstep.load("configs/seed.yaml"))
-    config = {"input": [3, 14], "label": 1, "loss": "nll", "learning_rate": 0.1, "layers": [
-        {"weights": trace.updated["W1"].tolist(), "bias": trace.updated["w10"].ravel().tolist(), "activation": "relu"},
-        {"weights": trace.updated["W2"].tolist(), "bias": trace.updated["w20"].ravel().tolist(), "activation": "softmax"}]}
+    config = {
+        "input": [3, 14],
+        "label": 1,
+        "loss": "nll",
+        "learning_rate": 0.1,
+        "layers": [
+            {
+                "weights": trace.updated["W1"].tolist(),
+                "bias": trace.updated["w10"].ravel().tolist(),
+                "activation": "relu",
+            },
+            {
+                "weights": trace.updated["W2"].tolist(),
+                "bias": trace.updated["w20"].ravel().tolist(),
+                "activation": "softmax",
+            },
+        ],
+    }
     assert trace.loss_after == mlpstep.step(mlpstep.load(config)).loss
 
 

@@ -12,7 +12,9 @@ MADE = outputs()
 
 @pytest.mark.parametrize("name", sorted(MADE))
 def test_the_output_is_what_it_was(name):
-    assert MADE[name] == (OUTPUTS / name).read_text(), f"{name} changed; if on purpose: python tests/golden/make_outputs.py"
+    assert MADE[name] == (OUTPUTS / name).read_text(), (
+        f"{name} changed; if on purpose: python tests/golden/make_outputs.py"
+    )
 
 
 def test_no_stored_output_is_left_without_a_command():

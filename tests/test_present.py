@@ -21,7 +21,11 @@ def leaves(data: dict, prefix: str = "") -> dict:
     """{"forward.a1": [[2.0], ...], ...}: every value of nested JSON by its dotted path."""
     out = {}
     for key, value in data.items():
-        out.update(leaves(value, f"{prefix}{key}.") if isinstance(value, dict) and key != "optimizer" else {prefix + key: value})
+        out.update(
+            leaves(value, f"{prefix}{key}.")
+            if isinstance(value, dict) and key != "optimizer"
+            else {prefix + key: value}
+        )
     return out
 
 
@@ -64,7 +68,8 @@ def test_the_cells_where_relu_met_exactly_zero_are_marked():
     ("configs/batch.yaml", 1, "3 points, mean · columns layout · learning rate 0.1"),
     ("configs/three_layer.yaml", 1, "2 points, sum · columns layout · learning rate 0.05"),
     ("configs/mazur.yaml", 1, "1 point · rows layout · learning rate 0.5 · frozen: b1, b2"),
-    ("configs/adam.yaml", 2, "3 points, mean · columns layout · learning rate 0.01 · adam (betas 0.9, 0.999, eps 1e-08) · step 2 of 3"),
+    ("configs/adam.yaml", 2, "3 points, mean · columns layout · learning rate 0.01 · adam (betas 0.9, 0.999, eps "
+                             "1e-08) · step 2 of 3"),
 ])  # fmt: skip
 def test_the_header_names_the_network_and_the_setting_of_the_step(config, show, setting):
     trace = mlpstep.step(mlpstep.load(config), show=show)

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from hypothesis import assume, event, given
 from hypothesis import strategies as st
+from random_networks import ACTIVATIONS, random_config, valid_pairs
 
 import mlpstep
-from random_networks import ACTIVATIONS, random_config, valid_pairs
 
 PAIRS = list(valid_pairs())
 
@@ -26,8 +26,15 @@ def configs(draw, smooth=False):
     sizes[1:] = [max(n, 2) if act == "softmax" else n for n, act in zip(sizes[1:], [*hidden, output])]
     batch = draw(st.sampled_from([None, 1, 2, 4]))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    config = random_config(rng, sizes, [*hidden, output], loss, draw(st.sampled_from(["columns", "rows"])), batch,
-                           draw(st.sampled_from(["mean", "sum"])))
+    config = random_config(
+        rng,
+        sizes,
+        [*hidden, output],
+        loss,
+        draw(st.sampled_from(["columns", "rows"])),
+        batch,
+        draw(st.sampled_from(["mean", "sum"])),
+    )
     config["learning_rate"] = draw(st.sampled_from([0.0, 0.01, 0.1, 1.0]))
     return config
 
@@ -47,7 +54,9 @@ def test_weight_gradients_are_central_differences(config):
     for l, layer in enumerate(problem.layers):
         numeric = np.zeros_like(layer.weights)
         for index in np.ndindex(numeric.shape):
-            numeric[index] = (loss_with(problem, l, "weights", index, 1e-6) - loss_with(problem, l, "weights", index, -1e-6)) / 2e-6
+            numeric[index] = (
+                loss_with(problem, l, "weights", index, 1e-6) - loss_with(problem, l, "weights", index, -1e-6)
+            ) / 2e-6
         np.testing.assert_allclose(trace.grads[f"W{l + 1}"], numeric, rtol=1e-4, atol=1e-7)
 
 
@@ -79,7 +88,9 @@ def test_layouts_give_transposed_identical_results(config):
     assert np.isclose(a.loss, b.loss, rtol=1e-14)
     for section in ("forward", "grads", "updated"):
         for name in getattr(a, section):
-            np.testing.assert_allclose(canonical(a, section, name), canonical(b, section, twin(name)), rtol=1e-12, atol=1e-15)
+            np.testing.assert_allclose(
+                canonical(a, section, name), canonical(b, section, twin(name)), rtol=1e-12, atol=1e-15
+            )
 
 
 @given(configs(), st.randoms(use_true_random=False))
@@ -119,8 +130,14 @@ def _outcome(problem) -> str:
     return "finite"
 
 
-@given(configs(), st.integers(0, 300), st.sampled_from([0.0, 0.1, 1e10, 1e300]), st.booleans(),
-       st.sampled_from(["sgd", {"name": "sgd", "momentum": 0.9, "dampening": 1.0}, "adam"]), st.sampled_from([1, 2]))  # fmt: skip
+@given(
+    configs(),
+    st.integers(0, 300),
+    st.sampled_from([0.0, 0.1, 1e10, 1e300]),
+    st.booleans(),
+    st.sampled_from(["sgd", {"name": "sgd", "momentum": 0.9, "dampening": 1.0}, "adam"]),
+    st.sampled_from([1, 2]),
+)
 def test_checksums_refuse_exactly_what_checking_every_entry_refuses(config, exponent, lr, freeze, optimizer, steps):
     """The engine proves a step finite from sums taken as it goes; forced to walk every entry
     instead, it must reach the same verdict and name the same value."""

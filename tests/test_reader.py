@@ -11,8 +11,18 @@ from mlpstep.loading.reader import _parse_flat, parse_text
 
 @pytest.mark.parametrize(
     "typed,value",
-    [("1e-3", 0.001), ("-1E0", -1.0), ("2e+0", 2.0), ("1.5e2", 150.0), (".5", 0.5), ("1.", 1.0),
-     ("+3", 3), ("-7", -7), ("012", 12), ("0.40", 0.4)],
+    [
+        ("1e-3", 0.001),
+        ("-1E0", -1.0),
+        ("2e+0", 2.0),
+        ("1.5e2", 150.0),
+        (".5", 0.5),
+        ("1.", 1.0),
+        ("+3", 3),
+        ("-7", -7),
+        ("012", 12),
+        ("0.40", 0.4),
+    ],
 )
 def test_numbers_read_as_people_type_them(typed, value):
     data = parse_text(f"x: {typed}".encode())
@@ -26,7 +36,9 @@ def test_yaml_1_1_oddities_stay_text(typed):
 
 def test_json_is_read_as_yaml():
     assert parse_text(b'{"input": [3, 14], "learning_rate": 1e-3, "flag": true}') == {
-        "input": [3, 14], "learning_rate": 0.001, "flag": True,
+        "input": [3, 14],
+        "learning_rate": 0.001,
+        "flag": True,
     }
 
 
@@ -83,16 +95,21 @@ NUMBER_TEXT = st.one_of(
     st.from_regex(r"-?(0|[1-9][0-9]{0,25})(\.[0-9]{1,20})?([eE][-+]?[0-9]{1,3})?", fullmatch=True),
     st.sampled_from([".5", "1.", "+3", "012", "-0", "1e400", "0.40", "NaN", "Infinity", "1_0"]),
 )
-FLAT_VALUE = st.recursive(NUMBER_TEXT, lambda inner: st.lists(inner, max_size=3).map(lambda v: f"[{', '.join(v)}]"), max_leaves=8)
+FLAT_VALUE = st.recursive(
+    NUMBER_TEXT, lambda inner: st.lists(inner, max_size=3).map(lambda v: f"[{', '.join(v)}]"), max_leaves=8
+)
 LINE = st.one_of(
     st.tuples(st.sampled_from(["a1", "z2", "W1.grad", "loss", "w10n", "forward.a1", "true", "null", "e", "_x"]),
               st.sampled_from([": ", " : ", ":  "]), FLAT_VALUE).map("".join),
-    st.sampled_from(["# a comment", "", "   ", "  # indented comment", "x: [1, 2]  # trailing", "a1:", "- 1", "  z: 1"]),
+    st.sampled_from(["# a comment", "", "   ", "  # indented comment", "x: [1, 2]  # trailing", "a1:", "- 1",
+                     "  z: 1"]),
 )  # fmt: skip
 
 
 def _texts(value):
-    return [_texts(v) for v in value] if isinstance(value, list) else (type(value).__name__, getattr(value, "text", None))
+    return (
+        [_texts(v) for v in value] if isinstance(value, list) else (type(value).__name__, getattr(value, "text", None))
+    )
 
 
 def _through_yaml(text: str, keep_text: bool):

@@ -13,7 +13,7 @@ README = Path("README.md").read_text()
 
 def blocks_after(marker: str) -> str:
     """The first fenced block after ``marker``."""
-    rest = README[README.index(marker):]
+    rest = README[README.index(marker) :]
     return re.search(r"```\w*\n(.*?)```", rest, re.S).group(1)
 
 
@@ -51,14 +51,17 @@ def test_readme_command_lines_name_real_things(line):
 
 
 def test_latex_example_in_the_readme_is_real():
-    assert block_starting("$ mlpstep run configs/seed.yaml --format latex --only W1n") == runner.invoke(
-        app, ["run", "configs/seed.yaml", "--format", "latex", "--only", "W1n"]).stdout
+    assert (
+        block_starting("$ mlpstep run configs/seed.yaml --format latex --only W1n")
+        == runner.invoke(app, ["run", "configs/seed.yaml", "--format", "latex", "--only", "W1n"]).stdout
+    )
 
 
 def test_explain_example_in_the_readme_is_real():
     command = "$ mlpstep run configs/seed.yaml --only loss,dL/dW1,W1n --explain 'loss[0] dL/dW1[1,0] W1[1,0]'"
-    assert block_starting(command) == output_of("run", "configs/seed.yaml", "--only", "loss,dL/dW1,W1n",
-                                                "--explain", "loss[0] dL/dW1[1,0] W1[1,0]")
+    assert block_starting(command) == output_of(
+        "run", "configs/seed.yaml", "--only", "loss,dL/dW1,W1n", "--explain", "loss[0] dL/dW1[1,0] W1[1,0]"
+    )
 
 
 def test_init_example_in_the_readme_is_real():
@@ -78,7 +81,7 @@ def test_gradcheck_kink_example_in_the_readme_is_real():
 def test_markdown_example_in_the_readme_is_real():
     first = "$ mlpstep run configs/seed.yaml --format markdown --only a1,W1n\n"
     start = README.index(first) + len(first)
-    shown = README[start:README.index("````", start)]
+    shown = README[start : README.index("````", start)]
     assert shown == runner.invoke(app, ["run", "configs/seed.yaml", "--format", "markdown", "--only", "a1,W1n"]).stdout
 
 

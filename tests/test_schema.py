@@ -12,8 +12,11 @@ from mlpstep.loading.reader import read_config
 
 jsonschema = pytest.importorskip("jsonschema")
 CONFIGS = sorted(Path("configs").glob("*.yaml"))
-GOLDEN = [case["config"] for name in ("torch_cases.json", "torch_optim_cases.json")
-          for case in json.loads((Path("tests/golden") / name).read_text())["cases"]]
+GOLDEN = [
+    case["config"]
+    for name in ("torch_cases.json", "torch_optim_cases.json")
+    for case in json.loads((Path("tests/golden") / name).read_text())["cases"]
+]
 
 
 def schema_of(kind: str):
@@ -37,22 +40,65 @@ def test_golden_configs_follow_the_schema():
         validator.validate(config)
 
 
-@pytest.mark.parametrize("broken", [
-    {"input": [1], "label": 0, "loss": "nll", "learning_rate": 0.1},  # no layers
-    {"input": [1], "label": 0, "loss": "cross_entropy", "learning_rate": 0.1, "layers": []},
-    {"input": [1], "label": 0, "loss": "squared", "learning_rate": -1, "layers": [{"weights": [[1]], "activation": "relu"}]},
-    {"input": [1], "label": 0, "loss": "squared", "learning_rate": 0.1, "layers": [{"weights": [[1]], "activation": "relus"}]},
-    {"input": [1], "label": 0, "loss": "squared", "learning_rate": 0.1, "learnig_rate": 1, "layers": [{"weights": [[1]], "activation": "relu"}]},
-    {"input": ["3"], "label": 0, "loss": "squared", "learning_rate": 0.1, "layers": [{"weights": [[1]], "activation": "relu"}]},
-    {"input": [1], "label": 0, "loss": "squared", "learning_rate": 0.1, "steps": 0, "layers": [{"weights": [[1]], "activation": "relu"}]},
-    {"input": [1], "label": 0, "loss": "squared", "learning_rate": 0.1, "optimizer": {"name": "sgd", "betas": [0.9, 0.9]},
-     "layers": [{"weights": [[1]], "activation": "relu"}]},
-])
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {"input": [1], "label": 0, "loss": "nll", "learning_rate": 0.1},  # no layers
+        {"input": [1], "label": 0, "loss": "cross_entropy", "learning_rate": 0.1, "layers": []},
+        {
+            "input": [1],
+            "label": 0,
+            "loss": "squared",
+            "learning_rate": -1,
+            "layers": [{"weights": [[1]], "activation": "relu"}],
+        },
+        {
+            "input": [1],
+            "label": 0,
+            "loss": "squared",
+            "learning_rate": 0.1,
+            "layers": [{"weights": [[1]], "activation": "relus"}],
+        },
+        {
+            "input": [1],
+            "label": 0,
+            "loss": "squared",
+            "learning_rate": 0.1,
+            "learnig_rate": 1,
+            "layers": [{"weights": [[1]], "activation": "relu"}],
+        },
+        {
+            "input": ["3"],
+            "label": 0,
+            "loss": "squared",
+            "learning_rate": 0.1,
+            "layers": [{"weights": [[1]], "activation": "relu"}],
+        },
+        {
+            "input": [1],
+            "label": 0,
+            "loss": "squared",
+            "learning_rate": 0.1,
+            "steps": 0,
+            "layers": [{"weights": [[1]], "activation": "relu"}],
+        },
+        {
+            "input": [1],
+            "label": 0,
+            "loss": "squared",
+            "learning_rate": 0.1,
+            "optimizer": {"name": "sgd", "betas": [0.9, 0.9]},
+            "layers": [{"weights": [[1]], "activation": "relu"}],
+        },
+    ],
+)
 def test_broken_configs_are_rejected_by_the_schema(broken):
     assert list(schema_of("config").iter_errors(broken))
 
 
-@pytest.mark.parametrize("args", [["configs/seed.yaml"], ["configs/rows.yaml"], ["configs/adam.yaml"], ["configs/mazur.yaml"]])
+@pytest.mark.parametrize(
+    "args", [["configs/seed.yaml"], ["configs/rows.yaml"], ["configs/adam.yaml"], ["configs/mazur.yaml"]]
+)
 def test_run_json_follows_the_output_schema(args):
     schema_of("output").validate(json.loads(runner.invoke(app, ["run", *args, "--json"]).stdout))
 
@@ -85,9 +131,17 @@ def test_validate_all_bundled_configs():
 
 
 FILES_CONFIG = {
-    "input": {"file": "x.npy"}, "label": {"file": "labels.CSV"}, "loss": "nll", "learning_rate": 0.1,
-    "optimizer": {"name": "sgd", "momentum": 0.9, "state": {"momentum_buffer": {"W1": {"file": "state.npz", "key": "W1"}}}},
-    "freeze": ["b1"], "layout": "rows",
+    "input": {"file": "x.npy"},
+    "label": {"file": "labels.CSV"},
+    "loss": "nll",
+    "learning_rate": 0.1,
+    "optimizer": {
+        "name": "sgd",
+        "momentum": 0.9,
+        "state": {"momentum_buffer": {"W1": {"file": "state.npz", "key": "W1"}}},
+    },
+    "freeze": ["b1"],
+    "layout": "rows",
     "layers": [{"weights": {"file": "params.npz", "key": "W1"}, "bias": {"file": "b1.csv"}, "activation": "softmax"}],
 }
 
@@ -96,8 +150,10 @@ def test_matrices_and_vectors_may_be_files_in_the_schema():
     schema_of("config").validate(FILES_CONFIG)
 
 
-@pytest.mark.parametrize("reference", [{"file": 3}, {"file": "W1.txt"}, {"file": "W1.npy", "dtype": "f8"}, {"key": "W1"},
-                                       {"file": "p.npz", "key": 1}])
+@pytest.mark.parametrize(
+    "reference",
+    [{"file": 3}, {"file": "W1.txt"}, {"file": "W1.npy", "dtype": "f8"}, {"key": "W1"}, {"file": "p.npz", "key": 1}],
+)
 def test_bad_file_references_are_rejected_by_the_schema(reference):
     broken = {**FILES_CONFIG, "layers": [{**FILES_CONFIG["layers"][0], "weights": reference}]}
     assert list(schema_of("config").iter_errors(broken))

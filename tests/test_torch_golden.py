@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from random_networks import ACTIVATIONS, BATCHES, LAYOUTS, random_config, valid_pairs
 
 import mlpstep
 from mlpstep.functions.activations import ACTIVATIONS as ALL_ACTIVATIONS
-from random_networks import ACTIVATIONS, BATCHES, LAYOUTS, random_config, valid_pairs
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = json.loads((GOLDEN / "torch_cases.json").read_text())["cases"]

@@ -29,9 +29,12 @@ steps: 0
 VALUE_ERRORS = [
     "reduction: 'avg' is not one of mean, sum",
     "learning_rate: -0.1 is negative; give a learning rate >= 0",
-    "layers[0].bias: 3 values, but layer 1 has 4 units (from its weights, 2x4); give one per unit, one number shared by all, or none",
-    "layers[0].activation: 'relux' is not one of relu, sigmoid, tanh, linear, softmax, leaky_relu, elu, softplus (did you mean relu?)",
-    "layers[1].weights: 3x2, but layer 1 has 4 outputs, so layer 2's weights need 4 rows (n_in x n_out in the columns layout)",
+    "layers[0].bias: 3 values, but layer 1 has 4 units (from its weights, 2x4); give one per unit, one number shared "
+    "by all, or none",
+    "layers[0].activation: 'relux' is not one of relu, sigmoid, tanh, linear, softmax, leaky_relu, elu, softplus "
+    "(did you mean relu?)",
+    "layers[1].weights: 3x2, but layer 1 has 4 outputs, so layer 2's weights need 4 rows (n_in x n_out in the "
+    "columns layout)",
     "loss: 'nl' is not one of nll, squared, half_squared, mse (did you mean nll?)",
     "steps: 0 is not a step count; give a whole number from 1 to 10,000",
 ]
@@ -56,30 +59,45 @@ def test_run_still_reports_the_first_mistake_only(tmp_path):
 
 
 def test_every_mistake_in_the_keys_is_listed_before_any_value_is_read(tmp_path):
-    keys = SEED.replace("label:", "lable:").replace("learning_rate: 0.1", "learnin_rate: -1").replace(
-        "    activation: relu", "    activaton: relu").replace("bias: [0, 2]", "bias: [0, 2, 3]")
+    keys = (
+        SEED.replace("label:", "lable:")
+        .replace("learning_rate: 0.1", "learnin_rate: -1")
+        .replace("    activation: relu", "    activaton: relu")
+        .replace("bias: [0, 2]", "bias: [0, 2, 3]")
+    )
     result, path = validate(keys, tmp_path)
-    assert result.exit_code == 2 and result.stderr.splitlines() == [f"error: {path}: {error}" for error in [
-        "lable: unknown key (did you mean label?)",
-        "learnin_rate: unknown key (did you mean learning_rate?)",
-        "label: missing; add it (e.g. label: 1 for class 1 of a softmax output)",
-        "learning_rate: missing; add it (e.g. learning_rate: 0.1)",
-        "layers[0].activaton: unknown key (did you mean activation?)",
-        "layers[0].activation: missing; add it (relu, sigmoid, tanh, linear, softmax, leaky_relu, elu or softplus)",
-    ]]  # the bias of 3 values waits until the keys are right
+    assert result.exit_code == 2 and result.stderr.splitlines() == [
+        f"error: {path}: {error}"
+        for error in [
+            "lable: unknown key (did you mean label?)",
+            "learnin_rate: unknown key (did you mean learning_rate?)",
+            "label: missing; add it (e.g. label: 1 for class 1 of a softmax output)",
+            "learning_rate: missing; add it (e.g. learning_rate: 0.1)",
+            "layers[0].activaton: unknown key (did you mean activation?)",
+            "layers[0].activation: missing; add it (relu, sigmoid, tanh, linear, softmax, leaky_relu, elu or softplus)",
+        ]
+    ]  # the bias of 3 values waits until the keys are right
 
 
 def test_the_labels_of_a_wrong_output_layer_are_not_checked(tmp_path):
-    result, path = validate(SEED.replace("activation: softmax", "activation: sofmax").replace("label: 1", "label: 7"), tmp_path)
+    result, path = validate(
+        SEED.replace("activation: softmax", "activation: sofmax").replace("label: 1", "label: 7"), tmp_path
+    )
     assert result.stderr.splitlines() == [
-        f"error: {path}: layers[1].activation: 'sofmax' is not one of relu, sigmoid, tanh, linear, softmax, leaky_relu, elu, softplus (did you mean softmax?)"]
+        f"error: {path}: layers[1].activation: 'sofmax' is not one of relu, sigmoid, tanh, linear, softmax, "
+        f"leaky_relu, elu, softplus (did you mean softmax?)"
+    ]
 
 
 def test_twenty_mistakes_are_listed_then_counted(tmp_path):
     result, path = validate(SEED + "".join(f"junk{k}: 1\n" for k in range(25)), tmp_path)
     lines = result.stderr.splitlines()
-    assert len(lines) == 21 and lines[19] == f"error: {path}: junk19: unknown key (valid keys: layout, input, label, loss, " \
+    assert (
+        len(lines) == 21
+        and lines[19]
+        == f"error: {path}: junk19: unknown key (valid keys: layout, input, label, loss, "
         "learning_rate, reduction, relu_grad_at_zero, layers, optimizer, freeze, steps, grading)"
+    )
     assert lines[20] == f"error: {path}: and 5 more"
 
 
@@ -93,8 +111,18 @@ def test_a_file_that_cannot_be_read_is_one_mistake(tmp_path):
     assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1 and "missing.yaml" in result.stderr
 
 
-@pytest.mark.parametrize("text", [SEED, VALUES, SEED.replace("label: 1", "label: [0.5, 0.6]"), "[1, 2]\n",
-                                  SEED.replace("[0, 1, 0, -1]]", "[0, 1, 0, -1], [1, 1, 1, 1]]").replace("learning_rate: 0.1", "learning_rate: x")])
+@pytest.mark.parametrize(
+    "text",
+    [
+        SEED,
+        VALUES,
+        SEED.replace("label: 1", "label: [0.5, 0.6]"),
+        "[1, 2]\n",
+        SEED.replace("[0, 1, 0, -1]]", "[0, 1, 0, -1], [1, 1, 1, 1]]").replace(
+            "learning_rate: 0.1", "learning_rate: x"
+        ),
+    ],
+)
 def test_find_errors_starts_with_the_error_load_raises(text, tmp_path):
     path = tmp_path / "c.yaml"
     path.write_text(text)

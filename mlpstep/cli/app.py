@@ -4,7 +4,6 @@ the library and raise its errors, and the boundary here turns every error into o
 
 import sys
 from functools import cache
-from typing import Optional
 
 import typer
 from typer.core import TyperGroup
@@ -57,8 +56,12 @@ class _OneLineErrors(TyperGroup):
         except Exception as e:  # a bug: a line to report, the traceback on request
             if "--debug" in argv:
                 raise
-            error_line(clipped(f"internal error ({type(e).__name__}: {e}); please report it with the input that caused it "
-                               "(mlpstep --debug ... prints the traceback)"))
+            error_line(
+                clipped(
+                    f"internal error ({type(e).__name__}: {e}); please report it with the input that caused it "
+                    "(mlpstep --debug ... prints the traceback)"
+                )
+            )
             code = Exit.INTERNAL
         if not standalone_mode:
             return code
@@ -72,7 +75,7 @@ def _version(value: bool) -> None:
 
 
 def _main(
-    version: Optional[bool] = typer.Option(
+    version: bool | None = typer.Option(
         None, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
     debug: bool = typer.Option(False, "--debug", help="On an internal error, print the whole traceback."),

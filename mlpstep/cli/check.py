@@ -1,7 +1,6 @@
 """mlpstep check: grade answers worked out by hand against the computed step."""
 
 from enum import Enum
-from typing import List, Optional
 
 import typer
 
@@ -18,33 +17,37 @@ class CheckFormat(str, Enum):
 # Longer than 60 lines for its options and its --help (the docstring); the body is a few calls.
 def check(
     config: str = typer.Argument(..., help="The problem: a YAML or JSON config, or - for stdin."),
-    answers: List[str] = typer.Argument(
+    answers: list[str] = typer.Argument(
         ..., help="Answer files (YAML or JSON) mapping names to numbers or matrices; - reads stdin."
     ),
-    rtol: Optional[float] = typer.Option(None, "--rtol", help="Relative tolerance; replaces the written-precision rule."),
-    atol: Optional[float] = typer.Option(None, "--atol", help="Absolute tolerance; replaces the written-precision rule."),
-    min_rtol: Optional[float] = typer.Option(
-        None, "--min-rtol", help="The precision floor: each number within this fraction of its value (default 0.005; 0 turns it off)."
+    rtol: float | None = typer.Option(None, "--rtol", help="Relative tolerance; replaces the written-precision rule."),
+    atol: float | None = typer.Option(None, "--atol", help="Absolute tolerance; replaces the written-precision rule."),
+    min_rtol: float | None = typer.Option(
+        None,
+        "--min-rtol",
+        help="The precision floor: each number within this fraction of its value (default 0.005; 0 turns it off).",
     ),
-    expect: Optional[str] = typer.Option(
+    expect: str | None = typer.Option(
         None,
         "--expect",
         help="Names every file must answer, comma-separated, 'all' or 'none'; a missing one counts as wrong "
         "(default: all for several files and for gradescope, else none).",
     ),
-    output_format: CheckFormat = typer.Option(CheckFormat.table, "--format", help="table, json, or gradescope (results.json)."),
+    output_format: CheckFormat = typer.Option(
+        CheckFormat.table, "--format", help="table, json, or gradescope (results.json)."
+    ),
     json_output: bool = typer.Option(False, "--json", help="Shortcut for --format json."),
     full: bool = typer.Option(
         False, "--full", help="Print every entry of big matrices instead of eliding them (in --json too)."
     ),
-    steps: Optional[int] = STEPS_OPTION,
+    steps: int | None = STEPS_OPTION,
     show_step: int = typer.Option(1, "--show-step", help="Which step the answers are for."),
     follow_symlinks: bool = typer.Option(
         False, "--follow-symlinks", help="Grade answer files that are symbolic links (by default they are not graded)."
     ),
     allow_large: bool = ALLOW_LARGE_OPTION,
     no_color: bool = NO_COLOR_OPTION,
-    output: Optional[str] = OUTPUT_OPTION,
+    output: str | None = OUTPUT_OPTION,
 ) -> None:
     """Check answers worked out by hand against the computed step.
 
@@ -86,7 +89,9 @@ def check(
     trace = stepped(config, steps, show_step, allow_large)
     refuse_overwriting_inputs(output, [config, *answers, *trace.problem.files])
     names = answer_names(trace)
-    expected = _expected(expect, trace.problem, names, "all" if len(answers) > 1 or form is CheckFormat.gradescope else "none")
+    expected = _expected(
+        expect, trace.problem, names, "all" if len(answers) > 1 or form is CheckFormat.gradescope else "none"
+    )
     tolerance = _tolerance(rtol, atol, min_rtol, trace.problem)
     untrusted = Untrusted(most_values(trace), follow_symlinks)
     results = [grade_file(trace, source, names, tolerance, expected, untrusted) for source in answers]
@@ -103,14 +108,19 @@ def _refuse_option_mistakes(
     from ..errors import OptionError
 
     if form is CheckFormat.gradescope and len(answers) != 1:
-        raise OptionError("", "--format gradescope grades one answers file (Gradescope runs the autograder once per submission)")
+        raise OptionError(
+            "", "--format gradescope grades one answers file (Gradescope runs the autograder once per submission)"
+        )
     if [config, *answers].count("-") > 1:
         raise OptionError("", "only one of CONFIG and ANSWERS can be - (standard input)")
     for value, flag in ((rtol, "--rtol"), (atol, "--atol"), (min_rtol, "--min-rtol")):
         if value is not None and not 0 <= value < float("inf"):
             raise OptionError(flag, f"{value} is not a tolerance; give a number >= 0")
     if min_rtol is not None and (rtol is not None or atol is not None):
-        raise OptionError("", "--min-rtol is the floor of the written-precision rule, which --rtol/--atol replace; give one or the other")
+        raise OptionError(
+            "",
+            "--min-rtol is the floor of the written-precision rule, which --rtol/--atol replace; give one or the other",
+        )
 
 
 def _expected(expect: str | None, problem, names: dict[str, str], default: str) -> list[str]:
@@ -127,13 +137,15 @@ def _expected(expect: str | None, problem, names: dict[str, str], default: str) 
 
 def _tolerance(rtol: float | None, atol: float | None, min_rtol: float | None, problem):
     """--rtol/--atol, or the written-precision rule with --min-rtol's floor (else the config's, else MIN_RTOL)."""
-    from ..grade.grading import MIN_RTOL, Tolerance
+    from ..grade.tolerance import MIN_RTOL, Tolerance
 
     floor = min_rtol if min_rtol is not None else problem.min_rtol if problem.min_rtol is not None else MIN_RTOL
     return Tolerance(rtol, atol, floor)
 
 
-def _report(results: list, form: CheckFormat, full: bool, allow_large: bool, no_color: bool, output: str | None) -> None:
+def _report(
+    results: list, form: CheckFormat, full: bool, allow_large: bool, no_color: bool, output: str | None
+) -> None:
     """The results as a table, JSON or Gradescope's results.json, priced (see mlpstep.limits) first.
     One file that cannot be graded is an error line in a table."""
     from ..errors import AnswerError, excerpt

@@ -3,7 +3,6 @@ and schema (the JSON Schemas)."""
 
 import sys
 from enum import Enum
-from typing import Optional
 
 import typer
 
@@ -18,18 +17,24 @@ class NameStyle(str, Enum):
 
 def answers(
     config: str = typer.Argument(..., help="YAML or JSON config file, or - to read standard input."),
-    decimals: Optional[int] = typer.Option(
+    decimals: int | None = typer.Option(
         None, "--decimals", min=0, max=17, help="Round every value to this many decimals (default: full precision)."
     ),
-    digits: Optional[int] = typer.Option(
-        None, "--digits", min=1, max=17, help="Round every value to this many significant digits (3 pass check's floor)."
+    digits: int | None = typer.Option(
+        None,
+        "--digits",
+        min=1,
+        max=17,
+        help="Round every value to this many significant digits (3 pass check's floor).",
     ),
-    names: NameStyle = typer.Option(NameStyle.notebook, "--names", help="notebook (a1, W1n, ...) or paths (forward.a1, ...)."),
+    names: NameStyle = typer.Option(
+        NameStyle.notebook, "--names", help="notebook (a1, W1n, ...) or paths (forward.a1, ...)."
+    ),
     blank: bool = typer.Option(False, "--blank", help="Leave every value empty: a template for students to fill in."),
-    steps: Optional[int] = STEPS_OPTION,
+    steps: int | None = STEPS_OPTION,
     show_step: int = typer.Option(1, "--show-step", help="Which step to write the values of."),
     allow_large: bool = ALLOW_LARGE_OPTION,
-    output: Optional[str] = OUTPUT_OPTION,
+    output: str | None = OUTPUT_OPTION,
 ) -> None:
     """Write every value of the step as an answers file, in the format check reads.
 
@@ -52,7 +57,9 @@ def answers(
     check_output(0 if blank else trace.size(), MAX_PRINTED, "answers", allow_large)
     refuse_overwriting_inputs(output, [config, *trace.problem.files])
     shown = "CONFIG" if config == "-" else printable(config)  # a name with a line break must not end the comment
-    options = "".join(f" {flag} {value}" for flag, value in (("--steps", steps), ("--show-step", show_step)) if value not in (None, 1))
+    options = "".join(
+        f" {flag} {value}" for flag, value in (("--steps", steps), ("--show-step", show_step)) if value not in (None, 1)
+    )
     header = [f"# mlpstep answers for {shown}{options}: {trace.network}"]
     if blank:
         header.append("# Fill in each value as you worked it out (a column vector may be written flat), then run:")
@@ -66,7 +73,8 @@ def answers(
 def _warn_if_too_coarse(trace, body: str, rounding: str) -> None:
     """A warning line when ``check`` would mark some value of the rounded key ``body`` wrong."""
     from ..grade.answers import answers_of
-    from ..grade.grading import MIN_RTOL, Tolerance, grade
+    from ..grade.grading import grade
+    from ..grade.tolerance import MIN_RTOL, Tolerance
     from ..loading.reader import parse_text
     from ..model import answer_names
     from .output import error_line
@@ -76,8 +84,11 @@ def _warn_if_too_coarse(trace, body: str, rounding: str) -> None:
     wrong = [answer.written_as for answer in grade(trace, submission, Tolerance(min_rtol=floor)) if not answer.correct]
     if wrong:
         named = ", ".join(wrong[:8]) + (f", ... ({len(wrong) - 8} more)" if len(wrong) > 8 else "")
-        error_line(f"with {rounding}, check marks {len(wrong)} of this key's values wrong ({named}): its precision "
-                   f"floor wants each within {100 * floor:g}% of its value; give --digits 3 or more", "warning")  # fmt: skip
+        error_line(
+            f"with {rounding}, check marks {len(wrong)} of this key's values wrong ({named}): its precision "
+            f"floor wants each within {100 * floor:g}% of its value; give --digits 3 or more",
+            "warning",
+        )
 
 
 class Layout(str, Enum):
@@ -87,21 +98,29 @@ class Layout(str, Enum):
 
 def init(
     ctx: typer.Context,
-    layers: Optional[str] = typer.Option(None, "--layers", help="Widths from the input to the output, e.g. 2,4,2."),
-    activations: Optional[str] = typer.Option(
+    layers: str | None = typer.Option(None, "--layers", help="Widths from the input to the output, e.g. 2,4,2."),
+    activations: str | None = typer.Option(
         None, "--activations", help="One per layer, e.g. relu,softmax (default: relu, then softmax for nll or linear)."
     ),
     loss: str = typer.Option("nll", "--loss", help="nll, squared, half_squared or mse."),
-    integers: bool = typer.Option(False, "--integers", help="Small whole numbers, for problems worked by hand (default: Gaussian)."),
-    seed: Optional[int] = typer.Option(None, "--seed", help="Random seed, for the same problem again."),
-    batch: Optional[int] = typer.Option(None, "--batch", help="A batch of this many points (default: one point)."),
-    layout: Layout = typer.Option(Layout.columns, "--layout", help="columns (W is n_in x n_out) or rows (torch.nn.Linear)."),
+    integers: bool = typer.Option(
+        False, "--integers", help="Small whole numbers, for problems worked by hand (default: Gaussian)."
+    ),
+    seed: int | None = typer.Option(None, "--seed", help="Random seed, for the same problem again."),
+    batch: int | None = typer.Option(None, "--batch", help="A batch of this many points (default: one point)."),
+    layout: Layout = typer.Option(
+        Layout.columns, "--layout", help="columns (W is n_in x n_out) or rows (torch.nn.Linear)."
+    ),
     learning_rate: float = typer.Option(0.1, "--learning-rate", help="The learning rate."),
     keep_kinks: bool = typer.Option(
-        False, "--keep-kinks", help="Allow ReLU inputs of exactly 0, where ReLU'(0) is a convention (by default those units are redrawn)."
+        False,
+        "--keep-kinks",
+        help="Allow ReLU inputs of exactly 0, where ReLU'(0) is a convention (by default those units are redrawn).",
     ),
-    example: Optional[str] = typer.Option(None, "--example", help="Write a bundled example instead, e.g. seed or mazur (no other option but -o)."),
-    output: Optional[str] = OUTPUT_OPTION,
+    example: str | None = typer.Option(
+        None, "--example", help="Write a bundled example instead, e.g. seed or mazur (no other option but -o)."
+    ),
+    output: str | None = OUTPUT_OPTION,
 ) -> None:
     """Write a new config: a random problem of the given shape, or a bundled example.
 
@@ -117,7 +136,9 @@ def init(
         emit(bundled(example), output)
         return
     names = None if activations is None else [part.strip().lower() for part in activations.split(",")]
-    config = make_config(_widths(layers), names, loss.lower(), integers, seed, batch, layout.value, learning_rate, keep_kinks)
+    config = make_config(
+        _widths(layers), names, loss.lower(), integers, seed, batch, layout.value, learning_rate, keep_kinks
+    )
     made_by = printable(" ".join(sys.argv[1:])) if sys.argv[1:2] == ["init"] else "init"
     emit(to_yaml(config, f"made by: mlpstep {made_by}"), output)
 
@@ -137,7 +158,8 @@ def _refuse_options_beside_example(ctx: typer.Context) -> None:
     if given:
         names = " and ".join([", ".join(given[:-1]), given[-1]] if len(given) > 1 else given)
         raise OptionError("--example", f"a bundled config is written as it is, so {names} "
-                          f"{'do' if len(given) > 1 else 'does'} not apply; leave {'them' if len(given) > 1 else 'it'} out (or leave out --example)")  # fmt: skip
+                          f"{'do' if len(given) > 1 else 'does'} not apply; leave "
+                          f"{'them' if len(given) > 1 else 'it'} out (or leave out --example)")  # fmt: skip
 
 
 def _widths(layers: str | None) -> list[int]:
@@ -145,7 +167,9 @@ def _widths(layers: str | None) -> list[int]:
     from ..errors import OptionError
 
     if layers is None:
-        raise OptionError("--layers", "give the widths from the input to the output, e.g. --layers 2,4,2 (or --example NAME)")
+        raise OptionError(
+            "--layers", "give the widths from the input to the output, e.g. --layers 2,4,2 (or --example NAME)"
+        )
     try:
         return [int(part) for part in layers.split(",")]
     except ValueError:
@@ -160,7 +184,7 @@ class SchemaOf(str, Enum):
 
 def schema(
     of: SchemaOf = typer.Option(SchemaOf.config, "--of", help="config, output (of run --json) or answers (for check)."),
-    output: Optional[str] = OUTPUT_OPTION,
+    output: str | None = OUTPUT_OPTION,
 ) -> None:
     """Print the JSON Schema (draft 2020-12) of the config format, the JSON output or answer files.
 

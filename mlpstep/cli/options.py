@@ -4,7 +4,9 @@ import typer
 
 STEPS_OPTION = typer.Option(None, "--steps", help="Take this many steps on the same data (overrides the config).")
 OUTPUT_OPTION = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout (atomically).")
-NO_COLOR_OPTION = typer.Option(False, "--no-color", help="No colour (also when NO_COLOR is set or stdout is not a terminal).")
+NO_COLOR_OPTION = typer.Option(
+    False, "--no-color", help="No colour (also when NO_COLOR is set or stdout is not a terminal)."
+)
 ALLOW_LARGE_OPTION = typer.Option(
     False, "--allow-large", help="Lift the limits on work, memory, layers and output size (a big job on purpose)."
 )
@@ -24,7 +26,16 @@ def stepped(config: str, steps: int | None = None, show: int = 1, allow_large: b
     problem = load(config, allow_large)
     if steps is not None:
         names = [layer.activation.name for layer in problem.layers]
-        check_run(problem.sizes, problem.batch_size, steps, problem.optimizer, "--steps", allow_large, names, problem.loss.name)
+        check_run(
+            problem.sizes,
+            problem.batch_size,
+            steps,
+            problem.optimizer,
+            "--steps",
+            allow_large,
+            names,
+            problem.loss.name,
+        )
         problem = replace(problem, steps=steps)
     if not 1 <= show <= problem.steps:
         raise OptionError("--show-step", f"{show} is not one of the steps 1 to {problem.steps}")

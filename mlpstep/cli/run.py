@@ -1,7 +1,6 @@
 """mlpstep run: one step (or several) and every intermediate, as tables, JSON, Markdown or LaTeX."""
 
 from enum import Enum
-from typing import Optional
 
 import typer
 
@@ -55,20 +54,24 @@ def _an_entry(word: str) -> bool:
 def run(
     config: str = typer.Argument(..., help="YAML or JSON config file, or - to read standard input."),
     output_format: RunFormat = typer.Option(RunFormat.table, "--format", help="table, json, markdown or latex."),
-    json_output: bool = typer.Option(False, "--json", help="Shortcut for --format json: every value at full precision."),
-    only: Optional[str] = typer.Option(
-        None, "--only", help="Print only these, comma-separated: JSON paths or sections (grads.W1,updated) or names (a1, W1n)."
+    json_output: bool = typer.Option(
+        False, "--json", help="Shortcut for --format json: every value at full precision."
+    ),
+    only: str | None = typer.Option(
+        None,
+        "--only",
+        help="Print only these, comma-separated: JSON paths or sections (grads.W1,updated) or names (a1, W1n).",
     ),
     precision: int = typer.Option(
         8, "--precision", min=1, max=17, help="Significant digits in tables, Markdown and LaTeX (JSON keeps them all)."
     ),
     explain: list[str] | None = EXPLAIN_OPTION,
     full: bool = typer.Option(False, "--full", help="Print every entry of big matrices instead of eliding them."),
-    steps: Optional[int] = STEPS_OPTION,
+    steps: int | None = STEPS_OPTION,
     show_step: int = typer.Option(1, "--show-step", help="Which step's intermediates to show."),
     allow_large: bool = ALLOW_LARGE_OPTION,
     no_color: bool = NO_COLOR_OPTION,
-    output: Optional[str] = OUTPUT_OPTION,
+    output: str | None = OUTPUT_OPTION,
 ) -> None:
     """Run a training step and print every intermediate.
 
@@ -95,7 +98,9 @@ def run(
     _write(trace, parts, form, precision, full, no_color, output)
 
 
-def _document(trace, form: RunFormat, only: str | None, explain: list[str] | None, full: bool, allow_large: bool) -> list:
+def _document(
+    trace, form: RunFormat, only: str | None, explain: list[str] | None, full: bool, allow_large: bool
+) -> list:
     """The sections to write: those ``--only`` names, with the worked lines ``--explain`` asks for,
     priced (see mlpstep.limits) before they are worked out."""
     from ..limits import BLOCK_CELLS, LINE_CELLS, MAX_DRAWN, MAX_PRINTED, check_output
@@ -111,7 +116,12 @@ def _document(trace, form: RunFormat, only: str | None, explain: list[str] | Non
         drawn = shown_cells(parts, full) + BLOCK_CELLS * sum(len(part.entries) for part in parts) + worked
         check_output(drawn, MAX_DRAWN, "--full" if full else "--format table", allow_large)
     else:
-        check_output(shown_cells(parts, full or form is RunFormat.json) + worked, MAX_PRINTED, f"--format {form.value}", allow_large)
+        check_output(
+            shown_cells(parts, full or form is RunFormat.json) + worked,
+            MAX_PRINTED,
+            f"--format {form.value}",
+            allow_large,
+        )
     return explained(trace, parts, chosen) if worked else parts
 
 

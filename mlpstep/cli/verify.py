@@ -1,8 +1,6 @@
 """The commands that verify without running a step to show: validate (configs) and gradcheck
 (backprop against finite differences)."""
 
-from typing import List, Optional
-
 import typer
 
 from .options import ALLOW_LARGE_OPTION, OUTPUT_OPTION
@@ -13,7 +11,7 @@ ERRORS_LISTED = 20
 
 
 def validate(
-    configs: List[str] = typer.Argument(..., help="Config files (YAML or JSON); - reads standard input."),
+    configs: list[str] = typer.Argument(..., help="Config files (YAML or JSON); - reads standard input."),
     allow_large: bool = ALLOW_LARGE_OPTION,
 ) -> None:
     """Check configs without running them, with the same messages as run.
@@ -52,7 +50,7 @@ def gradcheck(
     tol: float = typer.Option(1e-5, "--tol", help="The largest relative error allowed."),
     json_output: bool = typer.Option(False, "--json", help="Print the checks as JSON."),
     allow_large: bool = ALLOW_LARGE_OPTION,
-    output: Optional[str] = OUTPUT_OPTION,
+    output: str | None = OUTPUT_OPTION,
 ) -> None:
     """Check backprop against central finite differences on your own network.
 

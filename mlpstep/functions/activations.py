@@ -294,4 +294,3 @@ class Softplus(Activation):
 
 
 ACTIVATIONS = {kind.name: kind for kind in (ReLU, Sigmoid, Tanh, Linear, Softmax, LeakyReLU, ELU, Softplus)}
-

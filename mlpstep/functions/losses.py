@@ -152,7 +152,10 @@ class NLL(Loss):
         """The loss taken at a class other than the label's: each other class of one point
         (softmax), or every label flipped (sigmoid)."""
         if not output.classes:
-            yield "the loss of the other class: the label is 1 - what was used", reduce(self.value(z, a, 1.0 - y, output))
+            yield (
+                "the loss of the other class: the label is 1 - what was used",
+                reduce(self.value(z, a, 1.0 - y, output)),
+            )
         elif y.shape[1] == 1 and np.isin(y, (0.0, 1.0)).all():
             label = int(y[:, 0].argmax())
             for k in range(y.shape[0]):

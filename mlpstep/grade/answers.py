@@ -49,7 +49,11 @@ def half_unit(text: str) -> float | None:
     if not digits:
         power = min(power, 0)
     else:  # the exponent of the leading digit: 123.4e5 -> 7, 0.0012 -> -3
-        leading = power + len(whole.lstrip("0")) - 1 if whole.lstrip("0") else power - (len(fraction) - len(fraction.lstrip("0"))) - 1
+        leading = (
+            power + len(whole.lstrip("0")) - 1
+            if whole.lstrip("0")
+            else power - (len(fraction) - len(fraction.lstrip("0"))) - 1
+        )
         if not -324 <= leading <= 308:  # past float64 either way: inf, or a 0 not written as 0
             return None
     return 0.5 * 10.0 ** (power - len(fraction))
@@ -89,7 +93,9 @@ def most_values(trace: Trace) -> int:
     for the lists and names around them, and a little more, up to MAX_ANSWER_VALUES. A file past
     that cannot be graded whole."""
     arrays = [expected_value(trace, path) for path in answer_paths(trace)]
-    arrays += [value for state in (trace.state, trace.final_state) for values in state.values() for value in values.values()]
+    arrays += [
+        value for state in (trace.state, trace.final_state) for values in state.values() for value in values.values()
+    ]
     arrays += trace.given.values()  # run --json's given: x can outnumber everything else
     # each: its numbers, a list per row and one around them, and its name (as the reader counts: a
     # colon, a comma, a line break)
@@ -119,9 +125,13 @@ def answers_of(data: object, label: str, names: dict[str, str], step: int = 1) -
     given_step = data.pop("step", step)
     if given_step != step:
         if not isinstance(given_step, Written) or given_step != int(given_step) or given_step < 1:
-            raise AnswerError(f"{label}: step", f"{_what(given_step)}; give the step these answers are for, e.g. step: {step}")
+            raise AnswerError(
+                f"{label}: step", f"{_what(given_step)}; give the step these answers are for, e.g. step: {step}"
+            )
         shown = excerpt(given_step.text, 20)
-        raise AnswerError(f"{label}: step", f"these answers are for step {shown}, but step {step} is checked; add --show-step {shown}")
+        raise AnswerError(
+            f"{label}: step", f"these answers are for step {shown}, but step {step} is checked; add --show-step {shown}"
+        )
     read = Submission({}, [], {}, [])
     for name, value in _flatten(data, ""):
         path = resolve(name, names)
@@ -170,7 +180,9 @@ def valid_names(names: dict[str, str]) -> str:
     return f"valid names: {', '.join(notebook)}, or their JSON paths (forward.a1, grads.W1, ...)"
 
 
-def expected_paths(expect: str, names: dict[str, str], where: str, error: type[MlpstepError] = OptionError) -> list[str]:
+def expected_paths(
+    expect: str, names: dict[str, str], where: str, error: type[MlpstepError] = OptionError
+) -> list[str]:
     """The paths every file must answer, as ``expect`` asks: ``all``, ``none``, or names separated by
     commas; an unknown name raises ``error`` at ``where`` (``--expect``, or the config's ``grading.expect``)."""
     if expect.strip().lower() == "all":
@@ -190,8 +202,14 @@ def _what(cell: object) -> str:
     """What a value that is not a number is, as a message says it."""
     if isinstance(cell, Written):
         return f"{excerpt(cell.text, 30)} is a number"
-    what = {None: "empty (null)", True: "true", False: "false"}.get(cell) if not isinstance(cell, (list, dict, str)) else None
-    return what or (f"{quoted(cell)} is text" if isinstance(cell, str) else "a mapping" if isinstance(cell, dict) else "a list")
+    what = (
+        {None: "empty (null)", True: "true", False: "false"}.get(cell)
+        if not isinstance(cell, (list, dict, str))
+        else None
+    )
+    return what or (
+        f"{quoted(cell)} is text" if isinstance(cell, str) else "a mapping" if isinstance(cell, dict) else "a list"
+    )
 
 
 def _given(value: object, name: str, where: str) -> Given:
@@ -199,11 +217,15 @@ def _given(value: object, name: str, where: str) -> Given:
         at = where + "".join(f"[{k}]" for k in index)
         if isinstance(cell, Written):
             if len(cell.text) > MAX_NUMBER_TEXT:
-                raise AnswerError(at, f"a number written with {len(cell.text):,} characters; write at most {MAX_NUMBER_TEXT}")
+                raise AnswerError(
+                    at, f"a number written with {len(cell.text):,} characters; write at most {MAX_NUMBER_TEXT}"
+                )
             if half_unit(cell.text) is not None and math.isfinite(cell):
                 return cell
             if _NUMBER_TEXT.fullmatch(cell.text):  # 1e-400, 1e999: digits past what float64 holds
-                raise AnswerError(at, f"{excerpt(cell.text, 30)} has an exponent past float64's range; write it as float64 holds it")
+                raise AnswerError(
+                    at, f"{excerpt(cell.text, 30)} has an exponent past float64's range; write it as float64 holds it"
+                )
             raise AnswerError(at, "not a finite number; give a finite value")
         raise AnswerError(at, f"{_what(cell)}; expected a number")
 

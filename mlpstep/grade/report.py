@@ -58,7 +58,11 @@ def _cells(answer, full: bool) -> int:
 
     if answer.correct:
         return 0
-    return shown(answer.expected, full) + BLOCK_CELLS + (0 if answer.given is None else shown(answer.given, full) + BLOCK_CELLS)
+    return (
+        shown(answer.expected, full)
+        + BLOCK_CELLS
+        + (0 if answer.given is None else shown(answer.given, full) + BLOCK_CELLS)
+    )
 
 
 def to_gradescope(graded: Graded) -> dict:
@@ -141,15 +145,25 @@ def _print_file(graded: Graded, console, full: bool) -> None:
     if graded.names:
         console.print(Text(graded.names, style="dim"), soft_wrap=True)
     score_style = "bold green" if graded.correct == graded.total else "bold red"
-    score = Text.assemble("\n", (excerpt(graded.file), "bold"), ": ", (f"{graded.correct}/{graded.total}", score_style), " correct")
+    score = Text.assemble(
+        "\n", (excerpt(graded.file), "bold"), ": ", (f"{graded.correct}/{graded.total}", score_style), " correct"
+    )
     if graded.unanswered:
-        score.append(f"; {graded.unanswered} of {graded.unanswered + graded.total} values not answered (--expect all counts them)")
+        score.append(
+            f"; {graded.unanswered} of {graded.unanswered + graded.total} values not answered (--expect all counts "
+            f"them)"
+        )
     console.print(score, soft_wrap=True)
     if any(answer.wrong is not None and answer.wrong.any() for answer in graded.answers):
         console.print(Text("* marks the wrong cells", style="dim"))
     if undrawn:
-        console.print(Text(f"the matrices of {undrawn:,} wrong answers are not drawn (over {MAX_DRAWN:,} cells); "
-                           "--json has them", style="dim"), soft_wrap=True)
+        console.print(
+            Text(
+                f"the matrices of {undrawn:,} wrong answers are not drawn (over {MAX_DRAWN:,} cells); --json has them",
+                style="dim",
+            ),
+            soft_wrap=True,
+        )
 
 
 def _print_summary(results: list[Graded], console) -> None:
@@ -161,19 +175,26 @@ def _print_summary(results: list[Graded], console) -> None:
     for graded in results:
         score = f"{graded.correct}/{graded.total}"
         if graded.error:
-            rows.append([(graded.file, ""), ("-" if not graded.total else score, "red"), (f"error: {graded.error}", "red")])
+            rows.append(
+                [(graded.file, ""), ("-" if not graded.total else score, "red"), (f"error: {graded.error}", "red")]
+            )
             continue
         names = [answer.written_as for answer in graded.answers if not answer.correct and not answer.missing]
         missing = sum(answer.missing for answer in graded.answers)
-        wrong = ", ".join(names[:SUMMARY_NAMES]) + (f", ... ({len(names) - SUMMARY_NAMES:,} more)" if len(names) > SUMMARY_NAMES else "")
+        wrong = ", ".join(names[:SUMMARY_NAMES]) + (
+            f", ... ({len(names) - SUMMARY_NAMES:,} more)" if len(names) > SUMMARY_NAMES else ""
+        )
         problems = graded.problems
-        note = "; ".join(problems[:SUMMARY_PROBLEMS]) + (f"; ... ({len(problems) - SUMMARY_PROBLEMS:,} more)" if len(problems) > SUMMARY_PROBLEMS else "")
+        note = "; ".join(problems[:SUMMARY_PROBLEMS]) + (
+            f"; ... ({len(problems) - SUMMARY_PROBLEMS:,} more)" if len(problems) > SUMMARY_PROBLEMS else ""
+        )
         parts = (wrong, missing and f"{missing:,} not answered", note and f"problems: {note}")
         text = "; ".join(part for part in parts if part)
         rows.append([(graded.file, ""), (score, "red" if text else "green"), (text, "red" if problems else "")])
     counts = summary(results)
     lines = boxed_table(["file", "score", "wrong answers"], rows, console.width)
     lines.append(Text(f"{counts['files']} files: {counts['all_correct']} all correct, "
-                      f"{counts['graded'] - counts['all_correct']} with wrong answers, {counts['not_gradable']} not gradable"
+                      f"{counts['graded'] - counts['all_correct']} with wrong answers, {counts['not_gradable']} not "
+                      f"gradable"
                       + (f", {counts['with_problems']} with problems" if counts["with_problems"] else "")))  # fmt: skip
     print_lines(console, lines)

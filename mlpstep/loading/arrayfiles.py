@@ -63,7 +63,9 @@ def read_array_file(file: str, key: str | None, base: Path, path: str, budget: B
         shown = f"a {key_text(suffix)} file" if suffix else "a file without an extension"
         raise ConfigError(where, f"{name} is {shown}; give a .npy, .npz or .csv file")
     if key is not None and suffix != ".npz":
-        raise ConfigError(f"{path}.key", f"only a .npz file holds named arrays, and {name} is a {suffix} file; remove key")
+        raise ConfigError(
+            f"{path}.key", f"only a .npz file holds named arrays, and {name} is a {suffix} file; remove key"
+        )
     target = Path(base, file)
     try:
         f = _open_regular(target, name, where)
@@ -126,14 +128,20 @@ def _read_npy(f: BinaryIO, name: str, where: str, budget: Budget | None = None) 
     except (ValueError, EOFError, SyntaxError, TypeError, OverflowError) as e:
         raise ConfigError(where, f"{name} is not a valid .npy file ({_first_line(e)})") from None
     if dtype.hasobject:
-        raise ConfigError(where, f"{name} holds Python objects (a pickle), which are never loaded; save an array of numbers")
+        raise ConfigError(
+            where, f"{name} holds Python objects (a pickle), which are never loaded; save an array of numbers"
+        )
     if dtype.kind not in REAL_KINDS:
         raise ConfigError(where, f"{name} holds {dtype} values; save real numbers (booleans, integers or floats)")
     if not all(type(n) is int and 0 <= n < 2**62 for n in shape):  # (True, 4), (-1,), (2**63, 0)
-        raise ConfigError(where, f"{name} is not a valid .npy file (its shape {excerpt(repr(shape))} is not a list of sizes)")
+        raise ConfigError(
+            where, f"{name} is not a valid .npy file (its shape {excerpt(repr(shape))} is not a list of sizes)"
+        )
     count = math.prod(shape)
     if count > MAX_FILE_VALUES:
-        raise ConfigError(where, f"{name} holds {count:,} values, more than the {MAX_FILE_VALUES:,} one file may hold; refused")
+        raise ConfigError(
+            where, f"{name} holds {count:,} values, more than the {MAX_FILE_VALUES:,} one file may hold; refused"
+        )
     if budget is not None:  # as stored, and as float64 when it is converted
         budget.take(count * (dtype.itemsize + (0 if dtype == np.float64 else 8)), where, name)
     f.seek(0)
@@ -154,21 +162,37 @@ def _read_npz(f: BinaryIO, name: str, key: str | None, path: str, budget: Budget
         many = f"{members:,} members" + (" or more" if members == 0xFFFF else "")
         raise ConfigError(where, f"{name} holds {many}, more than the {MAX_NPZ_MEMBERS:,} a .npz file may; refused")
     if directory > MAX_NPZ_DIRECTORY:
-        raise ConfigError(where, f"{name} has a directory of {directory:,} bytes, more than the {MAX_NPZ_DIRECTORY:,} a .npz file may; refused")
+        raise ConfigError(
+            where,
+            f"{name} has a directory of {directory:,} bytes, more than the {MAX_NPZ_DIRECTORY:,} a .npz file may; "
+            f"refused",
+        )
     try:
         with zipfile.ZipFile(f) as archive:
             keys = [member.removesuffix(".npy") for member in archive.namelist() if member.endswith(".npy")]
             if not keys:
                 raise ConfigError(where, f"{name} holds no arrays")
             if key is None and len(keys) > 1:
-                raise ConfigError(f"{path}.key", f"missing; {name} holds {len(keys)} arrays ({_listed(keys)}): name one, e.g. key: {key_text(keys[0])}")
+                raise ConfigError(
+                    f"{path}.key",
+                    f"missing; {name} holds {len(keys)} arrays ({_listed(keys)}): name one, e.g. key: "
+                    f"{key_text(keys[0])}",
+                )
             if key is None:
                 key = keys[0]
             if key not in keys:
-                raise ConfigError(f"{path}.key", f"{name} holds no array named {key_text(key)}; it holds {_listed(keys)}")
+                raise ConfigError(
+                    f"{path}.key", f"{name} holds no array named {key_text(key)}; it holds {_listed(keys)}"
+                )
             with archive.open(key + ".npy") as member:
                 return _read_npy(member, f"{name}[{key_text(key)}]", where, budget)
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as e:  # RuntimeError: encrypted
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        NotImplementedError,
+        RuntimeError,
+    ) as e:  # RuntimeError: encrypted
         raise ConfigError(where, f"{name} is not a valid .npz file ({_first_line(e)})") from None
 
 

@@ -197,8 +197,14 @@ def _check_structure(data: dict, allow_large: bool, mistakes: Mistakes) -> None:
             if isinstance(spec, dict):
                 check_keys(spec, LAYER_KEYS, LAYER_REQUIRED, f"layers[{i}].", mistakes)
     optimizer = data.get("optimizer")
-    if isinstance(optimizer, dict) and isinstance(optimizer.get("name"), str) and optimizer["name"].lower() in OPTIMIZERS:
-        check_keys(optimizer, option_keys(OPTIMIZERS[optimizer["name"].lower()], "state"), ("name",), "optimizer.", mistakes)
+    if (
+        isinstance(optimizer, dict)
+        and isinstance(optimizer.get("name"), str)
+        and optimizer["name"].lower() in OPTIMIZERS
+    ):
+        check_keys(
+            optimizer, option_keys(OPTIMIZERS[optimizer["name"].lower()], "state"), ("name",), "optimizer.", mistakes
+        )
 
 
 def _read_files(data: dict, base: str | Path, budget: Budget) -> tuple[dict, tuple[str, ...]]:

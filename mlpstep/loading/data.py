@@ -61,7 +61,8 @@ def labels_of(value: object, batch: bool, count: int, n_out: int, output: Activa
     if not isinstance(value, list):
         raise ConfigError(
             "label",
-            f"{described(value)}, but the input is a batch of {counted(count, 'point')}: give a list of {counted(count, 'label')}",
+            f"{described(value)}, but the input is a batch of {counted(count, 'point')}: give a list of "
+            f"{counted(count, 'label')}",
         )
     if len(value) != count:
         raise ConfigError(
@@ -91,7 +92,8 @@ def batch_labels(value: np.ndarray, count: int) -> np.ndarray:
     if labels.shape[0] != count:
         raise ConfigError(
             "label",
-            f"{counted(labels.shape[0], 'label')}, but the input has {counted(count, 'point')}; give one label per point",
+            f"{counted(labels.shape[0], 'label')}, but the input has {counted(count, 'point')}; give one label per "
+            f"point",
         )
     return labels
 
@@ -107,7 +109,9 @@ def label_of(value: object, path: str, n_out: int, output: Activation, loss: Los
     return targets_of(labels, lambda i: path, n_out, output, loss)[0]
 
 
-def targets_of(labels: np.ndarray, where: Callable[[int], str], n_out: int, output: Activation, loss: Loss) -> np.ndarray:
+def targets_of(
+    labels: np.ndarray, where: Callable[[int], str], n_out: int, output: Activation, loss: Loss
+) -> np.ndarray:
     """The targets ``(count, n_out)`` of ``count`` labels: numbers ``(count,)`` or rows ``(count, n)``.
 
     With an output of classes (softmax) a number is a class index. ``where(i)`` names point i in messages.

@@ -1,4 +1,5 @@
-"""Opening the files a config or a class names without ever blocking on them, and refusing what is not a regular file."""
+"""Opening the files a config or a class names without ever blocking on them, and refusing what
+is not a regular file."""
 
 from __future__ import annotations
 
@@ -62,7 +63,8 @@ def read_regular(name: str, limit: int, follow_symlinks: bool) -> bytes:
         if linked is not None:
             raise ConfigError(
                 shown,
-                f"is reached through {excerpt(linked)}, a symbolic link, and is not graded (--follow-symlinks grades links)",
+                f"is reached through {excerpt(linked)}, a symbolic link, and is not graded (--follow-symlinks grades "
+                f"links)",
             )
     _refuse_special(shown, (os.stat if follow_symlinks else os.lstat)(name).st_mode)
     try:  # a link swapped in after the checks above fails here

@@ -52,7 +52,8 @@ def layers_of(value: object, layout: str, relu0: float, mistakes: Mistakes) -> l
                     else f"{n_prev} columns (n_out x n_in in the rows layout)"
                 )
                 mistakes.add(ConfigError(
-                    path + ".weights", f"{shape_text(w)}, but layer {i} has {n_prev} outputs, so layer {i + 1}'s weights need {fix}",
+                    path + ".weights", f"{shape_text(w)}, but layer {i} has {n_prev} outputs, so layer {i + 1}'s "
+                                       f"weights need {fix}",
                 ))  # fmt: skip
             bias = mistakes.check(bias_of, spec.get("bias"), n_out, w, path, i)
         activation = mistakes.check(activation_of, spec["activation"], path + ".activation", relu0)

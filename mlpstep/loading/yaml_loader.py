@@ -1,4 +1,5 @@
-"""The YAML loader configs and answers are read with: safe tags only, YAML 1.2 core scalars, numbers that keep their text."""
+"""The YAML loader configs and answers are read with: safe tags only, YAML 1.2 core scalars,
+numbers that keep their text."""
 
 from __future__ import annotations
 

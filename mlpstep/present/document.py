@@ -68,7 +68,9 @@ def sections(trace: Trace) -> list[Section]:
             Entry("losses", "loss before each step, then after the last", losses),
             Entry("final_loss", f"L after step {steps}", np.array(trace.final_loss)),
         )))  # fmt: skip
-        final = tuple(Entry(f"final.{name}", f"{name} after step {steps}", value) for name, value in trace.final.items())
+        final = tuple(
+            Entry(f"final.{name}", f"{name} after step {steps}", value) for name, value in trace.final.items()
+        )
         out.append(Section(f"Parameters after step {steps}", final))
         if trace.final_state:
             state, symbols = trace.state_by_key(trace.final_state), trace.problem.optimizer.symbols
@@ -97,7 +99,9 @@ def _backward(trace: Trace, text: dict) -> Section:
         activation = trace.problem.layers[int(key[1:]) - 1].activation if key[0] == "z" else None
         note = activation.kink_note() if activation is not None else ""
         at_kink = np.isin(trace.forward[key], activation.kinks) if note else None
-        entries.append(Entry(f"grads.{key}", text["grads"][key], value, at_kink if note and at_kink.any() else None, note))
+        entries.append(
+            Entry(f"grads.{key}", text["grads"][key], value, at_kink if note and at_kink.any() else None, note)
+        )
     return Section("Backward pass", tuple(entries))
 
 
@@ -122,24 +126,36 @@ def picked(trace: Trace, parts: list[Section], explain: list[str]) -> Picks:
         while at < len(text):
             match = _ENTRY.match(text, at)
             if match is None:
-                raise OptionError("--explain", f"{excerpt(text[at:], 40)} is not an entry; write NAME[i,j] as the worked "
-                                               "lines name entries, e.g. W1[1,0], dL/dz1[2,0] or loss[0]")
+                raise OptionError(
+                    "--explain",
+                    f"{excerpt(text[at:], 40)} is not an entry; write NAME[i,j] as the worked "
+                    "lines name entries, e.g. W1[1,0], dL/dz1[2,0] or loss[0]",
+                )
             written, name, inside = match.group(0), match.group(1), match.group(2)
             path = resolve(name, names)
             if path is None:
                 close = closest(name, names)
-                raise OptionError("--explain", f"{excerpt(written, 40)}: {excerpt(name, 40)} has no worked example"
-                                               f"{f' (did you mean {close}?)' if close else ''}; name a computed value "
-                                               "as the worked lines do (z1, a1, dL/dz1, dL/dW1, W1 for its update, loss)")
+                raise OptionError(
+                    "--explain",
+                    f"{excerpt(written, 40)}: {excerpt(name, 40)} has no worked example"
+                    f"{f' (did you mean {close}?)' if close else ''}; name a computed value "
+                    "as the worked lines do (z1, a1, dL/dz1, dL/dW1, W1 for its update, loss)",
+                )
             if path not in shown:
                 raise OptionError("--explain", f"{written}: --only leaves {path} out; add it to --only")
             section, _, key = path.partition(".")
             if section == "updated" and key in trace.problem.freeze:
-                raise OptionError("--explain", f"{written}: {key} is frozen: its update works nothing out; pick its "
-                                               "gradient or another entry")
+                raise OptionError(
+                    "--explain",
+                    f"{written}: {key} is frozen: its update works nothing out; pick its gradient or another entry",
+                )
             points = trace.problem.batch_size
             shape = (points,) if path == "loss" else np.shape(shown[path])
-            what = f"one per point, {points} point{'s' if points > 1 else ''}" if path == "loss" else "x".join(map(str, shape)) or "a number"
+            what = (
+                f"one per point, {points} point{'s' if points > 1 else ''}"
+                if path == "loss"
+                else "x".join(map(str, shape)) or "a number"
+            )
             chosen.setdefault(path, []).append((_index(written, name, inside, shape, what), written))
             at = _SEPARATOR.match(text, match.end()).end()
     return chosen
@@ -170,7 +186,9 @@ def _explainable(trace: Trace) -> dict[str, str]:
     ``W1`` for its update, ``L``)."""
     from ..model import SECTIONS, answer_names
 
-    names = {name: path for name, path in answer_names(trace).items() if path == "loss" or path.split(".")[0] in SECTIONS}
+    names = {
+        name: path for name, path in answer_names(trace).items() if path == "loss" or path.split(".")[0] in SECTIONS
+    }
     names.update({key: f"updated.{key}" for key in trace.updated})
     names.update({f"dL/d{key}": f"grads.{key}" for key in trace.grads})
     return {**names, "L": "loss"}
@@ -188,7 +206,9 @@ def _index(written: str, name: str, inside: str, shape: tuple[int, ...], what: s
         raise OptionError("--explain", f"{written}: {name} is {what}; write {count}, e.g. {example}")
     for cell, n in zip(cells, shape):
         if len(cell) > 18 or int(cell) >= n:  # no int() of a thousand digits
-            raise OptionError("--explain", f"{written}: {name} is {what}, so index {excerpt(cell, 20)} is out of range (0 to {n - 1})")
+            raise OptionError(
+                "--explain", f"{written}: {name} is {what}, so index {excerpt(cell, 20)} is out of range (0 to {n - 1})"
+            )
     return tuple(int(cell) for cell in cells)
 
 
@@ -208,8 +228,11 @@ def select(trace: Trace, parts: list[Section], only: list[str]) -> list[Section]
         if not any(p == path or p.startswith(path + ".") for p in paths):
             sections_ = ", ".join(dict.fromkeys(p.split(".")[0] for p in paths))
             names = ", ".join(name for name in aliases if name not in paths)
-            raise OptionError("--only", f"{token!r} names nothing in this run; choose sections ({sections_}), "
-                                        f"JSON paths (forward.a1, grads.W1, ...) or names ({names})")
+            raise OptionError(
+                "--only",
+                f"{token!r} names nothing in this run; choose sections ({sections_}), "
+                f"JSON paths (forward.a1, grads.W1, ...) or names ({names})",
+            )
         wanted.append(path)
     kept = []
     for part in parts:
@@ -264,5 +287,3 @@ def scalar_text(entry: Entry, precision: int = 8) -> str:
 def shown_cells(parts: list[Section], full: bool) -> int:
     """How many numbers ``parts`` show (big matrices elided unless ``full``): what writing them costs."""
     return sum(shown(entry.value, full) for part in parts for entry in part.entries)
-
-

@@ -103,7 +103,11 @@ class _Explainer:
         bias = self.t.params.get(bias_name(l, self.p.layout))
         if bias is not None:  # one per unit, or one shared
             flat = np.ravel(bias)
-            terms = [*terms[:MAX_TERMS], *(["…"] if len(terms) > MAX_TERMS else []), _n(flat[u if flat.size > 1 else 0])]
+            terms = [
+                *terms[:MAX_TERMS],
+                *(["…"] if len(terms) > MAX_TERMS else []),
+                _n(flat[u if flat.size > 1 else 0]),
+            ]
         else:
             terms = [_sum(terms)]
         return f"{self.at(f'z{l}', u, p)} = {' + '.join(terms)} = {_r(self.forward(f'z{l}')[u, p])}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..model import Problem, bias_name, param_shapes, weight_name
 
+
 def formulas(problem: Problem) -> dict[str, dict[str, str]]:
     """``{"forward": {"z1": "W1ᵀ x + w10", ...}, "loss": {...}, "grads": ..., "updated": ...}``."""
     columns = problem.layout == "columns"
@@ -51,4 +52,3 @@ def update_formula(problem: Problem, name: str) -> str:
     if name in problem.freeze:
         return f"{name} (frozen)"
     return problem.optimizer.formula(name, f"{problem.learning_rate!r}")
-

@@ -116,5 +116,7 @@ def bmatrix(value: np.ndarray, precision: int = 8, full: bool = False) -> str:
         if i is None:
             rows.append(" & ".join(r"\ddots" if j is None else r"\vdots" for j in cols))
         else:
-            rows.append(" & ".join(r"\cdots" if j is None else _number(format_number(m[i, j], precision)) for j in cols))
+            rows.append(
+                " & ".join(r"\cdots" if j is None else _number(format_number(m[i, j], precision)) for j in cols)
+            )
     return "\\begin{bmatrix} " + " \\\\ ".join(rows) + " \\end{bmatrix}"

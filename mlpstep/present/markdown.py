@@ -45,7 +45,9 @@ def _table(value: np.ndarray, precision: int, full: bool) -> list[str]:
     header = "| " + " | ".join("…" if j is None else f"[{j}]" for j in cols) + " |"
     rule = "|" + "|".join("---:" for _ in cols) + "|"
     body = [
-        "| " + " | ".join("⋮" if i is None else "⋯" if j is None else format_number(m[i, j], precision) for j in cols) + " |"
+        "| "
+        + " | ".join("⋮" if i is None else "⋯" if j is None else format_number(m[i, j], precision) for j in cols)
+        + " |"
         for i in rows
     ]
     return [header, rule, *body]

@@ -28,7 +28,9 @@ KINKS_LISTED = 12
 """Most entries at a kink gradcheck's table names (then how many more)."""
 
 
-def print_trace(trace: Trace, parts: list[Section], full: bool = False, precision: int = 8, console: Console | None = None) -> None:
+def print_trace(
+    trace: Trace, parts: list[Section], full: bool = False, precision: int = 8, console: Console | None = None
+) -> None:
     """The header, then each section: matrices side by side, the loss as lines, the losses with bars."""
     console = console or Console()
     network, details = header_lines(trace)
@@ -51,8 +53,14 @@ def print_trace(trace: Trace, parts: list[Section], full: bool = False, precisio
                 lines += side_by_side(blocks, console.width) + prose(_line(trace, entry)) + worked(entry)
                 blocks = []
             else:
-                block = matrix_block(entry.value, entry.title, full, precision=precision, marked=entry.at_kink,
-                                     width=None if full else console.width)
+                block = matrix_block(
+                    entry.value,
+                    entry.title,
+                    full,
+                    precision=precision,
+                    marked=entry.at_kink,
+                    width=None if full else console.width,
+                )
                 blocks.append(block + worked(entry))
         lines += side_by_side(blocks, console.width)
         for note in dict.fromkeys(e.kink_note for e in part.entries if e.at_kink is not None):
@@ -85,7 +93,9 @@ def print_gradcheck(checks: list[Check], tol: float, console: Console) -> None:
         console.print(f"{', '.join(entries[:KINKS_LISTED])}{more}: {reason}; left out", markup=False, highlight=False,
                       soft_wrap=True)  # fmt: skip
     bad = [c.name for c in checks if not c.ok]
-    console.print(f"{len(checks) - len(bad)}/{len(checks)} within {tol:g}" + (f"; over: {', '.join(bad)}" if bad else ""))
+    console.print(
+        f"{len(checks) - len(bad)}/{len(checks)} within {tol:g}" + (f"; over: {', '.join(bad)}" if bad else "")
+    )
 
 
 def rule(title: str, width: int) -> Text:
@@ -117,7 +127,9 @@ def _losses_table(trace: Trace, full: bool):
     scale = np.log if logarithmic else (lambda v: v)
     bars = f"{low:.4g} … {high:.4g}" + (", log scale" if logarithmic else "")
     table = Table("step", "loss", bars, box=box.SIMPLE_HEAD, show_edge=False)
-    shown = range(len(losses)) if full or len(losses) <= 21 else [*range(10), None, *range(len(losses) - 11, len(losses))]
+    shown = (
+        range(len(losses)) if full or len(losses) <= 21 else [*range(10), None, *range(len(losses) - 11, len(losses))]
+    )
     for k in shown:
         if k is None:
             table.add_row("⋮", "", "")
@@ -199,6 +211,7 @@ def matrix_block(
     A big matrix is elided as NumPy elides it (unless ``full``), and a matrix wider
     than ``width`` cells keeps as many columns from each end as fit (``⋯`` between).
     """
+
     def as_2d(array: np.ndarray | None) -> np.ndarray | None:
         return None if array is None else array.reshape(1, -1) if array.ndim < 2 else array
 

@@ -49,7 +49,11 @@ def _config(sizes: list[int], value) -> dict:
         "loss": "nll",
         "learning_rate": 0.1,
         "layers": [
-            {"weights": value(f"W{k}"), "bias": value(f"w{k}0"), "activation": "relu" if k < len(sizes) - 1 else "softmax"}
+            {
+                "weights": value(f"W{k}"),
+                "bias": value(f"w{k}0"),
+                "activation": "relu" if k < len(sizes) - 1 else "softmax",
+            }
             for k in range(1, len(sizes))
         ],
     }
@@ -75,7 +79,9 @@ def write_configs(folder: Path) -> dict[str, tuple[Path, callable]]:
         out[kind] = path
     small = arrays([784, 100, 10])
     yaml_path = folder / "small.yaml"
-    yaml_path.write_text(json.dumps(_config([784, 100, 10], lambda name: small[name].tolist())))  # one line: under the YAML cap
+    yaml_path.write_text(
+        json.dumps(_config([784, 100, 10], lambda name: small[name].tolist()))
+    )  # one line: under the YAML cap
     out["yaml"] = yaml_path
     names = list(data)
     out_baselines = {

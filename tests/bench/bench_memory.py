@@ -63,7 +63,15 @@ def figures() -> list[tuple[str, int, str, int, int]]:
         baseline = min(peak(f"{IMPORTS}\n{PEAK}") for _ in range(3))
         step = min(peak(f"{IMPORTS}\ntrace = mlpstep.step(mlpstep.load({str(config)!r}))\n{PEAK}") for _ in range(3))
     budget = 2 * sum(budget_parts().values())
-    return [("peak RSS of the step, above baseline", step - baseline, "interpreter with NumPy and mlpstep", baseline, budget)]
+    return [
+        (
+            "peak RSS of the step, above baseline",
+            step - baseline,
+            "interpreter with NumPy and mlpstep",
+            baseline,
+            budget,
+        )
+    ]
 
 
 def main() -> None:

@@ -39,7 +39,9 @@ def fastest(runs: int, key: Path) -> dict[str, float]:
         for name, command in CASES.items():
             command = [str(key) if part == "KEY" else part for part in command]
             start = time.perf_counter()
-            subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=ENV)
+            subprocess.run(
+                command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=ENV
+            )
             if k:
                 best[name] = min(best[name], time.perf_counter() - start)
     return best

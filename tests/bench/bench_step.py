@@ -131,8 +131,10 @@ def figures(runs: int = 15) -> list[tuple[str, float, str, float, float | None]]
         functions["torch"] = torch_step_function(config)
     except ImportError:
         best = fastest(functions, runs)
-        return [(name, best["mlpstep"], "torch not installed", float("nan"), GOAL),
-                (f"{name}, all of it", best["mlpstep"], "its matrix products alone", best["products"], None)]  # fmt: skip
+        return [
+            (name, best["mlpstep"], "torch not installed", float("nan"), GOAL),
+            (f"{name}, all of it", best["mlpstep"], "its matrix products alone", best["products"], None),
+        ]
     trace, torch_step = mlpstep.step(problem), functions["torch"]
     assert abs(trace.loss_after - torch_step()) <= 1e-9 * abs(trace.loss_after), "the two steps differ"
     z1_grad = torch_step.grads[0].numpy().T  # (batch, n) in torch, (n, batch) in the columns layout
@@ -172,7 +174,10 @@ def main() -> None:
     args = parser.parse_args()
     for name, seconds, baseline, base_seconds, goal in figures(args.runs):
         target = f"(goal <= {goal:g}x)" if goal else ""
-        print(f"{name:44} {seconds * 1e3:8.2f}ms  {baseline}: {base_seconds * 1e3:8.2f}ms  {seconds / base_seconds:5.2f}x {target}")
+        print(
+            f"{name:44} {seconds * 1e3:8.2f}ms  {baseline}: {base_seconds * 1e3:8.2f}ms  "
+            f"{seconds / base_seconds:5.2f}x {target}"
+        )
     print_scaling(scaling(args.runs))
 
 

@@ -36,8 +36,12 @@ def machine() -> str:
                platform.processor() or platform.machine())  # fmt: skip
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
-    parts = [f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB", f"{platform.system()} {platform.release()}",
-             f"Python {platform.python_version()}", f"NumPy {np.__version__} ({blas['name']} {blas.get('version', '')})"]  # fmt: skip
+    parts = [
+        f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB",
+        f"{platform.system()} {platform.release()}",
+        f"Python {platform.python_version()}",
+        f"NumPy {np.__version__} ({blas['name']} {blas.get('version', '')})",
+    ]
     try:
         import torch
 

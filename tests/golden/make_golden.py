@@ -40,9 +40,15 @@ REGENERATE = "pip install torch==2.13.0 && python tests/golden/make_golden.py"
 
 SEED_OPTIONS = SEED + 1  # the activations with options draw from their own stream: the cases before stay as they were
 OPTION_ACTIVATIONS = [  # the activations with options: each as its name (torch's defaults) and with options
-    "leaky_relu", {"name": "leaky_relu", "negative_slope": 0.2}, {"name": "leaky_relu", "negative_slope": -0.5},
-    "elu", {"name": "elu", "alpha": 0.5}, {"name": "elu", "alpha": 2.0},
-    "softplus", {"name": "softplus", "beta": 2.0}, {"name": "softplus", "beta": 0.5, "threshold": 1.0},
+    "leaky_relu",
+    {"name": "leaky_relu", "negative_slope": 0.2},
+    {"name": "leaky_relu", "negative_slope": -0.5},
+    "elu",
+    {"name": "elu", "alpha": 0.5},
+    {"name": "elu", "alpha": 2.0},
+    "softplus",
+    {"name": "softplus", "beta": 2.0},
+    {"name": "softplus", "beta": 0.5, "threshold": 1.0},
 ]
 
 GRID = ("relu", "sigmoid", "tanh", "linear", "softmax")
@@ -102,11 +108,13 @@ def random_layers(rng, sizes, acts):
     """Columns-layout layers: weights n_in x n_out, ~N(0,1) rounded to 3 decimals."""
     layers = []
     for n_in, n_out, act in zip(sizes[:-1], sizes[1:], acts):
-        layers.append({
-            "weights": [[rnum(rng) for _ in range(n_out)] for _ in range(n_in)],
-            "bias": [rnum(rng) for _ in range(n_out)],
-            "activation": act,
-        })
+        layers.append(
+            {
+                "weights": [[rnum(rng) for _ in range(n_out)] for _ in range(n_in)],
+                "bias": [rnum(rng) for _ in range(n_out)],
+                "activation": act,
+            }
+        )
     return layers
 
 
@@ -203,29 +211,45 @@ def deep_and_hidden_softmax_cases(rng):
     # explicit 3- and 4-layer nets with a mix of hidden activations
     layers = random_layers(rng, [3, 4, 3, 2], ["tanh", "relu", "softmax"])
     x = [[0.5, -1.2, 2.0], [1.0, 0.3, -0.7], [-2.0, 0.0, 1.5]]
-    cases.append(("deep3_tanh_relu_softmax_nll_batch3_mean",
-                  make_config(layers, x, [0, 1, 1], "nll", 0.1, reduction="mean")))
+    cases.append(
+        ("deep3_tanh_relu_softmax_nll_batch3_mean", make_config(layers, x, [0, 1, 1], "nll", 0.1, reduction="mean"))
+    )
     layers = random_layers(rng, [2, 3, 4, 3, 2], ["sigmoid", "tanh", "relu", "sigmoid"])
     x = [[0.2, -0.4], [1.5, 0.9], [-1.1, 0.6]]
-    cases.append(("deep4_sigmoid_tanh_relu_sigmoid_nll_batch3_sum",
-                  make_config(layers, x, [[1, 0], [0, 1], [0.5, 1]], "nll", 0.05,
-                              reduction="sum", relu0=0.5)))
+    cases.append(
+        (
+            "deep4_sigmoid_tanh_relu_sigmoid_nll_batch3_sum",
+            make_config(layers, x, [[1, 0], [0, 1], [0.5, 1]], "nll", 0.05, reduction="sum", relu0=0.5),
+        )
+    )
     layers = random_layers(rng, [3, 3, 3, 3, 1], ["relu", "linear", "tanh", "linear"])
-    cases.append(("deep4_linear_out_half_squared_single",
-                  make_config(layers, [1.0, -2.0, 0.5], 0.75, "half_squared", 0.1, relu0=1)))
+    cases.append(
+        (
+            "deep4_linear_out_half_squared_single",
+            make_config(layers, [1.0, -2.0, 0.5], 0.75, "half_squared", 0.1, relu0=1),
+        )
+    )
     # softmax as a hidden activation
     layers = random_layers(rng, [2, 3, 2], ["softmax", "sigmoid"])
-    cases.append(("hidden_softmax_sigmoid_out_squared_single",
-                  make_config(layers, [1.3, -0.4], [1, 0], "squared", 0.1)))
+    cases.append(
+        ("hidden_softmax_sigmoid_out_squared_single", make_config(layers, [1.3, -0.4], [1, 0], "squared", 0.1))
+    )
     layers = random_layers(rng, [3, 4, 3, 3], ["softmax", "softmax", "softmax"])
     x = [[0.1, 0.2, 0.3], [-1.0, 2.0, 0.5], [0.7, -0.7, 1.4]]
-    cases.append(("hidden_softmax_x2_softmax_nll_batch3_mean",
-                  make_config(layers, x, [2, [0.25, 0.5, 0.25], 0], "nll", 0.5, reduction="mean")))
+    cases.append(
+        (
+            "hidden_softmax_x2_softmax_nll_batch3_mean",
+            make_config(layers, x, [2, [0.25, 0.5, 0.25], 0], "nll", 0.5, reduction="mean"),
+        )
+    )
     layers = random_layers(rng, [2, 3, 2], ["softmax", "linear"])
     x = [[1.0, 2.0], [0.5, -0.5], [-1.5, 0.25]]
-    cases.append(("hidden_softmax_linear_out_mse_batch3_sum",
-                  make_config(layers, x, [[0.1, -0.2], [1.0, 0.0], [0.3, 0.3]], "mse", 0.1,
-                              reduction="sum")))
+    cases.append(
+        (
+            "hidden_softmax_linear_out_mse_batch3_sum",
+            make_config(layers, x, [[0.1, -0.2], [1.0, 0.0], [0.3, 0.3]], "mse", 0.1, reduction="sum"),
+        )
+    )
     return cases
 
 
@@ -254,17 +278,38 @@ def relu_zero_cases():
     ]
     for relu0 in (0, 0.5, 1):
         t = tag[relu0]
-        cases.append((f"relu_zero_single_softmax_nll_relu{t}",
-                      make_config(copy.deepcopy(net_a), [1, 2], 0, "nll", 0.1, relu0=relu0)))
-        cases.append((f"relu_zero_batch2_softmax_nll_mean_relu{t}",
-                      make_config(copy.deepcopy(net_a), [[1, 2], [2, 1]], [0, 1], "nll", 0.1,
-                                  reduction="mean", relu0=relu0)))
-        cases.append((f"relu_zero_3layers_linear_out_squared_relu{t}",
-                      make_config(copy.deepcopy(net_b), [[2, 3], [1, 2], [3, 2]], [1, -2, 0.5],
-                                  "squared", 0.1, reduction="sum", relu0=relu0)))
-        cases.append((f"relu_zero_relu_output_half_squared_relu{t}",
-                      make_config(copy.deepcopy(net_c), [2, 2], [1, 0.5], "half_squared", 0.1,
-                                  relu0=relu0)))
+        cases.append(
+            (
+                f"relu_zero_single_softmax_nll_relu{t}",
+                make_config(copy.deepcopy(net_a), [1, 2], 0, "nll", 0.1, relu0=relu0),
+            )
+        )
+        cases.append(
+            (
+                f"relu_zero_batch2_softmax_nll_mean_relu{t}",
+                make_config(copy.deepcopy(net_a), [[1, 2], [2, 1]], [0, 1], "nll", 0.1, reduction="mean", relu0=relu0),
+            )
+        )
+        cases.append(
+            (
+                f"relu_zero_3layers_linear_out_squared_relu{t}",
+                make_config(
+                    copy.deepcopy(net_b),
+                    [[2, 3], [1, 2], [3, 2]],
+                    [1, -2, 0.5],
+                    "squared",
+                    0.1,
+                    reduction="sum",
+                    relu0=relu0,
+                ),
+            )
+        )
+        cases.append(
+            (
+                f"relu_zero_relu_output_half_squared_relu{t}",
+                make_config(copy.deepcopy(net_c), [2, 2], [1, 0.5], "half_squared", 0.1, relu0=relu0),
+            )
+        )
     return cases
 
 
@@ -297,49 +342,68 @@ def option_activation_cases(rng):
 # softplus, where torch still takes log(1 + e^(beta z)) / beta) and some past it (the line z).
 def kink_cases():
     cases = []
+
     # x = [1, 2]: z1 = [0, 1, 1]; x = [2, 2]: z1 = [1, 0, 3]
     def net(act):
         return [
             {"weights": [[1, -1, 2], [1, 0, -1]], "bias": [-3, 2, 1], "activation": act},
             {"weights": [[1, -1], [2, 0], [0, 1]], "bias": [0, 1], "activation": "softmax"},
         ]
-    for act in ({"name": "leaky_relu", "negative_slope": 0.1}, "leaky_relu", {"name": "elu", "alpha": 1.5},
-                {"name": "softplus", "beta": 2, "threshold": 2}):
+
+    for act in (
+        {"name": "leaky_relu", "negative_slope": 0.1},
+        "leaky_relu",
+        {"name": "elu", "alpha": 1.5},
+        {"name": "softplus", "beta": 2, "threshold": 2},
+    ):
         name, options = activation_spec(act)
         tag = name + "".join(f"_{key}{value:g}" for key, value in options.items())
         cases.append((f"kink_{tag}_single_softmax_nll", make_config(net(act), [1, 2], 0, "nll", 0.1)))
-        cases.append((f"kink_{tag}_batch2_softmax_nll_mean",
-                      make_config(net(act), [[1, 2], [2, 2]], [0, 1], "nll", 0.1, reduction="mean")))
+        cases.append(
+            (
+                f"kink_{tag}_batch2_softmax_nll_mean",
+                make_config(net(act), [[1, 2], [2, 2]], [0, 1], "nll", 0.1, reduction="mean"),
+            )
+        )
     return cases
 
 
 def extreme_logit_cases():
     cases = []
+
     # hidden layer passes x through; the output layer scales it to +-1000 logits
     def net(out_act):
         return [
             {"weights": [[1]], "bias": [0], "activation": "linear"},
             {"weights": [[1000, -1000]], "bias": [0, 0], "activation": out_act},
         ]
-    cases.append(("extreme_softmax_nll_wrong_class_single",
-                  make_config(net("softmax"), [1], 1, "nll", 0.1)))
-    cases.append(("extreme_softmax_nll_right_class_single",
-                  make_config(net("softmax"), [1], 0, "nll", 0.1)))
-    cases.append(("extreme_softmax_nll_batch2_sum",
-                  make_config(net("softmax"), [[1], [-1]], [1, [0.5, 0.5]], "nll", 0.01,
-                              reduction="sum")))
-    cases.append(("extreme_sigmoid_nll_single",
-                  make_config(net("sigmoid"), [1], [0, 0], "nll", 0.1)))
-    cases.append(("extreme_sigmoid_nll_batch3_mean",
-                  make_config(net("sigmoid"), [[1], [-1], [1]], [[1, 0], [1, 0], [0.5, 1]], "nll",
-                              0.1, reduction="mean")))
+
+    cases.append(("extreme_softmax_nll_wrong_class_single", make_config(net("softmax"), [1], 1, "nll", 0.1)))
+    cases.append(("extreme_softmax_nll_right_class_single", make_config(net("softmax"), [1], 0, "nll", 0.1)))
+    cases.append(
+        (
+            "extreme_softmax_nll_batch2_sum",
+            make_config(net("softmax"), [[1], [-1]], [1, [0.5, 0.5]], "nll", 0.01, reduction="sum"),
+        )
+    )
+    cases.append(("extreme_sigmoid_nll_single", make_config(net("sigmoid"), [1], [0, 0], "nll", 0.1)))
+    cases.append(
+        (
+            "extreme_sigmoid_nll_batch3_mean",
+            make_config(net("sigmoid"), [[1], [-1], [1]], [[1, 0], [1, 0], [0.5, 1]], "nll", 0.1, reduction="mean"),
+        )
+    )
     # +-1000 logits behind a ReLU hidden layer with several units
     layers = [
         {"weights": [[1, -1, 2]], "bias": [0, 0, 0], "activation": "relu"},
         {"weights": [[500, -500], [-500, 500], [250, -250]], "bias": [0, 0], "activation": "softmax"},
     ]
-    cases.append(("extreme_relu_hidden_softmax_nll_batch2_mean",
-                  make_config(layers, [[1], [-1]], [1, 0], "nll", 0.1, reduction="mean")))
+    cases.append(
+        (
+            "extreme_relu_hidden_softmax_nll_batch2_mean",
+            make_config(layers, [[1], [-1]], [1, 0], "nll", 0.1, reduction="mean"),
+        )
+    )
     return cases
 
 
@@ -347,41 +411,49 @@ def label_form_cases(rng):
     cases = []
     # probability-vector labels for softmax + nll
     layers = random_layers(rng, [2, 3, 3], ["tanh", "softmax"])
-    cases.append(("prob_label_softmax_nll_single",
-                  make_config(layers, [0.8, -1.2], [0.25, 0.5, 0.25], "nll", 0.1)))
+    cases.append(("prob_label_softmax_nll_single", make_config(layers, [0.8, -1.2], [0.25, 0.5, 0.25], "nll", 0.1)))
     layers = random_layers(rng, [3, 2, 4], ["relu", "softmax"])
     x = [[1.0, 0.5, -0.5], [0.2, 0.2, 2.0], [-1.0, 1.0, 0.0]]
     labels = [[0.125, 0.375, 0.0, 0.5], [0.0, 0.0, 1.0, 0.0], [0.25, 0.25, 0.25, 0.25]]
-    cases.append(("prob_label_softmax_nll_batch3_mean",
-                  make_config(layers, x, labels, "nll", 0.1, reduction="mean", relu0=0.5)))
+    cases.append(
+        ("prob_label_softmax_nll_batch3_mean", make_config(layers, x, labels, "nll", 0.1, reduction="mean", relu0=0.5))
+    )
     # int label with a non-nll loss on a softmax output: one-hot target
     layers = random_layers(rng, [2, 3, 3], ["sigmoid", "softmax"])
-    cases.append(("int_label_softmax_squared_single",
-                  make_config(layers, [0.4, 0.9], 2, "squared", 0.1)))
+    cases.append(("int_label_softmax_squared_single", make_config(layers, [0.4, 0.9], 2, "squared", 0.1)))
     # single output unit with a number label
     layers = random_layers(rng, [2, 3, 1], ["relu", "linear"])
-    cases.append(("one_unit_linear_squared_number_label_single",
-                  make_config(layers, [1.5, -0.5], 0.7, "squared", 0.1, relu0=0.5)))
+    cases.append(
+        (
+            "one_unit_linear_squared_number_label_single",
+            make_config(layers, [1.5, -0.5], 0.7, "squared", 0.1, relu0=0.5),
+        )
+    )
     layers = random_layers(rng, [2, 3, 1], ["tanh", "sigmoid"])
-    cases.append(("one_unit_sigmoid_nll_int_label_single",
-                  make_config(layers, [0.3, -2.0], 1, "nll", 0.1)))
+    cases.append(("one_unit_sigmoid_nll_int_label_single", make_config(layers, [0.3, -2.0], 1, "nll", 0.1)))
     layers = random_layers(rng, [3, 2, 1], ["sigmoid", "sigmoid"])
     x = [[1.0, 0.0, -1.0], [0.5, 0.5, 0.5], [2.0, -1.0, 0.0]]
-    cases.append(("one_unit_sigmoid_nll_number_labels_batch3_sum",
-                  make_config(layers, x, [0, 1, 0.3], "nll", 0.5, reduction="sum")))
+    cases.append(
+        (
+            "one_unit_sigmoid_nll_number_labels_batch3_sum",
+            make_config(layers, x, [0, 1, 0.3], "nll", 0.5, reduction="sum"),
+        )
+    )
     layers = random_layers(rng, [2, 2, 1], ["linear", "tanh"])
     x = [[0.1, 0.2], [0.3, -0.4], [-0.5, 0.6]]
-    cases.append(("one_unit_tanh_mse_number_labels_batch3_mean",
-                  make_config(layers, x, [0.5, -0.25, 0.0], "mse", 0.1, reduction="mean")))
+    cases.append(
+        (
+            "one_unit_tanh_mse_number_labels_batch3_mean",
+            make_config(layers, x, [0.5, -0.25, 0.0], "mse", 0.1, reduction="mean"),
+        )
+    )
     # batch without a reduction key: default is mean
     layers = random_layers(rng, [2, 3, 2], ["relu", "softmax"])
     x = [[0.5, 1.0], [-1.0, 0.25], [2.0, -0.5]]
-    cases.append(("batch3_default_reduction_softmax_nll",
-                  make_config(layers, x, [1, 0, 1], "nll", 0.1)))
+    cases.append(("batch3_default_reduction_softmax_nll", make_config(layers, x, [1, 0, 1], "nll", 0.1)))
     # a batch of one point (input is a list of one point, label a list of one label)
     layers = random_layers(rng, [2, 3, 2], ["tanh", "softmax"])
-    cases.append(("batch1_softmax_nll",
-                  make_config(layers, [[0.5, -1.5]], [1], "nll", 0.1, reduction="mean")))
+    cases.append(("batch1_softmax_nll", make_config(layers, [[0.5, -1.5]], [1], "nll", 0.1, reduction="mean")))
     return cases
 
 
@@ -452,8 +524,7 @@ def check_relu_zeros(named):
             for j in range(i + 1, 3):
                 gi = list(flatten(list(exps[i]["grads"].values())))
                 gj = list(flatten(list(exps[j]["grads"].values())))
-                assert gi != gj, \
-                    f"{base}: relu_grad_at_zero variants give identical gradients"
+                assert gi != gj, f"{base}: relu_grad_at_zero variants give identical gradients"
 
 
 def check_kinks(named):
@@ -477,22 +548,38 @@ def check_activation_conventions():
     """torch's derivatives where the activations with options have no derivative: leaky_relu'(0)
     is negative_slope, elu'(0) is alpha (the left derivative), softplus is z itself only above threshold."""
     for act, grad in (({"name": "leaky_relu", "negative_slope": 0.3}, 0.3), ({"name": "elu", "alpha": 2.5}, 2.5)):
-        out = torch_step(make_config(
-            [{"weights": [[1]], "bias": [0], "activation": act},
-             {"weights": [[1]], "bias": [0], "activation": "linear"}],
-            [0], 1, "half_squared", 0.1))
+        out = torch_step(
+            make_config(
+                [
+                    {"weights": [[1]], "bias": [0], "activation": act},
+                    {"weights": [[1]], "bias": [0], "activation": "linear"},
+                ],
+                [0],
+                1,
+                "half_squared",
+                0.1,
+            )
+        )
         assert out["grads"]["a1"] == [[-1.0]] and out["grads"]["z1"] == [[-grad]], (act, out["grads"])
-    out = torch_step(make_config(
-        [{"weights": [[1]], "bias": [0], "activation": {"name": "softplus", "beta": 2, "threshold": 3}},
-         {"weights": [[1]], "bias": [0], "activation": "linear"}],
-        [[1.5], [1.75]], [0, 0], "squared", 0.1, reduction="sum"))
+    out = torch_step(
+        make_config(
+            [
+                {"weights": [[1]], "bias": [0], "activation": {"name": "softplus", "beta": 2, "threshold": 3}},
+                {"weights": [[1]], "bias": [0], "activation": "linear"},
+            ],
+            [[1.5], [1.75]],
+            [0, 0],
+            "squared",
+            0.1,
+            reduction="sum",
+        )
+    )
     (a_at,), (a_past,) = out["forward"]["a1"][0][:1], out["forward"]["a1"][0][1:]
     assert close(a_at, math.log1p(math.exp(3)) / 2) and a_past == 1.75, out["forward"]["a1"]
 
 
 def check_loss_definitions():
     """Cross-check the loss definitions against hand formulas."""
-    import torch
 
     rng = random.Random(7)
     layers = random_layers(rng, [2, 3, 3], ["tanh", "sigmoid"])
@@ -510,19 +597,26 @@ def check_loss_definitions():
     mean = torch_step(dict(base, reduction="mean"))
     assert close(mean["loss"], hand_sq / 2)
     nll = torch_step(dict(base, loss="nll"))
-    hand_bce = -sum(yi * math.log(ai) + (1 - yi) * math.log(1 - ai)
-                    for ar, yr in zip(a, y) for ai, yi in zip(ar, yr))
+    hand_bce = -sum(yi * math.log(ai) + (1 - yi) * math.log(1 - ai) for ar, yr in zip(a, y) for ai, yi in zip(ar, yr))
     assert close(nll["loss"], hand_bce, 1e-10), (nll["loss"], hand_bce)
     # softmax nll == -log a[label]
-    sm = torch_step(make_config(random_layers(rng, [2, 3, 3], ["relu", "softmax"]),
-                                [0.5, 1.5], 2, "nll", 0.1))
+    sm = torch_step(make_config(random_layers(rng, [2, 3, 3], ["relu", "softmax"]), [0.5, 1.5], 2, "nll", 0.1))
     assert close(sm["loss"], -math.log(sm["forward"]["a2"][2][0]), 1e-10)
     # relu_grad_at_zero really is 0 / 0.5 / 1 at z == 0
     for g0 in (0, 0.5, 1):
-        out = torch_step(make_config(
-            [{"weights": [[1]], "bias": [0], "activation": "relu"},
-             {"weights": [[1]], "bias": [0], "activation": "linear"}],
-            [0], 1, "half_squared", 0.1, relu0=g0))
+        out = torch_step(
+            make_config(
+                [
+                    {"weights": [[1]], "bias": [0], "activation": "relu"},
+                    {"weights": [[1]], "bias": [0], "activation": "linear"},
+                ],
+                [0],
+                1,
+                "half_squared",
+                0.1,
+                relu0=g0,
+            )
+        )
         # dL/da1 = a2 - y = -1, so dL/dz1 = -g0
         assert out["grads"]["a1"] == [[-1.0]] and out["grads"]["z1"] == [[-float(g0)]], (g0, out["grads"])
 
@@ -532,8 +626,14 @@ def build():
     import torch
 
     rng = random.Random(SEED)
-    base_cases = (seed_cases() + grid_cases(rng) + revive(rng, deep_and_hidden_softmax_cases(rng))
-                  + relu_zero_cases() + extreme_logit_cases() + revive(rng, label_form_cases(rng)))
+    base_cases = (
+        seed_cases()
+        + grid_cases(rng)
+        + revive(rng, deep_and_hidden_softmax_cases(rng))
+        + relu_zero_cases()
+        + extreme_logit_cases()
+        + revive(rng, label_form_cases(rng))
+    )
     options_rng = random.Random(SEED_OPTIONS)
     base_cases += revive(options_rng, option_activation_cases(options_rng)) + kink_cases()
 
@@ -557,7 +657,9 @@ def build():
         row = torch_step(rcfg)
         check_twins(name, col, row)
         for n, c, e in ((f"{name}__columns", cfg, col), (f"{name}__rows", rcfg, row)):
-            vals = [e["loss"]] + [v for part in ("forward", "grads", "updated") for v in flatten(list(e[part].values()))]
+            vals = [e["loss"]] + [
+                v for part in ("forward", "grads", "updated") for v in flatten(list(e[part].values()))
+            ]
             assert all(math.isfinite(v) for v in vals), f"{n}: non-finite value"
             out_cases.append({"name": n, "config": c, "expected": e})
             named.append((name, c, e))
@@ -579,10 +681,12 @@ def build():
 
 def dump(doc) -> str:
     """One case per line: diff-friendly and still valid JSON."""
-    lines = ["{",
-             f'"torch_version": {json.dumps(doc["torch_version"])},',
-             f'"regenerate": {json.dumps(doc["regenerate"])},',
-             '"cases": [']
+    lines = [
+        "{",
+        f'"torch_version": {json.dumps(doc["torch_version"])},',
+        f'"regenerate": {json.dumps(doc["regenerate"])},',
+        '"cases": [',
+    ]
     body = [json.dumps(c, allow_nan=False) for c in doc["cases"]]
     lines.append(",\n".join(body))
     lines.append("]")

@@ -19,7 +19,8 @@ Before anything is written the script checks:
   (every case of torch_cases.json, and the plain-SGD cases here);
 - every step of every case is replayed in plain Python from the recorded
   gradients with the textbook SGD / Adam / AdamW (amsgrad, maximize) / RMSprop
-  (momentum, centered) / Adagrad formulas (parameters and optimizer state), frozen parameters are bit-identical and have no state;
+  (momentum, centered) / Adagrad formulas (parameters and optimizer state), frozen parameters are
+  bit-identical and have no state;
 - the columns and rows twins agree; the steps-1 case is the first step of its
   steps-3 twin and its loss_after is the twin's second loss;
 - every value is finite.
@@ -37,9 +38,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from make_golden import dump  # noqa: E402 - one case per line, as the autograd golden file
 from torch_optim_reference import _parse_optimizer, torch_train  # noqa: E402
 from torch_reference import torch_step  # noqa: E402
-from make_golden import dump  # noqa: E402 - one case per line, as the autograd golden file
 
 OUT = HERE / "torch_optim_cases.json"
 ONE_STEP_CASES = HERE / "torch_cases.json"
@@ -111,8 +112,11 @@ def random_value(rng, shape, draw):
 
 def sgd_state(rng, cfg):
     frozen = set(cfg.get("freeze", []))
-    return {"momentum_buffer": {n: random_value(rng, s, lambda: rnum(rng, 0.1, 4))
-                                for n, s in param_shapes(cfg).items() if n not in frozen}}
+    return {
+        "momentum_buffer": {
+            n: random_value(rng, s, lambda: rnum(rng, 0.1, 4)) for n, s in param_shapes(cfg).items() if n not in frozen
+        }
+    }
 
 
 def adam_state(rng, cfg, step):
@@ -121,12 +125,12 @@ def adam_state(rng, cfg, step):
     state = {
         "step": step,
         "exp_avg": {n: random_value(rng, s, lambda: rnum(rng, 0.1, 4)) for n, s in shapes.items()},
-        "exp_avg_sq": {n: random_value(rng, s, lambda: round(rng.uniform(1e-4, 2e-2), 6))
-                       for n, s in shapes.items()},
+        "exp_avg_sq": {n: random_value(rng, s, lambda: round(rng.uniform(1e-4, 2e-2), 6)) for n, s in shapes.items()},
     }
     if cfg["optimizer"].get("amsgrad"):  # some above the second moment, some below
-        state["max_exp_avg_sq"] = {n: random_value(rng, s, lambda: round(rng.uniform(1e-4, 2e-2), 6))
-                                   for n, s in shapes.items()}
+        state["max_exp_avg_sq"] = {
+            n: random_value(rng, s, lambda: round(rng.uniform(1e-4, 2e-2), 6)) for n, s in shapes.items()
+        }
     return state
 
 
@@ -134,27 +138,38 @@ def rmsprop_state(rng, cfg, step):
     """A mean square above the square of the mean, so that centered's √(v - m²) is real."""
     frozen, opt = set(cfg.get("freeze", [])), cfg["optimizer"]
     shapes = {n: s for n, s in param_shapes(cfg).items() if n not in frozen}
-    state = {"step": step,
-             "square_avg": {n: random_value(rng, s, lambda: round(rng.uniform(1e-2, 5e-2), 6)) for n, s in shapes.items()}}
+    state = {
+        "step": step,
+        "square_avg": {n: random_value(rng, s, lambda: round(rng.uniform(1e-2, 5e-2), 6)) for n, s in shapes.items()},
+    }
     if opt.get("momentum", 0) > 0:
         state["momentum_buffer"] = {n: random_value(rng, s, lambda: rnum(rng, 0.1, 4)) for n, s in shapes.items()}
     if opt.get("centered"):
-        state["grad_avg"] = {n: random_value(rng, s, lambda: round(rng.uniform(-0.05, 0.05), 4)) for n, s in shapes.items()}
+        state["grad_avg"] = {
+            n: random_value(rng, s, lambda: round(rng.uniform(-0.05, 0.05), 4)) for n, s in shapes.items()
+        }
     return state
 
 
 def adagrad_state(rng, cfg, step):
     frozen = set(cfg.get("freeze", []))
-    return {"step": step, "sum": {n: random_value(rng, s, lambda: round(rng.uniform(1e-2, 2.0), 4))
-                                  for n, s in param_shapes(cfg).items() if n not in frozen}}
+    return {
+        "step": step,
+        "sum": {
+            n: random_value(rng, s, lambda: round(rng.uniform(1e-2, 2.0), 4))
+            for n, s in param_shapes(cfg).items()
+            if n not in frozen
+        },
+    }
 
 
 STATES = {"sgd": sgd_state, "adam": adam_state, "rmsprop": rmsprop_state, "adagrad": adagrad_state}
 """A starting state for a case, by optimizer: (rng, cfg, *more) -> state."""
 
 
-def make_config(layers, x, label, loss, lr, *, reduction=None, relu0=None, optimizer=None,
-                freeze=None, layout="columns"):
+def make_config(
+    layers, x, label, loss, lr, *, reduction=None, relu0=None, optimizer=None, freeze=None, layout="columns"
+):
     cfg = {"layout": layout, "input": x, "label": label, "loss": loss, "learning_rate": lr}
     if reduction is not None:
         cfg["reduction"] = reduction
@@ -284,7 +299,9 @@ def textbook(oname, hp, p, g, st, lr, t):
         d = emap(lambda gi, pi: gi + wd * pi, g, p)
         if mu == 0:
             return emap(lambda pi, di: pi - lr * di, p, d), {}
-        buf = d if "momentum_buffer" not in st else emap(lambda b, di: mu * b + (1 - damp) * di, st["momentum_buffer"], d)
+        buf = (
+            d if "momentum_buffer" not in st else emap(lambda b, di: mu * b + (1 - damp) * di, st["momentum_buffer"], d)
+        )
         d = emap(lambda di, b: di + mu * b, d, buf) if nest else buf
         return emap(lambda pi, di: pi - lr * di, p, d), {"momentum_buffer": buf}
     wd = hp["weight_decay"]
@@ -300,7 +317,7 @@ def textbook(oname, hp, p, g, st, lr, t):
         new = {"exp_avg": m, "exp_avg_sq": v}
         if hp["amsgrad"]:
             v = new["max_exp_avg_sq"] = emap(max, st.get("max_exp_avg_sq", zeros), v)
-        bc1, bc2 = 1 - b1 ** t, 1 - b2 ** t
+        bc1, bc2 = 1 - b1**t, 1 - b2**t
         return emap(lambda pi, mi, vi: pi - lr / bc1 * mi / (math.sqrt(vi) / math.sqrt(bc2) + eps), p, m, v), new
     d = emap(lambda gi, pi: gi + wd * pi, g, p)
     if oname == "rmsprop":
@@ -382,140 +399,537 @@ def base_cases(rng):
     X3_3 = [[0.2, -0.4, 1.0], [1.1, 0.6, -0.3], [-0.9, 0.1, 0.5]]
     specs = [
         # name, sizes, acts, biases, x, label, loss, lr, kwargs, state maker
-        ("sgd_plain_default_relu_softmax_nll_single", [2, 3, 2], ["relu", "softmax"], ["column", "list"],
-         [0.8, -1.5], 1, "nll", 0.1, {}, None),
-        ("sgd_plain_string_sigmoid_sigmoid_nll_batch3_sum", [2, 3, 2], ["sigmoid", "sigmoid"], ["list", "list"],
-         X3_2, [[1, 0], [0, 1], [0.5, 1]], "nll", 0.5, {"reduction": "sum", "optimizer": "sgd"}, None),
-        ("sgd_momentum09_tanh_linear_squared_batch3_mean", [3, 4, 2], ["tanh", "linear"], ["list", "list"],
-         X3_3, [[0.5, -0.5], [1.0, 0.0], [0.0, 2.0]], "squared", 0.05,
-         {"reduction": "mean", "optimizer": {"name": "sgd", "momentum": 0.9}}, None),
-        ("sgd_momentum09_dampening05_sigmoid_softmax_mse_batch3_sum", [2, 3, 3], ["sigmoid", "softmax"],
-         ["list", "list"], X3_2, [0, 2, 1], "mse", 0.5,
-         {"reduction": "sum", "optimizer": {"name": "sgd", "momentum": 0.9, "dampening": 0.5}}, None),
-        ("sgd_nesterov_relu_sigmoid_nll_single", [2, 4, 1], ["relu", "sigmoid"], ["list", "list"],
-         [1.0, 0.5], 1, "nll", 0.2,
-         {"relu0": 0.5, "optimizer": {"name": "sgd", "momentum": 0.9, "dampening": 0, "nesterov": True}}, None),
-        ("sgd_weight_decay_tanh_linear_half_squared_single", [3, 3, 2], ["tanh", "linear"], ["list", "list"],
-         [0.3, -0.6, 1.2], [0.25, -1.0], "half_squared", 0.1,
-         {"optimizer": {"name": "sgd", "weight_decay": 0.1}}, None),
-        ("sgd_momentum_weight_decay_linear_softmax_nll_batch3_mean", [2, 3, 2], ["linear", "softmax"],
-         ["list", "list"], X3_2, [1, 0, 1], "nll", 0.1,
-         {"reduction": "mean",
-          "optimizer": {"name": "sgd", "momentum": 0.8, "dampening": 0.1, "weight_decay": 0.05}}, None),
-        ("adam_default_tanh_softmax_nll_batch3_mean", [2, 3, 3], ["tanh", "softmax"], ["list", "list"],
-         X3_2, [2, 0, 1], "nll", 0.01, {"reduction": "mean", "optimizer": "adam"}, None),
-        ("adam_custom_relu_linear_squared_batch3_sum", [3, 4, 2], ["relu", "linear"], ["list", "list"],
-         X3_3, [[1.0, 0.0], [0.5, 0.5], [-1.0, 2.0]], "squared", 0.05,
-         {"reduction": "sum",
-          "optimizer": {"name": "adam", "betas": [0.8, 0.99], "eps": 1e-6, "weight_decay": 0.1}}, None),
-        ("adamw_default_sigmoid_linear_half_squared_single", [2, 3, 1], ["sigmoid", "linear"], ["list", "list"],
-         [0.4, 0.9], 0.7, "half_squared", 0.01, {"optimizer": "adamw"}, None),
-        ("adamw_wd01_tanh_relu_softmax_nll_batch3_mean", [2, 3, 3, 3], ["tanh", "relu", "softmax"],
-         ["list", "list", "list"], X3_2, [0, 1, 2], "nll", 0.02,
-         {"reduction": "mean", "optimizer": {"name": "adamw", "weight_decay": 0.1}}, None),
-        ("sgd_momentum_start_state_sigmoid_sigmoid_mse_single", [2, 3, 2], ["sigmoid", "sigmoid"],
-         ["list", "shared"], [1.0, -0.5], [0.2, 0.9], "mse", 0.5,
-         {"optimizer": {"name": "sgd", "momentum": 0.9}}, ("sgd",)),
-        ("sgd_nesterov_wd_start_state_tanh_linear_squared_batch3_mean", [3, 2, 2], ["tanh", "linear"],
-         ["list", "list"], X3_3, [[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]], "squared", 0.05,
-         {"reduction": "mean",
-          "optimizer": {"name": "sgd", "momentum": 0.5, "nesterov": True, "weight_decay": 0.01}}, ("sgd",)),
-        ("adam_start_state_step5_tanh_softmax_nll_batch3_sum", [3, 3, 2], ["tanh", "softmax"],
-         ["list", "shared"], X3_3, [1, 0, 1], "nll", 0.01,
-         {"reduction": "sum", "optimizer": {"name": "adam"}}, ("adam", 5)),
-        ("adamw_start_state_step5_freeze_relu_linear_mse_single", [2, 4, 2], ["relu", "linear"],
-         ["list", "list"], [0.7, -1.1], [1.0, -1.0], "mse", 0.01,
-         {"optimizer": {"name": "adamw", "weight_decay": 0.1}, "freeze": ["w10"]}, ("adam", 5)),
-        ("freeze_W1_w20_sgd_momentum_wd_relu_softmax_nll_batch3_mean", [2, 3, 2], ["relu", "softmax"],
-         ["list", "list"], X3_2, [0, 1, 1], "nll", 0.1,
-         {"reduction": "mean", "optimizer": {"name": "sgd", "momentum": 0.9, "weight_decay": 0.1},
-          "freeze": ["W1", "w20"]}, None),
-        ("freeze_W2_w10_adamw_wd01_tanh_sigmoid_nll_single", [2, 3, 2], ["tanh", "sigmoid"], ["list", "list"],
-         [-0.4, 1.3], [1, 0], "nll", 0.05,
-         {"optimizer": {"name": "adamw", "weight_decay": 0.1}, "freeze": ["W2", "w10"]}, None),
-        ("shared_bias_sgd_momentum_sigmoid_softmax_squared_batch3_mean", [2, 3, 2], ["sigmoid", "softmax"],
-         ["shared", "shared"], X3_2, [1, 0, 1], "squared", 0.5,
-         {"reduction": "mean", "optimizer": {"name": "sgd", "momentum": 0.9}}, None),
-        ("shared_bias_adam_tanh_linear_half_squared_batch3_sum", [3, 2, 2], ["tanh", "linear"],
-         ["shared", "list"], X3_3, [[0.3, -0.3], [1.0, 1.0], [-0.5, 0.0]], "half_squared", 0.05,
-         {"reduction": "sum", "optimizer": "adam"}, None),
-        ("shared_bias_frozen_plain_sgd_relu_sigmoid_squared_single", [2, 3, 1], ["relu", "sigmoid"],
-         ["shared", "shared"], [1.2, 0.4], 0.8, "squared", 0.5, {"freeze": ["w20"]}, None),
-        ("no_bias_none_and_omitted_nesterov_relu_softmax_nll_single", [2, 3, 2], ["relu", "softmax"],
-         ["none", "omit"], [0.9, -0.3], 0, "nll", 0.1,
-         {"optimizer": {"name": "sgd", "momentum": 0.5, "nesterov": True}}, None),
-        ("no_bias_adamw_tanh_linear_mse_batch3_mean", [2, 3, 2], ["tanh", "linear"], ["none", "list"],
-         X3_2, [[0.1, 0.2], [-0.3, 0.4], [0.5, -0.6]], "mse", 0.01,
-         {"reduction": "mean", "optimizer": "adamw"}, None),
-        ("mixed_bias_3layers_adam_custom_freeze_shared_relu_sigmoid_softmax_nll_batch3_sum",
-         [2, 3, 3, 2], ["relu", "sigmoid", "softmax"], ["list", "shared", "none"], X3_2, [1, 1, 0], "nll", 0.05,
-         {"reduction": "sum", "relu0": 1,
-          "optimizer": {"name": "adam", "betas": [0.8, 0.99], "eps": 1e-6, "weight_decay": 0.1},
-          "freeze": ["w20"]}, None),
-        ("hidden_softmax_sgd_momentum_dampening_softmax_sigmoid_squared_single", [2, 3, 2], ["softmax", "sigmoid"],
-         ["list", "shared"], [1.5, -0.5], [0.0, 1.0], "squared", 1.0,
-         {"optimizer": {"name": "sgd", "momentum": 0.9, "dampening": 0.5}}, None),
-        ("adam_start_state_step5_shared_no_bias_linear_tanh_squared_batch3_mean", [3, 3, 1], ["linear", "tanh"],
-         ["shared", "none"], X3_3, [0.5, -0.5, 0.0], "squared", 0.02,
-         {"reduction": "mean", "optimizer": {"name": "adam", "betas": [0.8, 0.99], "eps": 1e-6}}, ("adam", 5)),
+        (
+            "sgd_plain_default_relu_softmax_nll_single",
+            [2, 3, 2],
+            ["relu", "softmax"],
+            ["column", "list"],
+            [0.8, -1.5],
+            1,
+            "nll",
+            0.1,
+            {},
+            None,
+        ),
+        (
+            "sgd_plain_string_sigmoid_sigmoid_nll_batch3_sum",
+            [2, 3, 2],
+            ["sigmoid", "sigmoid"],
+            ["list", "list"],
+            X3_2,
+            [[1, 0], [0, 1], [0.5, 1]],
+            "nll",
+            0.5,
+            {"reduction": "sum", "optimizer": "sgd"},
+            None,
+        ),
+        (
+            "sgd_momentum09_tanh_linear_squared_batch3_mean",
+            [3, 4, 2],
+            ["tanh", "linear"],
+            ["list", "list"],
+            X3_3,
+            [[0.5, -0.5], [1.0, 0.0], [0.0, 2.0]],
+            "squared",
+            0.05,
+            {"reduction": "mean", "optimizer": {"name": "sgd", "momentum": 0.9}},
+            None,
+        ),
+        (
+            "sgd_momentum09_dampening05_sigmoid_softmax_mse_batch3_sum",
+            [2, 3, 3],
+            ["sigmoid", "softmax"],
+            ["list", "list"],
+            X3_2,
+            [0, 2, 1],
+            "mse",
+            0.5,
+            {"reduction": "sum", "optimizer": {"name": "sgd", "momentum": 0.9, "dampening": 0.5}},
+            None,
+        ),
+        (
+            "sgd_nesterov_relu_sigmoid_nll_single",
+            [2, 4, 1],
+            ["relu", "sigmoid"],
+            ["list", "list"],
+            [1.0, 0.5],
+            1,
+            "nll",
+            0.2,
+            {"relu0": 0.5, "optimizer": {"name": "sgd", "momentum": 0.9, "dampening": 0, "nesterov": True}},
+            None,
+        ),
+        (
+            "sgd_weight_decay_tanh_linear_half_squared_single",
+            [3, 3, 2],
+            ["tanh", "linear"],
+            ["list", "list"],
+            [0.3, -0.6, 1.2],
+            [0.25, -1.0],
+            "half_squared",
+            0.1,
+            {"optimizer": {"name": "sgd", "weight_decay": 0.1}},
+            None,
+        ),
+        (
+            "sgd_momentum_weight_decay_linear_softmax_nll_batch3_mean",
+            [2, 3, 2],
+            ["linear", "softmax"],
+            ["list", "list"],
+            X3_2,
+            [1, 0, 1],
+            "nll",
+            0.1,
+            {
+                "reduction": "mean",
+                "optimizer": {"name": "sgd", "momentum": 0.8, "dampening": 0.1, "weight_decay": 0.05},
+            },
+            None,
+        ),
+        (
+            "adam_default_tanh_softmax_nll_batch3_mean",
+            [2, 3, 3],
+            ["tanh", "softmax"],
+            ["list", "list"],
+            X3_2,
+            [2, 0, 1],
+            "nll",
+            0.01,
+            {"reduction": "mean", "optimizer": "adam"},
+            None,
+        ),
+        (
+            "adam_custom_relu_linear_squared_batch3_sum",
+            [3, 4, 2],
+            ["relu", "linear"],
+            ["list", "list"],
+            X3_3,
+            [[1.0, 0.0], [0.5, 0.5], [-1.0, 2.0]],
+            "squared",
+            0.05,
+            {"reduction": "sum", "optimizer": {"name": "adam", "betas": [0.8, 0.99], "eps": 1e-6, "weight_decay": 0.1}},
+            None,
+        ),
+        (
+            "adamw_default_sigmoid_linear_half_squared_single",
+            [2, 3, 1],
+            ["sigmoid", "linear"],
+            ["list", "list"],
+            [0.4, 0.9],
+            0.7,
+            "half_squared",
+            0.01,
+            {"optimizer": "adamw"},
+            None,
+        ),
+        (
+            "adamw_wd01_tanh_relu_softmax_nll_batch3_mean",
+            [2, 3, 3, 3],
+            ["tanh", "relu", "softmax"],
+            ["list", "list", "list"],
+            X3_2,
+            [0, 1, 2],
+            "nll",
+            0.02,
+            {"reduction": "mean", "optimizer": {"name": "adamw", "weight_decay": 0.1}},
+            None,
+        ),
+        (
+            "sgd_momentum_start_state_sigmoid_sigmoid_mse_single",
+            [2, 3, 2],
+            ["sigmoid", "sigmoid"],
+            ["list", "shared"],
+            [1.0, -0.5],
+            [0.2, 0.9],
+            "mse",
+            0.5,
+            {"optimizer": {"name": "sgd", "momentum": 0.9}},
+            ("sgd",),
+        ),
+        (
+            "sgd_nesterov_wd_start_state_tanh_linear_squared_batch3_mean",
+            [3, 2, 2],
+            ["tanh", "linear"],
+            ["list", "list"],
+            X3_3,
+            [[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]],
+            "squared",
+            0.05,
+            {
+                "reduction": "mean",
+                "optimizer": {"name": "sgd", "momentum": 0.5, "nesterov": True, "weight_decay": 0.01},
+            },
+            ("sgd",),
+        ),
+        (
+            "adam_start_state_step5_tanh_softmax_nll_batch3_sum",
+            [3, 3, 2],
+            ["tanh", "softmax"],
+            ["list", "shared"],
+            X3_3,
+            [1, 0, 1],
+            "nll",
+            0.01,
+            {"reduction": "sum", "optimizer": {"name": "adam"}},
+            ("adam", 5),
+        ),
+        (
+            "adamw_start_state_step5_freeze_relu_linear_mse_single",
+            [2, 4, 2],
+            ["relu", "linear"],
+            ["list", "list"],
+            [0.7, -1.1],
+            [1.0, -1.0],
+            "mse",
+            0.01,
+            {"optimizer": {"name": "adamw", "weight_decay": 0.1}, "freeze": ["w10"]},
+            ("adam", 5),
+        ),
+        (
+            "freeze_W1_w20_sgd_momentum_wd_relu_softmax_nll_batch3_mean",
+            [2, 3, 2],
+            ["relu", "softmax"],
+            ["list", "list"],
+            X3_2,
+            [0, 1, 1],
+            "nll",
+            0.1,
+            {
+                "reduction": "mean",
+                "optimizer": {"name": "sgd", "momentum": 0.9, "weight_decay": 0.1},
+                "freeze": ["W1", "w20"],
+            },
+            None,
+        ),
+        (
+            "freeze_W2_w10_adamw_wd01_tanh_sigmoid_nll_single",
+            [2, 3, 2],
+            ["tanh", "sigmoid"],
+            ["list", "list"],
+            [-0.4, 1.3],
+            [1, 0],
+            "nll",
+            0.05,
+            {"optimizer": {"name": "adamw", "weight_decay": 0.1}, "freeze": ["W2", "w10"]},
+            None,
+        ),
+        (
+            "shared_bias_sgd_momentum_sigmoid_softmax_squared_batch3_mean",
+            [2, 3, 2],
+            ["sigmoid", "softmax"],
+            ["shared", "shared"],
+            X3_2,
+            [1, 0, 1],
+            "squared",
+            0.5,
+            {"reduction": "mean", "optimizer": {"name": "sgd", "momentum": 0.9}},
+            None,
+        ),
+        (
+            "shared_bias_adam_tanh_linear_half_squared_batch3_sum",
+            [3, 2, 2],
+            ["tanh", "linear"],
+            ["shared", "list"],
+            X3_3,
+            [[0.3, -0.3], [1.0, 1.0], [-0.5, 0.0]],
+            "half_squared",
+            0.05,
+            {"reduction": "sum", "optimizer": "adam"},
+            None,
+        ),
+        (
+            "shared_bias_frozen_plain_sgd_relu_sigmoid_squared_single",
+            [2, 3, 1],
+            ["relu", "sigmoid"],
+            ["shared", "shared"],
+            [1.2, 0.4],
+            0.8,
+            "squared",
+            0.5,
+            {"freeze": ["w20"]},
+            None,
+        ),
+        (
+            "no_bias_none_and_omitted_nesterov_relu_softmax_nll_single",
+            [2, 3, 2],
+            ["relu", "softmax"],
+            ["none", "omit"],
+            [0.9, -0.3],
+            0,
+            "nll",
+            0.1,
+            {"optimizer": {"name": "sgd", "momentum": 0.5, "nesterov": True}},
+            None,
+        ),
+        (
+            "no_bias_adamw_tanh_linear_mse_batch3_mean",
+            [2, 3, 2],
+            ["tanh", "linear"],
+            ["none", "list"],
+            X3_2,
+            [[0.1, 0.2], [-0.3, 0.4], [0.5, -0.6]],
+            "mse",
+            0.01,
+            {"reduction": "mean", "optimizer": "adamw"},
+            None,
+        ),
+        (
+            "mixed_bias_3layers_adam_custom_freeze_shared_relu_sigmoid_softmax_nll_batch3_sum",
+            [2, 3, 3, 2],
+            ["relu", "sigmoid", "softmax"],
+            ["list", "shared", "none"],
+            X3_2,
+            [1, 1, 0],
+            "nll",
+            0.05,
+            {
+                "reduction": "sum",
+                "relu0": 1,
+                "optimizer": {"name": "adam", "betas": [0.8, 0.99], "eps": 1e-6, "weight_decay": 0.1},
+                "freeze": ["w20"],
+            },
+            None,
+        ),
+        (
+            "hidden_softmax_sgd_momentum_dampening_softmax_sigmoid_squared_single",
+            [2, 3, 2],
+            ["softmax", "sigmoid"],
+            ["list", "shared"],
+            [1.5, -0.5],
+            [0.0, 1.0],
+            "squared",
+            1.0,
+            {"optimizer": {"name": "sgd", "momentum": 0.9, "dampening": 0.5}},
+            None,
+        ),
+        (
+            "adam_start_state_step5_shared_no_bias_linear_tanh_squared_batch3_mean",
+            [3, 3, 1],
+            ["linear", "tanh"],
+            ["shared", "none"],
+            X3_3,
+            [0.5, -0.5, 0.0],
+            "squared",
+            0.02,
+            {"reduction": "mean", "optimizer": {"name": "adam", "betas": [0.8, 0.99], "eps": 1e-6}},
+            ("adam", 5),
+        ),
         # the activations with options, over several steps
-        ("sgd_momentum_leaky_relu_softplus_squared_batch3_mean", [2, 3, 2],
-         [{"name": "leaky_relu", "negative_slope": 0.1}, {"name": "softplus", "beta": 2.0}], ["list", "list"],
-         X3_2, [[0.5, -0.5], [1.0, 0.0], [0.0, 2.0]], "squared", 0.1,
-         {"reduction": "mean", "optimizer": {"name": "sgd", "momentum": 0.9}}, None),
-        ("adam_elu_softmax_nll_batch3_sum", [3, 4, 3], [{"name": "elu", "alpha": 0.5}, "softmax"], ["list", "list"],
-         X3_3, [2, 0, 1], "nll", 0.01, {"reduction": "sum", "optimizer": "adam"}, None),
-        ("sgd_plain_softplus_leaky_relu_elu_half_squared_single", [2, 3, 3, 2], ["softplus", "leaky_relu", "elu"],
-         ["list", "list", "list"], [0.8, -1.5], [0.3, -0.2], "half_squared", 0.5, {}, None),
+        (
+            "sgd_momentum_leaky_relu_softplus_squared_batch3_mean",
+            [2, 3, 2],
+            [{"name": "leaky_relu", "negative_slope": 0.1}, {"name": "softplus", "beta": 2.0}],
+            ["list", "list"],
+            X3_2,
+            [[0.5, -0.5], [1.0, 0.0], [0.0, 2.0]],
+            "squared",
+            0.1,
+            {"reduction": "mean", "optimizer": {"name": "sgd", "momentum": 0.9}},
+            None,
+        ),
+        (
+            "adam_elu_softmax_nll_batch3_sum",
+            [3, 4, 3],
+            [{"name": "elu", "alpha": 0.5}, "softmax"],
+            ["list", "list"],
+            X3_3,
+            [2, 0, 1],
+            "nll",
+            0.01,
+            {"reduction": "sum", "optimizer": "adam"},
+            None,
+        ),
+        (
+            "sgd_plain_softplus_leaky_relu_elu_half_squared_single",
+            [2, 3, 3, 2],
+            ["softplus", "leaky_relu", "elu"],
+            ["list", "list", "list"],
+            [0.8, -1.5],
+            [0.3, -0.2],
+            "half_squared",
+            0.5,
+            {},
+            None,
+        ),
         # adam and adamw: amsgrad, maximize
-        ("adam_amsgrad_tanh_softmax_nll_batch3_mean", [2, 3, 3], ["tanh", "softmax"], ["list", "list"],
-         X3_2, [2, 0, 1], "nll", 0.05, {"reduction": "mean", "optimizer": {"name": "adam", "amsgrad": True}}, None),
-        ("adamw_amsgrad_maximize_relu_linear_squared_batch3_sum", [3, 4, 2], ["relu", "linear"], ["list", "shared"],
-         X3_3, [[1.0, 0.0], [0.5, 0.5], [-1.0, 2.0]], "squared", 0.02,
-         {"reduction": "sum", "optimizer": {"name": "adamw", "amsgrad": True, "maximize": True, "weight_decay": 0.05}},
-         None),
-        ("adam_maximize_weight_decay_sigmoid_sigmoid_mse_single", [2, 3, 2], ["sigmoid", "sigmoid"], ["list", "list"],
-         [1.0, -0.5], [0.2, 0.9], "mse", 0.1, {"optimizer": {"name": "adam", "maximize": True, "weight_decay": 0.1}},
-         None),
-        ("adam_amsgrad_start_state_step4_freeze_elu_linear_half_squared_single", [2, 3, 2], ["elu", "linear"],
-         ["list", "list"], [0.7, -1.1], [1.0, -1.0], "half_squared", 0.01,
-         {"optimizer": {"name": "adam", "amsgrad": True, "betas": [0.8, 0.99]}, "freeze": ["w20"]}, ("adam", 4)),
+        (
+            "adam_amsgrad_tanh_softmax_nll_batch3_mean",
+            [2, 3, 3],
+            ["tanh", "softmax"],
+            ["list", "list"],
+            X3_2,
+            [2, 0, 1],
+            "nll",
+            0.05,
+            {"reduction": "mean", "optimizer": {"name": "adam", "amsgrad": True}},
+            None,
+        ),
+        (
+            "adamw_amsgrad_maximize_relu_linear_squared_batch3_sum",
+            [3, 4, 2],
+            ["relu", "linear"],
+            ["list", "shared"],
+            X3_3,
+            [[1.0, 0.0], [0.5, 0.5], [-1.0, 2.0]],
+            "squared",
+            0.02,
+            {
+                "reduction": "sum",
+                "optimizer": {"name": "adamw", "amsgrad": True, "maximize": True, "weight_decay": 0.05},
+            },
+            None,
+        ),
+        (
+            "adam_maximize_weight_decay_sigmoid_sigmoid_mse_single",
+            [2, 3, 2],
+            ["sigmoid", "sigmoid"],
+            ["list", "list"],
+            [1.0, -0.5],
+            [0.2, 0.9],
+            "mse",
+            0.1,
+            {"optimizer": {"name": "adam", "maximize": True, "weight_decay": 0.1}},
+            None,
+        ),
+        (
+            "adam_amsgrad_start_state_step4_freeze_elu_linear_half_squared_single",
+            [2, 3, 2],
+            ["elu", "linear"],
+            ["list", "list"],
+            [0.7, -1.1],
+            [1.0, -1.0],
+            "half_squared",
+            0.01,
+            {"optimizer": {"name": "adam", "amsgrad": True, "betas": [0.8, 0.99]}, "freeze": ["w20"]},
+            ("adam", 4),
+        ),
         # rmsprop: alpha, eps, weight_decay, momentum, centered
-        ("rmsprop_default_tanh_softmax_nll_batch3_mean", [2, 3, 3], ["tanh", "softmax"], ["list", "list"],
-         X3_2, [2, 0, 1], "nll", 0.01, {"reduction": "mean", "optimizer": "rmsprop"}, None),
-        ("rmsprop_alpha09_eps_weight_decay_relu_linear_squared_batch3_sum", [3, 4, 2], ["relu", "linear"],
-         ["list", "list"], X3_3, [[1.0, 0.0], [0.5, 0.5], [-1.0, 2.0]], "squared", 0.01,
-         {"reduction": "sum", "optimizer": {"name": "rmsprop", "alpha": 0.9, "eps": 1e-6, "weight_decay": 0.1}}, None),
-        ("rmsprop_momentum_sigmoid_sigmoid_nll_single", [2, 3, 2], ["sigmoid", "sigmoid"], ["list", "shared"],
-         [1.0, -0.5], [1, 0], "nll", 0.02, {"optimizer": {"name": "rmsprop", "momentum": 0.9}}, None),
-        ("rmsprop_centered_momentum_leaky_relu_linear_half_squared_batch3_mean", [2, 3, 2],
-         [{"name": "leaky_relu", "negative_slope": 0.1}, "linear"], ["list", "list"], X3_2,
-         [[0.1, 0.2], [-0.3, 0.4], [0.5, -0.6]], "half_squared", 0.01,
-         {"reduction": "mean", "optimizer": {"name": "rmsprop", "centered": True, "momentum": 0.5, "alpha": 0.95}},
-         None),
-        ("rmsprop_centered_start_state_step3_freeze_tanh_linear_mse_single", [2, 3, 2], ["tanh", "linear"],
-         ["list", "list"], [0.7, -1.1], [1.0, -1.0], "mse", 0.01,
-         {"optimizer": {"name": "rmsprop", "centered": True, "momentum": 0.8}, "freeze": ["W1"]}, ("rmsprop", 3)),
-        ("rmsprop_start_state_step2_elu_softmax_nll_batch3_sum", [3, 3, 2], ["elu", "softmax"], ["list", "none"],
-         X3_3, [1, 0, 1], "nll", 0.005, {"reduction": "sum", "optimizer": {"name": "rmsprop", "alpha": 0.9}},
-         ("rmsprop", 2)),
+        (
+            "rmsprop_default_tanh_softmax_nll_batch3_mean",
+            [2, 3, 3],
+            ["tanh", "softmax"],
+            ["list", "list"],
+            X3_2,
+            [2, 0, 1],
+            "nll",
+            0.01,
+            {"reduction": "mean", "optimizer": "rmsprop"},
+            None,
+        ),
+        (
+            "rmsprop_alpha09_eps_weight_decay_relu_linear_squared_batch3_sum",
+            [3, 4, 2],
+            ["relu", "linear"],
+            ["list", "list"],
+            X3_3,
+            [[1.0, 0.0], [0.5, 0.5], [-1.0, 2.0]],
+            "squared",
+            0.01,
+            {"reduction": "sum", "optimizer": {"name": "rmsprop", "alpha": 0.9, "eps": 1e-6, "weight_decay": 0.1}},
+            None,
+        ),
+        (
+            "rmsprop_momentum_sigmoid_sigmoid_nll_single",
+            [2, 3, 2],
+            ["sigmoid", "sigmoid"],
+            ["list", "shared"],
+            [1.0, -0.5],
+            [1, 0],
+            "nll",
+            0.02,
+            {"optimizer": {"name": "rmsprop", "momentum": 0.9}},
+            None,
+        ),
+        (
+            "rmsprop_centered_momentum_leaky_relu_linear_half_squared_batch3_mean",
+            [2, 3, 2],
+            [{"name": "leaky_relu", "negative_slope": 0.1}, "linear"],
+            ["list", "list"],
+            X3_2,
+            [[0.1, 0.2], [-0.3, 0.4], [0.5, -0.6]],
+            "half_squared",
+            0.01,
+            {"reduction": "mean", "optimizer": {"name": "rmsprop", "centered": True, "momentum": 0.5, "alpha": 0.95}},
+            None,
+        ),
+        (
+            "rmsprop_centered_start_state_step3_freeze_tanh_linear_mse_single",
+            [2, 3, 2],
+            ["tanh", "linear"],
+            ["list", "list"],
+            [0.7, -1.1],
+            [1.0, -1.0],
+            "mse",
+            0.01,
+            {"optimizer": {"name": "rmsprop", "centered": True, "momentum": 0.8}, "freeze": ["W1"]},
+            ("rmsprop", 3),
+        ),
+        (
+            "rmsprop_start_state_step2_elu_softmax_nll_batch3_sum",
+            [3, 3, 2],
+            ["elu", "softmax"],
+            ["list", "none"],
+            X3_3,
+            [1, 0, 1],
+            "nll",
+            0.005,
+            {"reduction": "sum", "optimizer": {"name": "rmsprop", "alpha": 0.9}},
+            ("rmsprop", 2),
+        ),
         # adagrad: lr_decay, weight_decay, initial_accumulator_value, eps
-        ("adagrad_default_relu_softmax_nll_batch3_mean", [2, 3, 2], ["relu", "softmax"], ["list", "list"],
-         X3_2, [0, 1, 1], "nll", 0.1, {"reduction": "mean", "optimizer": "adagrad"}, None),
-        ("adagrad_lr_decay_weight_decay_initial_eps_sigmoid_linear_squared_batch3_sum", [3, 4, 2],
-         ["sigmoid", "linear"], ["list", "list"], X3_3, [[1.0, 0.0], [0.5, 0.5], [-1.0, 2.0]], "squared", 0.1,
-         {"reduction": "sum", "optimizer": {"name": "adagrad", "lr_decay": 0.1, "weight_decay": 0.05,
-                                            "initial_accumulator_value": 0.1, "eps": 1e-8}}, None),
-        ("adagrad_start_state_step6_lr_decay_shared_bias_tanh_sigmoid_nll_single", [2, 3, 2], ["tanh", "sigmoid"],
-         ["shared", "list"], [-0.4, 1.3], [1, 0], "nll", 0.1, {"optimizer": {"name": "adagrad", "lr_decay": 0.05}},
-         ("adagrad", 6)),
+        (
+            "adagrad_default_relu_softmax_nll_batch3_mean",
+            [2, 3, 2],
+            ["relu", "softmax"],
+            ["list", "list"],
+            X3_2,
+            [0, 1, 1],
+            "nll",
+            0.1,
+            {"reduction": "mean", "optimizer": "adagrad"},
+            None,
+        ),
+        (
+            "adagrad_lr_decay_weight_decay_initial_eps_sigmoid_linear_squared_batch3_sum",
+            [3, 4, 2],
+            ["sigmoid", "linear"],
+            ["list", "list"],
+            X3_3,
+            [[1.0, 0.0], [0.5, 0.5], [-1.0, 2.0]],
+            "squared",
+            0.1,
+            {
+                "reduction": "sum",
+                "optimizer": {
+                    "name": "adagrad",
+                    "lr_decay": 0.1,
+                    "weight_decay": 0.05,
+                    "initial_accumulator_value": 0.1,
+                    "eps": 1e-8,
+                },
+            },
+            None,
+        ),
+        (
+            "adagrad_start_state_step6_lr_decay_shared_bias_tanh_sigmoid_nll_single",
+            [2, 3, 2],
+            ["tanh", "sigmoid"],
+            ["shared", "list"],
+            [-0.4, 1.3],
+            [1, 0],
+            "nll",
+            0.1,
+            {"optimizer": {"name": "adagrad", "lr_decay": 0.05}},
+            ("adagrad", 6),
+        ),
     ]
     out = []
     for name, sizes, acts, biases, x, label, loss, lr, kw, state in specs:
         kw = dict(kw)
         for _ in range(100):
-            cfg = make_config(make_layers(rng, sizes, acts, biases), copy.deepcopy(x), copy.deepcopy(label),
-                              loss, lr, **kw)
+            cfg = make_config(
+                make_layers(rng, sizes, acts, biases), copy.deepcopy(x), copy.deepcopy(label), loss, lr, **kw
+            )
             if is_live(cfg):
                 break
         else:
@@ -546,7 +960,7 @@ MAZUR = {
 def within_digits(value, written: str) -> bool:
     """value rounds to `written` (half a unit of its last decimal place)."""
     decimals = len(written.split(".")[1]) if "." in written else 0
-    return abs(value - float(written)) <= 0.5 * 10 ** -decimals
+    return abs(value - float(written)) <= 0.5 * 10**-decimals
 
 
 def check_mazur(res):

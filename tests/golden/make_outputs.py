@@ -63,7 +63,9 @@ def outputs() -> dict[str, str]:
                     result = runner.invoke(app, args, env={"COLUMNS": WIDTH, "NO_COLOR": "1"})
                 finally:
                     os.chdir(here)
-            made[f"{config.stem}.{name}"] = f"{result.stdout}--- stderr ---\n{result.stderr}--- exit {result.exit_code} ---\n"
+            made[f"{config.stem}.{name}"] = (
+                f"{result.stdout}--- stderr ---\n{result.stderr}--- exit {result.exit_code} ---\n"
+            )
     return made
 
 
@@ -76,7 +78,11 @@ def _wrong(line: str) -> str:
 def main() -> int:
     made = outputs()
     if "--check" in sys.argv:
-        differ = [name for name, text in made.items() if not (OUTPUTS / name).is_file() or (OUTPUTS / name).read_text() != text]
+        differ = [
+            name
+            for name, text in made.items()
+            if not (OUTPUTS / name).is_file() or (OUTPUTS / name).read_text() != text
+        ]
         print("\n".join(differ) or "all identical")
         return 1 if differ else 0
     OUTPUTS.mkdir(exist_ok=True)

@@ -51,7 +51,6 @@ without torch installed.
 
 from __future__ import annotations
 
-
 from torch_reference import (  # noqa: F401  (re-exported for the golden script)
     ACTIVATIONS,
     LOSSES,
@@ -120,8 +119,11 @@ def state_keys(name: str, kwargs: dict) -> tuple[str, ...]:
     if name in ("adam", "adamw"):
         return ("step", "exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if kwargs["amsgrad"] else ())
     if name == "rmsprop":
-        return (("step", "square_avg") + (("momentum_buffer",) if kwargs["momentum"] > 0 else ())
-                + (("grad_avg",) if kwargs["centered"] else ()))
+        return (
+            ("step", "square_avg")
+            + (("momentum_buffer",) if kwargs["momentum"] > 0 else ())
+            + (("grad_avg",) if kwargs["centered"] else ())
+        )
     return ("step", "sum")
 
 
@@ -304,8 +306,11 @@ def _load_state(opt, spec, trained):
         st = opt.state[p.t]
         for key in keys:
             # one step tensor per parameter (torch increments each in place)
-            st[key] = (torch.tensor(float(state["step"]), dtype=_scalar_dtype()) if key == "step"
-                       else p.tensor_from(state[key][p.name], f"{key}.{p.name}"))
+            st[key] = (
+                torch.tensor(float(state["step"]), dtype=_scalar_dtype())
+                if key == "step"
+                else p.tensor_from(state[key][p.name], f"{key}.{p.name}")
+            )
 
 
 def _dump_state(opt, spec, trained):
@@ -344,14 +349,19 @@ def torch_train(config: dict) -> dict:
         raise ValueError("every parameter is frozen: nothing to train")
 
     opt_spec = _parse_optimizer(config.get("optimizer"))
-    cls = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW,
-           "rmsprop": torch.optim.RMSprop, "adagrad": torch.optim.Adagrad}[opt_spec["name"]]
+    cls = {
+        "sgd": torch.optim.SGD,
+        "adam": torch.optim.Adam,
+        "adamw": torch.optim.AdamW,
+        "rmsprop": torch.optim.RMSprop,
+        "adagrad": torch.optim.Adagrad,
+    }[opt_spec["name"]]
     opt = cls([p.t for p in trained], lr=lr, foreach=False, **opt_spec["kwargs"])
     _load_state(opt, opt_spec, trained)
 
     # gradients listed from the output layer back, as in the one-step trace
     grad_order = []
-    for act, Wp, bp in reversed(per_layer):
+    for _act, Wp, bp in reversed(per_layer):
         grad_order.append(Wp)
         if bp is not None:
             grad_order.append(bp)

@@ -69,8 +69,7 @@ def _target(label, out_act: str, n_out: int) -> list:
         return [1.0 if k == label else 0.0 for k in range(n_out)]
     if _is_number(label):
         if n_out != 1:
-            raise ValueError(
-                f"a number label needs a 1-unit output layer (got {n_out} units)")
+            raise ValueError(f"a number label needs a 1-unit output layer (got {n_out} units)")
         return [float(label)]
     if isinstance(label, (list, tuple)):
         if len(label) != n_out or not all(_is_number(v) for v in label):
