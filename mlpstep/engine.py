@@ -77,15 +77,27 @@ def _column_form(problem: Problem, params: dict) -> tuple[list[np.ndarray], list
     return weights, biases
 
 
-def _forward(problem: Problem, weights, biases, keep: bool = True):
+def forward(problem: Problem, params: dict, override: tuple[str, int, np.ndarray] | None = None):
+    """The forward pass with ``params`` (named and shaped as in the output): every z, every a
+    (``activations[0]`` is x), in column form ``(n, batch)``, and the loss. ``override`` =
+    ``("z" or "a", l, value)`` puts ``value`` (column form) in place of z_l or a_l, the rest computed
+    from there: what gradcheck perturbs."""
+    zs, activations, loss, _ = _forward(problem, *_column_form(problem, params), override=override)
+    return zs, activations, loss
+
+
+def _forward(problem: Problem, weights, biases, keep: bool = True, override=None):
     """Every z and a (activations[0] is x), the loss and the sum of every z (a = f(z) is finite
     where z is); with ``keep=False`` only the loss, each layer freed as the next is computed."""
     a = problem.x
     zs, activations, checksum = [], [a], 0.0
-    for layer, w, b in zip(problem.layers, weights, biases):
-        z = w.T @ a  # (n_out, batch)
-        z += b[:, None]
-        a = layer.activation.value(z)
+    for l, (layer, w, b) in enumerate(zip(problem.layers, weights, biases), 1):
+        if override is not None and override[:2] == ("z", l):
+            z = override[2]
+        else:
+            z = w.T @ a  # (n_out, batch)
+            z += b[:, None]
+        a = override[2] if override is not None and override[:2] == ("a", l) else layer.activation.value(z)
         if keep:
             zs.append(z)
             activations.append(a)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .engine import _column_form, initial_params, step
+from .engine import forward, initial_params, step
 from .errors import excerpt
 from .functions.activations import Activation
 from .limits import ELEMENTWISE, check_cost, forward_cost, run_cost
@@ -149,13 +149,5 @@ def _loss_overriding(
 ) -> tuple[float, list]:
     """The loss with ``params``, and z_l or a_l (in column form) replaced by ``value`` if given; and
     ``(activation, z)`` of every layer whose activation has kinks."""
-    weights, biases = _column_form(problem, params)
-    a = problem.x
-    kinked = []
-    for k, (layer, w, b) in enumerate(zip(problem.layers, weights, biases), 1):
-        z = value if (kind, l) == ("z", k) else w.T @ a + b[:, None]
-        a = value if (kind, l) == ("a", k) else layer.activation.value(z)
-        if layer.activation.kinks:
-            kinked.append((layer.activation, z))
-    per_point = problem.loss.value(z, a, problem.y, problem.layers[-1].activation)
-    return float(per_point.mean() if problem.reduction == "mean" else per_point.sum()), kinked
+    zs, _, loss = forward(problem, params, None if kind is None else (kind, l, value))
+    return loss, [(layer.activation, z) for layer, z in zip(problem.layers, zs) if layer.activation.kinks]

@@ -15,6 +15,16 @@ SECTIONS = ("forward", "grads", "updated")
 
 
 # -- names ---------------------------------------------------------------------
+def layer_number(key: str) -> int:
+    """The layer (from 1) a quantity or parameter belongs to: ``z2``, ``a2``, ``W2``, ``b2`` -> 2, ``w20`` -> 2."""
+    return int(key[1:-1]) if key.startswith("w") else int(key[1:])
+
+
+def shape_text(shape: tuple[int, ...], scalar: str = "a number") -> str:
+    """``2x4`` for a shape, ``scalar`` for a number's ``()``."""
+    return "x".join(map(str, shape)) or scalar
+
+
 def weight_name(l: int) -> str:
     return f"W{l}"
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..errors import AnswerError, MlpstepError, OptionError, closest, excerpt, key_text, quoted
 from ..loading.reader import Untrusted, Written, read_config
-from ..model import Trace, answer_paths, expected_value, notebook_name, resolve
+from ..model import Trace, answer_paths, expected_value, notebook_name, resolve, shape_text
 
 RUN_METADATA = ("network", "layout", "given", "optimizer_state", "final_state", "losses")
 """Keys of ``mlpstep run --json`` that are not answers to check (``step`` is checked against the step graded)."""
@@ -263,7 +263,7 @@ def write_answers(
     for path in answer_paths(trace):
         name = notebook_name(path) if names == "notebook" else path
         value = expected_value(trace, path)
-        shape = "x".join(map(str, value.shape)) or "a number"
+        shape = shape_text(value.shape)
         if blank:
             lines.append(f"{name}:  # {shape}")
         else:

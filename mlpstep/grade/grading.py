@@ -11,7 +11,7 @@ import numpy as np
 
 from ..errors import ConfigError, excerpt
 from ..loading.reader import Untrusted
-from ..model import Trace, expected_value, notebook_name
+from ..model import Trace, expected_value, notebook_name, shape_text
 from .answers import Given, Submission, read_answers, valid_names
 from .hints import hint, shape_rule
 from .tolerance import Tolerance
@@ -159,7 +159,7 @@ def grade_one(trace: Trace, path: str, given: Given, tolerance: Tolerance) -> An
         ):
             answer.hint = f"transposed: this is {notebook_name(path)}ᵀ; {shape_rule(trace, path)}"
         else:
-            answer.hint = f"shape {_shape(values)}, but {notebook_name(path)} is {_shape(expected)}"
+            answer.hint = f"shape {shape_text(values.shape)}, but {notebook_name(path)} is {shape_text(expected.shape)}"
         return answer
     close = tolerance.close(values, expected, halves)
     answer.correct = bool(close.all())
@@ -171,7 +171,3 @@ def grade_one(trace: Trace, path: str, given: Given, tolerance: Tolerance) -> An
 
 def _squeezed(array: np.ndarray) -> tuple[int, ...]:
     return tuple(n for n in array.shape if n != 1)
-
-
-def _shape(array: np.ndarray) -> str:
-    return "x".join(map(str, array.shape)) or "a number"

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..model import Trace, bias_name, expected_value, notebook_name, output_grad
+from ..model import Trace, bias_name, expected_value, layer_number, notebook_name, output_grad
 from .tolerance import ULPS, Tolerance
 
 
@@ -64,7 +64,7 @@ def _candidates(trace: Trace, path: str):
         yield from _loss_mistakes(trace, path, per_batch)
         return
 
-    l = int(key[1:-1]) if key.startswith("w") else int(key[1:])
+    l = layer_number(key)
     kind = "bias" if key == bias_name(l, problem.layout) else key[0]  # z, a, W or bias
     act = problem.layers[l - 1].activation.name
     values = getattr(trace, section)

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..functions.activations import ACTIVATIONS, Activation
-from ..model import Layer
+from ..model import Layer, shape_text
 from .values import (
     Mistakes,
     as_matrix,
@@ -20,7 +20,6 @@ from .values import (
     one_of,
     option_keys,
     options_of,
-    shape_text,
 )
 
 
@@ -51,10 +50,9 @@ def layers_of(value: object, layout: str, relu0: float, mistakes: Mistakes) -> l
                     if layout == "columns"
                     else f"{n_prev} columns (n_out x n_in in the rows layout)"
                 )
-                mistakes.add(ConfigError(
-                    path + ".weights", f"{shape_text(w)}, but layer {i} has {n_prev} outputs, so layer {i + 1}'s "
-                                       f"weights need {fix}",
-                ))  # fmt: skip
+                problem = f"{shape_text(w.shape, '')}, but layer {i} has {n_prev} outputs, so layer {i + 1}'s weights "
+                problem += f"need {fix}"
+                mistakes.add(ConfigError(path + ".weights", problem))
             bias = mistakes.check(bias_of, spec.get("bias"), n_out, w, path, i)
         activation = mistakes.check(activation_of, spec["activation"], path + ".activation", relu0)
         why = activation.unit_problem(n_out) if activation is not None and n_out is not None else None
@@ -89,6 +87,6 @@ def bias_of(value: object, n_out: int, w: np.ndarray, path: str, i: int) -> tupl
         raise ConfigError(
             path + ".bias",
             f"{counted(b.shape[0], 'value')}, but layer {i + 1} has {counted(n_out, 'unit')} (from its weights, "
-            f"{shape_text(w)}); give one per unit, one number shared by all, or none",
+            f"{shape_text(w.shape, '')}); give one per unit, one number shared by all, or none",
         )
     return b, "units"

@@ -12,6 +12,7 @@ from ..errors import ConfigError, closest, key_text, quoted
 from ..functions.activations import ACTIVATIONS
 from ..functions.losses import LOSSES
 from ..limits import MAX_STEPS
+from ..model import shape_text
 from ..options import Configurable, Option
 from .arrayfiles import REAL_KINDS, read_from_file
 
@@ -62,7 +63,7 @@ def as_shaped(value: object, shape: tuple[int, ...], path: str) -> np.ndarray:
 
     if array.shape == shape or (vector_like(array.shape) and vector_like(shape) and array.size == math.prod(shape)):
         return array.reshape(shape)
-    raise ConfigError(path, f"shape {shape_text(array)}, but the parameter is {'x'.join(map(str, shape))}")
+    raise ConfigError(path, f"shape {shape_text(array.shape, '')}, but the parameter is {shape_text(shape, '')}")
 
 
 def step_count(value: object, path: str) -> int:
@@ -109,7 +110,7 @@ def as_vector(value: object, path: str) -> np.ndarray:
     if is_nested(value):
         m = as_matrix(value, path)
         if 1 not in m.shape:
-            raise ConfigError(path, f"a {shape_text(m)} matrix; give a flat list of numbers")
+            raise ConfigError(path, f"a {shape_text(m.shape, '')} matrix; give a flat list of numbers")
         return m.reshape(-1)
     if not isinstance(value, list) or not value:
         raise ConfigError(path, f"{described(value)}; give a list of numbers, e.g. [1, 0]")
@@ -290,7 +291,7 @@ def described(value: object) -> str:
             return described(value.item())
         if value.ndim == 1:
             return f"a flat array of {counted(value.size, 'value')}"
-        return f"a {shape_text(value)} array"
+        return f"a {shape_text(value.shape, '')} array"
     return f"a value of type {type(value).__name__}"
 
 
@@ -303,7 +304,3 @@ def looks_numeric(value: object) -> bool:
 
 def counted(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "es" if noun.endswith("s") else "s")
-
-
-def shape_text(array: np.ndarray) -> str:
-    return "x".join(str(n) for n in array.shape)

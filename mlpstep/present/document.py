@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import OptionError, closest, excerpt
-from ..model import Trace
+from ..model import Trace, layer_number, shape_text
 from ..optimizers import SGD
 from .formulas import formulas
 from .text import format_number, shown
@@ -96,7 +96,7 @@ def _backward(trace: Trace, text: dict) -> Section:
     (ReLU: where ReLU'(0) was used)."""
     entries = []
     for key, value in trace.grads.items():
-        activation = trace.problem.layers[int(key[1:]) - 1].activation if key[0] == "z" else None
+        activation = trace.problem.layers[layer_number(key) - 1].activation if key[0] == "z" else None
         note = activation.kink_note() if activation is not None else ""
         at_kink = np.isin(trace.forward[key], activation.kinks) if note else None
         entries.append(
@@ -151,11 +151,7 @@ def picked(trace: Trace, parts: list[Section], explain: list[str]) -> Picks:
                 )
             points = trace.problem.batch_size
             shape = (points,) if path == "loss" else np.shape(shown[path])
-            what = (
-                f"one per point, {points} point{'s' if points > 1 else ''}"
-                if path == "loss"
-                else "x".join(map(str, shape)) or "a number"
-            )
+            what = f"one per point, {points} point{'s' if points > 1 else ''}" if path == "loss" else shape_text(shape)
             chosen.setdefault(path, []).append((_index(written, name, inside, shape, what), written))
             at = _SEPARATOR.match(text, match.end()).end()
     return chosen

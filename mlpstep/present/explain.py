@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..model import Trace, bias_name, weight_name
+from ..model import Trace, bias_name, layer_number, weight_name
 from .text import format_number
 
 MAX_TERMS = 6
@@ -29,7 +29,7 @@ def worked(trace: Trace, path: str, index: tuple[int, ...] | None = None) -> str
     if section == "updated":
         return ex.update(key, index)
     kind = key[0]
-    l = int(key[1:-1]) if kind == "w" else int(key[1:])
+    l = layer_number(key)
     if kind in "za":  # (unit, point) in column form
         u, p = index if ex.columns else index[::-1]
         if section == "forward":

@@ -13,7 +13,7 @@ from ..functions.activations import ACTIVATIONS
 from ..functions.losses import LOSSES
 from ..model import Trace
 from .document import Section, header_lines, scalar_text
-from .text import format_number
+from .text import as_2d, format_number
 
 FUNCTIONS = (*LOSSES, *ACTIVATIONS, "log")
 _TOKEN = re.compile(
@@ -104,7 +104,7 @@ def bmatrix(value: np.ndarray, precision: int = 8, full: bool = False) -> str:
     """A 1-D or 2-D array as a bmatrix (a 1-D one as a row), big ones elided like NumPy."""
     from .text import EDGE_ITEMS, THRESHOLD
 
-    m = value.reshape(1, -1) if value.ndim < 2 else value
+    m = as_2d(value)
     big = m.size > THRESHOLD and not full
 
     def kept(n: int) -> list[int | None]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..model import Trace
+from ..model import Trace, shape_text
 from .document import Section, header_lines, scalar_text
-from .text import format_number, kept
+from .text import as_2d, format_number, kept
 
 
 def markdown(trace: Trace, parts: list[Section], precision: int = 8, full: bool = False) -> str:
@@ -25,7 +25,7 @@ def markdown(trace: Trace, parts: list[Section], precision: int = 8, full: bool 
             if entry.path == "losses":
                 lines += _losses(entry.value)
                 continue
-            shape = "x".join(map(str, entry.value.shape))
+            shape = shape_text(entry.value.shape, "")
             lines += [f"### {_code(entry.title)} ({shape})", ""]
             for text in entry.worked:
                 lines += [f"e.g. {_code(text)}", ""]
@@ -40,7 +40,7 @@ def _code(text: str) -> str:
 
 def _table(value: np.ndarray, precision: int, full: bool) -> list[str]:
     """A pipe table, elided like NumPy beyond 1000 entries unless ``full``."""
-    m = value.reshape(1, -1) if value.ndim < 2 else value
+    m = as_2d(value)
     rows, cols = kept(m.shape[0], full, m.size), kept(m.shape[1], full, m.size)
     header = "| " + " | ".join("…" if j is None else f"[{j}]" for j in cols) + " |"
     rule = "|" + "|".join("---:" for _ in cols) + "|"

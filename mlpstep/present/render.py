@@ -15,9 +15,9 @@ from rich.console import Console
 from rich.text import Text
 
 from ..errors import printable
-from ..model import Trace
+from ..model import Trace, shape_text
 from .document import LINES, Entry, Section, header_lines, scalar_text
-from .text import format_number, kept
+from .text import as_2d, format_number, kept
 
 if TYPE_CHECKING:
     from ..gradcheck import Check
@@ -212,11 +212,9 @@ def matrix_block(
     than ``width`` cells keeps as many columns from each end as fit (``⋯`` between).
     """
 
-    def as_2d(array: np.ndarray | None) -> np.ndarray | None:
-        return None if array is None else array.reshape(1, -1) if array.ndim < 2 else array
-
-    m, wrong, marked, texts = as_2d(value), as_2d(wrong), as_2d(marked), as_2d(texts)
-    shape = "x".join(str(n) for n in value.shape) or "scalar"
+    m = as_2d(value)
+    wrong, marked, texts = (None if array is None else as_2d(array) for array in (wrong, marked, texts))
+    shape = shape_text(value.shape, "scalar")
     rows, cols = kept(m.shape[0], full, m.size), kept(m.shape[1], full, m.size)
     cells = [[_cell(m, i, j, precision, wrong, marked, texts) for j in cols] for i in rows]
     widths = [max(len(row[c][0]) for row in cells) for c in range(len(cols))]

@@ -20,7 +20,7 @@ def shown(value: np.ndarray, full: bool) -> int:
     """How many numbers of ``value`` a table shows (a big matrix is elided unless ``full``)."""
     if isinstance(value, str):
         return 1
-    m = value.reshape(1, -1) if value.ndim < 2 else value
+    m = as_2d(value)
     return len(kept(m.shape[0], full, m.size)) * len(kept(m.shape[1], full, m.size))
 
 
@@ -29,3 +29,8 @@ def kept(n: int, full: bool, size: int) -> list[int | None]:
     if full or size <= THRESHOLD or n <= 2 * EDGE_ITEMS:
         return list(range(n))
     return [*range(EDGE_ITEMS), None, *range(n - EDGE_ITEMS, n)]
+
+
+def as_2d(value: np.ndarray) -> np.ndarray:
+    """A number or a flat list as one row; a matrix as it is."""
+    return value.reshape(1, -1) if value.ndim < 2 else value
