@@ -13,6 +13,7 @@ from .functions.activations import ACTIVATIONS, Activation
 from .functions.losses import LOSSES, Loss
 from .loading.config import validate
 from .loading.reader import MAX_VALUES
+from .yamltext import flow
 
 MAX_DRAWS = 1000
 """Most draws of a layer's kinked units (ReLU inputs at 0) before init gives up."""
@@ -195,12 +196,7 @@ def to_yaml(config: dict, comment: str) -> str:
 
 
 def _flow(value, indent: int) -> str:
-    if isinstance(value, list) and value and isinstance(value[0], list):
-        rows = ["[" + ", ".join(_number(v) for v in row) + "]" for row in value]
-        return "[" + (",\n" + " " * (indent + 1)).join(rows) + "]"
-    if isinstance(value, list):
-        return "[" + ", ".join(_number(v) for v in value) + "]"
-    return _number(value) if isinstance(value, (int, float)) else str(value)
+    return flow(value, _number, indent) if isinstance(value, (list, int, float)) else str(value)
 
 
 def _number(v) -> str:

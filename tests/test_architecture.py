@@ -13,7 +13,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "mlpstep"
 LAYERS = {
-    "errors": 0, "options": 0,
+    "errors": 0, "yamltext": 0, "options": 0,
     "limits": 1, "functions": 1, "optimizers": 1,
     "model": 2,
     "engine": 3, "loading": 3,

@@ -13,6 +13,7 @@ import numpy as np
 from ..errors import AnswerError, MlpstepError, OptionError, closest, excerpt, key_text, quoted
 from ..loading.reader import Untrusted, Written, read_config
 from ..model import Trace, answer_paths, expected_value, notebook_name, resolve, shape_text
+from ..yamltext import flow
 
 RUN_METADATA = ("network", "layout", "given", "optimizer_state", "final_state", "losses")
 """Keys of ``mlpstep run --json`` that are not answers to check (``step`` is checked against the step graded)."""
@@ -277,8 +278,4 @@ def _yaml_value(value: np.ndarray, decimals: int | None, digits: int | None = No
         text = f"{v:.{decimals}f}" if decimals is not None else f"{v:.{digits}g}" if digits is not None else repr(v)
         return "0" + text[2:] if text.startswith("-0") and float(text) == 0 else text
 
-    if value.ndim == 0:
-        return number(value)
-    if value.ndim == 1:
-        return "[" + ", ".join(map(number, value)) + "]"
-    return "[" + ", ".join("[" + ", ".join(map(number, row)) + "]" for row in value) + "]"
+    return flow(value.tolist(), number)
