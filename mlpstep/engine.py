@@ -34,9 +34,20 @@ def step(problem: Problem, show: int = 1) -> Trace:
         checksums_finite = np.isfinite(shown.checksum) and np.isfinite(result.checksum)
     loss_after = losses[show] if show < problem.steps else final_loss
     trace = Trace(
-        problem, shown.forward, shown.loss, shown.grads, shown.updated, shown.params, loss_after,
-        shown.state, losses, params, final_loss, state, show,
-    )  # fmt: skip
+        problem=problem,
+        forward=shown.forward,
+        loss=shown.loss,
+        grads=shown.grads,
+        updated=shown.updated,
+        params=shown.params,
+        loss_after=loss_after,
+        state=shown.state,
+        losses=losses,
+        final=params,
+        final_loss=final_loss,
+        final_state=state,
+        shown=show,
+    )
     _check_losses(trace)
     if not checksums_finite:  # some array holds an inf or a nan (or a sum overflowed): name the first
         _check_arrays(trace)

@@ -37,7 +37,7 @@ def bias_name(l: int, layout: str) -> str:
 # -- the problem -------------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False)  # eq: arrays have no single truth value; identity is what compares
+@dataclass(frozen=True, eq=False, kw_only=True)  # eq: arrays have no single truth value; identity compares
 class Layer:
     """One layer as the config gives it."""
 
@@ -47,7 +47,7 @@ class Layer:
     bias_mode: str = "units"  # units | shared (one bias for the layer) | none
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, kw_only=True)
 class Problem:
     """A validated config. ``x`` and ``y`` hold one column per point, whatever the layout."""
 
@@ -106,7 +106,7 @@ def network_picture(problem: Problem) -> str:
     return " -> ".join(parts + [problem.loss.name])
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, kw_only=True)
 class Trace:
     """What ``step`` computed. Matrices are NumPy arrays in the config's layout:
 

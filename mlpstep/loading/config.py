@@ -131,8 +131,24 @@ def _validate(data: object, base: str | Path, allow_large: bool, mistakes: Mista
     grading = check(_grading, data.get("grading", {}))
     if mistakes.found:
         return None
-    return Problem(tuple(layers), x, y, loss, learning_rate, layout, reduction, relu0, optimizer, freeze, steps, state,
-                   files, *grading)  # fmt: skip
+    min_rtol, expect = grading
+    return Problem(
+        layers=tuple(layers),
+        x=x,
+        y=y,
+        loss=loss,
+        learning_rate=learning_rate,
+        layout=layout,
+        reduction=reduction,
+        relu_grad_at_zero=relu0,
+        optimizer=optimizer,
+        freeze=freeze,
+        steps=steps,
+        state=state,
+        files=files,
+        min_rtol=min_rtol,
+        expect=expect,
+    )
 
 
 def _grading(value: object) -> tuple[float | None, tuple[str, ...] | None]:

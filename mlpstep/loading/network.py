@@ -59,7 +59,7 @@ def layers_of(value: object, layout: str, relu0: float, mistakes: Mistakes) -> l
         if why:
             mistakes.add(ConfigError(path + ".activation", why))
         if bias is not None and activation is not None:
-            layers.append(Layer(w, bias[0], activation, bias[1]))
+            layers.append(Layer(weights=w, bias=bias[0], activation=activation, bias_mode=bias[1]))
         n_prev = n_out
     return layers if len(mistakes.found) == listed else None
 
