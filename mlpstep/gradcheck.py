@@ -17,7 +17,7 @@ from .engine import forward, initial_params, step
 from .errors import excerpt
 from .functions.activations import Activation
 from .limits import ELEMENTWISE, check_cost, forward_cost, run_cost
-from .model import Problem
+from .model import Problem, flipped
 
 MAX_ENTRIES = 2000
 """Entries checked per tensor at most; bigger tensors are checked at evenly spaced entries."""
@@ -73,7 +73,6 @@ def _check_cost(problem: Problem, allow_large: bool) -> None:
 def _gradcheck(problem: Problem, eps: float, tol: float) -> list[Check]:
     trace = step(problem)
     params = initial_params(problem)
-    columns = problem.layout == "columns"
     at_rest = _loss_overriding(problem, params)[1]
     checks = []
     for name, analytic in trace.grads.items():
@@ -81,7 +80,7 @@ def _gradcheck(problem: Problem, eps: float, tol: float) -> list[Check]:
             kind, l = name[0], int(name[1:])
 
             def loss_at(value: np.ndarray, kind=kind, l=l) -> tuple[float, list]:
-                return _loss_overriding(problem, params, kind, l, value if columns else value.T)
+                return _loss_overriding(problem, params, kind, l, flipped(value, problem.layout))
 
             base = trace.forward[name]
         else:

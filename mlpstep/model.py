@@ -15,6 +15,13 @@ SECTIONS = ("forward", "grads", "updated")
 
 
 # -- names ---------------------------------------------------------------------
+def flipped(matrix: np.ndarray, layout: str) -> np.ndarray:
+    """A matrix between the engine's column form (one column per point: ``(n, batch)``, weights
+    ``(n_in, n_out)``) and ``layout``: itself in the columns layout, transposed in rows. Transposing
+    twice is the identity, so it goes either way."""
+    return matrix if layout == "columns" else matrix.T
+
+
 def layer_number(key: str) -> int:
     """The layer (from 1) a quantity or parameter belongs to: ``z2``, ``a2``, ``W2``, ``b2`` -> 2, ``w20`` -> 2."""
     return int(key[1:-1]) if key.startswith("w") else int(key[1:])
@@ -139,7 +146,7 @@ class Trace:
         index one-hot, as the loss sees it), the parameters before this step (as in ``updated``)
         and the learning rate (a number). The optimizer's settings are ``problem.optimizer.settings()``."""
         p = self.problem
-        x, y = (p.x, p.y) if p.layout == "columns" else (p.x.T, p.y.T)
+        x, y = flipped(p.x, p.layout), flipped(p.y, p.layout)
         return {"x": x, "y": y, **self.params, "learning_rate": np.array(p.learning_rate)}
 
     def state_by_key(self, state: dict | None = None) -> dict:
@@ -253,9 +260,8 @@ def output_grad(trace: Trace) -> np.ndarray | None:
     problem = trace.problem
     if problem.loss.fused:
         return None
-    columns = problem.layout == "columns"
-    a = trace.forward[f"a{len(problem.layers)}"]
-    da = problem.loss.grad_a(a if columns else a.T, problem.y)
+    a = flipped(trace.forward[f"a{len(problem.layers)}"], problem.layout)
+    da = problem.loss.grad_a(a, problem.y)
     if problem.reduction == "mean":
         da = da / problem.batch_size
-    return da if columns else da.T
+    return flipped(da, problem.layout)

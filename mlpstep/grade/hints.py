@@ -7,7 +7,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..model import Trace, bias_name, expected_value, layer_number, notebook_name, output_grad
+from ..model import Trace, bias_name, expected_value, flipped, layer_number, notebook_name, output_grad
 from .tolerance import ULPS, Tolerance
 
 
@@ -153,8 +153,8 @@ def _conventions(trace: Trace) -> tuple[tuple[str, Trace], ...]:
 def _output_columns(trace: Trace) -> tuple[np.ndarray, np.ndarray]:
     """z and a of the output layer, ``(n, batch)`` whatever the layout."""
     last = len(trace.problem.layers)
-    z, a = trace.forward[f"z{last}"], trace.forward[f"a{last}"]
-    return (z, a) if trace.problem.layout == "columns" else (z.T, a.T)
+    layout = trace.problem.layout
+    return flipped(trace.forward[f"z{last}"], layout), flipped(trace.forward[f"a{last}"], layout)
 
 
 def _without_label(trace: Trace) -> np.ndarray:
@@ -165,7 +165,7 @@ def _without_label(trace: Trace) -> np.ndarray:
     dz = a if problem.loss.fused else problem.loss.grad_z(z, a, np.zeros_like(problem.y), problem.layers[-1].activation)
     if problem.reduction == "mean":
         dz = dz / problem.batch_size
-    return dz if problem.layout == "columns" else dz.T
+    return flipped(dz, problem.layout)
 
 
 def _other_labels_loss(trace: Trace):
@@ -186,10 +186,10 @@ def _param_grad_through_a(trace: Trace, key: str, l: int, da: np.ndarray) -> np.
     if key.startswith(("w", "b")):
         summed = da.sum(axis=1 if columns else 0)
         return summed[:, None] if columns else summed
-    previous = trace.problem.x if l == 1 else (trace.forward[f"a{l - 1}"] if columns else trace.forward[f"a{l - 1}"].T)
-    da_columns = da if columns else da.T
-    dw = previous @ da_columns.T  # (n_in, n_out)
-    return dw if columns else dw.T
+    layout = trace.problem.layout
+    previous = trace.problem.x if l == 1 else flipped(trace.forward[f"a{l - 1}"], layout)
+    dw = previous @ flipped(da, layout).T  # (n_in, n_out)
+    return flipped(dw, layout)
 
 
 def shape_rule(trace: Trace, path: str) -> str:
