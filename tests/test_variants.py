@@ -1,0 +1,169 @@
+"""mlpstep variants: a template's draws, one config per student that depends only on the template, the
+seed and the id, and no degenerate draw accepted."""
+
+from pathlib import Path
+
+import pytest
+from helpers import assert_refused, runner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mlpstep.cli.app import app
+from mlpstep.engine import step
+from mlpstep.loading.config import load
+from mlpstep.templates import RULES, broken_rule, read_template, variant
+
+TEMPLATE = """\
+input: {draw: integers, low: -3, high: 3, shape: [2]}
+label: {draw: choice, values: [0, 1]}
+loss: nll
+learning_rate: 0.1
+layers:
+  - weights: {draw: integers, low: -2, high: 2, shape: [2, 3]}
+    bias: {draw: decimals, low: -1, high: 1, places: 1, shape: [3]}
+    activation: relu
+  - weights: {draw: integers, low: -2, high: 2, shape: [3, 2]}
+    activation: softmax
+"""
+
+
+@pytest.fixture
+def template(tmp_path) -> Path:
+    path = tmp_path / "template.yaml"
+    path.write_text(TEMPLATE)
+    return path
+
+
+def make(template: Path, out: Path, *args: str) -> dict[str, bytes]:
+    result = runner.invoke(app, ["variants", str(template), "--seed", "2026", "-o", str(out), *args])
+    assert result.exit_code == 0, result.output
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+
+
+def roster(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def test_regenerating_writes_the_same_bytes(template, tmp_path):
+    args = ["--roster", roster(tmp_path, "r.csv", "sid,name\ns1,Ann\ns2,Bob\nbo@x.org,Bo\n")]
+    first = make(template, tmp_path / "a", *args)
+    assert list(first) == ["bo@x.org.yaml", "s1.yaml", "s2.yaml"]
+    assert make(template, tmp_path / "b", *args) == first
+
+
+def test_a_student_added_or_removed_changes_no_other_file(template, tmp_path):
+    three = make(template, tmp_path / "a", "--roster", roster(tmp_path, "3.csv", "email\ns1\ns2\ns3\n"))
+    two = make(template, tmp_path / "b", "--roster", roster(tmp_path, "2.csv", "email\ns3\nnew\ns1\n"))
+    assert two["s1.yaml"] == three["s1.yaml"] and two["s3.yaml"] == three["s3.yaml"]
+
+
+def test_the_seed_and_the_id_make_the_variant(template):
+    data = read_template(template)
+    assert variant(data, "s1", 1)[0] != variant(data, "s2", 1)[0]
+    assert variant(data, "s1", 1)[0] != variant(data, "s1", 2)[0]
+
+
+def test_a_variant_is_an_ordinary_config_naming_its_student(template, tmp_path):
+    files = make(template, tmp_path / "v", "--count", "3")
+    assert list(files) == ["1.yaml", "2.yaml", "3.yaml"]
+    text = files["2.yaml"].decode()
+    assert text.startswith("# made by: mlpstep variants ") and "\nstudent: '2'\n" in text
+    problem = load(tmp_path / "v" / "2.yaml")
+    assert problem.sizes == [2, 3, 2]
+    assert {abs(v) <= 2 and v == int(v) for v in problem.layers[0].weights.flat} == {True}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(alphabet="abcxyz019@._-", min_size=1, max_size=12).filter(lambda s: s[0].isalnum()), st.integers(0, 99))
+def test_no_accepted_draw_breaks_a_rule(student, seed):
+    config, _ = variant(read_template(_parsed()), student, seed)
+    assert broken_rule(config) is None
+    trace = step(load(config))
+    assert not (trace.forward["z1"] == 0).any() and trace.forward["a1"].any() and trace.loss >= 1e-3
+
+
+def _parsed() -> dict:
+    import yaml
+
+    return yaml.safe_load(TEMPLATE)
+
+
+def test_a_rule_allowed_is_not_redrawn_for():
+    template = _parsed()
+    template["layers"][0]["bias"] = [0, 0, 0]
+    template["input"] = [0, 0]  # every z1 is 0: always a kink, always an inactive layer
+    with pytest.raises(Exception, match=r"in 1,000 draws for student s1, every one .*add --allow kinks"):
+        variant(template, "s1", 0)
+    assert variant(template, "s1", 0, ("kinks", "inactive", "zeros"))[0]["input"] == [0, 0]
+
+
+@pytest.mark.parametrize(
+    "spec,message",
+    [
+        ("{draw: integer, low: 0, high: 1}", "layers[0].weights.draw: 'integer' is not one of"),
+        ("{draw: integers, low: 0.5, high: 1}", "layers[0].weights.low: 0.5 is not a whole number"),
+        ("{draw: integers, low: 2, high: 1}", "layers[0].weights.high: nothing to draw between low and high"),
+        ("{draw: decimals, low: 0, high: 1}", "layers[0].weights.places: missing"),
+        ("{draw: choice, values: []}", "layers[0].weights.values: "),
+        ("{draw: integers, low: 0, high: 1, shape: [0]}", "layers[0].weights.shape: "),
+    ],
+)
+def test_a_wrong_draw_is_one_line_naming_its_field(tmp_path, spec, message):
+    path = tmp_path / "t.yaml"
+    path.write_text(TEMPLATE.replace("{draw: integers, low: -2, high: 2, shape: [2, 3]}", spec))
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2 and message in result.stderr, result.stderr
+    result = runner.invoke(app, ["variants", str(path), "--count", "1", "--seed", "0", "-o", str(tmp_path / "v")])
+    assert_refused(result, message)
+
+
+def test_validate_accepts_a_template(template):
+    result = runner.invoke(app, ["validate", str(template)])
+    assert result.exit_code == 0 and result.stdout.endswith(": valid\n")
+
+
+def test_validate_draws_an_instance_of_the_template(tmp_path):
+    path = tmp_path / "t.yaml"
+    path.write_text(TEMPLATE.replace("values: [0, 1]", "values: [0, 5]"))
+    assert runner.invoke(app, ["validate", str(path)]).exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "text,args,message",
+    [
+        ("name\nAnn\n", [], "has no column sid or student or id or email"),
+        ("name,login\nAnn,a1\n", ["--id-column", "LOGIN"], None),
+        ("sid\ns1\ns1\n", [], "names student s1 twice"),
+        ("sid\n../evil\n", [], "is not a student id"),
+    ],
+)
+def test_the_roster_names_the_students(template, tmp_path, text, args, message):
+    out = tmp_path / "v"
+    result = runner.invoke(
+        app,
+        [
+            "variants",
+            str(template),
+            "--roster",
+            roster(tmp_path, "r.csv", text),
+            "--seed",
+            "1",
+            "-o",
+            str(out),
+            *args,
+        ],  # fmt: skip
+    )
+    if message is None:
+        assert result.exit_code == 0 and (out / "a1.yaml").exists()
+    else:
+        assert_refused(result, message)
+
+
+def test_roster_or_count():
+    assert_refused(runner.invoke(app, ["variants", "t.yaml", "--seed", "1", "-o", "v"]), "--roster FILE or --count N")
+
+
+def test_every_rule_has_a_switch():
+    assert list(RULES) == ["kinks", "inactive", "zeros", "solved", "large"]
