@@ -115,6 +115,13 @@ def corners(template: dict) -> list[dict]:
     return [_walk(template, "", lambda spec, path, k=k: _corner(spec, k)) for k in range(count)]
 
 
+def variants(template: str | Path | dict, students, seed: int, allow=()) -> dict[str, dict]:
+    """The variant of each student of ``students`` (ids) from ``template`` (a path or a dict), as config dicts:
+    ``mlpstep.variants("template.yaml", ["s1", "s2"], seed=2026)["s1"]`` loads with ``mlpstep.load``."""
+    data, rules = read_template(template), allowed(",".join(allow))
+    return {student: variant(data, student, seed, rules)[0] for student in students}
+
+
 def variant(template: dict, student: str, seed: int, allow=()) -> tuple[dict, Counter]:
     """The config of ``student``: ``{"student": id, ...}``, and how many draws each rule refused on the way.
 
@@ -124,7 +131,10 @@ def variant(template: dict, student: str, seed: int, allow=()) -> tuple[dict, Co
     rng, refused = rng_of(template, seed, student), Counter()
     for _ in range(MAX_REDRAWS):
         config = instance(template, rng)
-        broken = broken_rule(config, allow)
+        try:
+            broken = broken_rule(config, allow)
+        except ConfigError as e:  # the template's mistake, met in this draw
+            raise ConfigError(e.path, f"{e.problem} (in a draw for student {excerpt(student)})") from None
         if broken is None:
             return {"student": student, **{k: v for k, v in config.items() if k != "student"}}, refused
         refused[broken] += 1

@@ -3,6 +3,7 @@ seed and the id, and no degenerate draw accepted."""
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from helpers import assert_refused, runner
 from hypothesis import given, settings
@@ -10,8 +11,9 @@ from hypothesis import strategies as st
 
 from mlpstep.cli.app import app
 from mlpstep.engine import step
+from mlpstep.errors import ConfigError
 from mlpstep.loading.config import load
-from mlpstep.templates import RULES, broken_rule, read_template, variant
+from mlpstep.templates import RULES, read_template, variant
 
 TEMPLATE = """\
 input: {draw: integers, low: -3, high: 3, shape: [2]}
@@ -78,10 +80,55 @@ def test_a_variant_is_an_ordinary_config_naming_its_student(template, tmp_path):
 @settings(max_examples=40, deadline=None)
 @given(st.text(alphabet="abcxyz019@._-", min_size=1, max_size=12).filter(lambda s: s[0].isalnum()), st.integers(0, 99))
 def test_no_accepted_draw_breaks_a_rule(student, seed):
-    config, _ = variant(read_template(_parsed()), student, seed)
-    assert broken_rule(config) is None
+    assert_no_rule_broken(variant(read_template(_parsed()), student, seed)[0])
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(-3, 0), st.integers(0, 3), st.integers(1, 4), st.integers(1, 3), st.sampled_from(["relu", "tanh"]))
+def test_no_accepted_draw_of_any_template_breaks_a_rule(low, high, width, batch, activation):
+    template = _parsed()
+    template["input"] = {"draw": "integers", "low": low, "high": high, "shape": [batch, 2]}
+    template["label"] = {"draw": "choice", "values": [0, 1], "shape": [batch]}
+    template["layers"][0].update(weights={"draw": "integers", "low": low, "high": high, "shape": [2, width]},
+                                 bias={"draw": "decimals", "low": low, "high": high, "places": 1, "shape": [width]},
+                                 activation=activation)  # fmt: skip
+    template["layers"][1]["weights"]["shape"] = [width, 2]
+    try:
+        config, _ = variant(template, "s1", 0)
+    except ConfigError as e:
+        assert "in 1,000 draws for student s1" in str(e)  # a template no draw of which passes says so
+    else:
+        assert_no_rule_broken(config)
+
+
+def assert_no_rule_broken(config: dict) -> None:
+    """Each rule checked on its own, not by the code under test."""
     trace = step(load(config))
-    assert not (trace.forward["z1"] == 0).any() and trace.forward["a1"].any() and trace.loss >= 1e-3
+    for l, layer in enumerate(trace.problem.layers, 1):
+        assert not np.isin(trace.forward[f"z{l}"], layer.activation.kinks).any()  # kinks
+    assert trace.forward["a1"].any()  # inactive
+    assert all(trace.grads[name].any() for name in ("z2", "W1", "w10", "W2"))  # zeros
+    assert trace.loss >= 1e-3  # solved
+    values = [*trace.forward.values(), *trace.grads.values(), *trace.updated.values()]
+    assert max(abs(v).max() for v in values) <= 1e4  # large
+
+
+def test_the_python_api_gives_the_files_data(template, tmp_path):
+    import yaml
+
+    import mlpstep
+
+    make(template, tmp_path / "v", "--roster", roster(tmp_path, "r.csv", "id\ns1\ns2\n"))
+    configs = mlpstep.variants(template, ["s2", "s1"], 2026)
+    assert configs["s1"] == yaml.safe_load((tmp_path / "v" / "s1.yaml").read_text())
+    assert configs["s2"]["student"] == "s2"
+
+
+def test_a_draw_that_is_no_config_names_the_student():
+    template = _parsed()
+    template["label"] = {"draw": "choice", "values": [7]}
+    with pytest.raises(Exception, match=r"^label: .*\(in a draw for student s1\)$"):
+        variant(template, "s1", 0)
 
 
 def _parsed() -> dict:
