@@ -305,11 +305,18 @@ def _zeros(trace: Trace, config: dict) -> bool:
     """An asked quantity all zeros: each name of the config's ``ask``; without one, the output's dL/dz
     and the gradient of every trained parameter."""
     names = answer_names(trace)
-    asked = [next(iter(item)) if isinstance(item, dict) and item else item for item in config.get("ask") or ()]
+    asked = [_asked_name(item) for item in config.get("ask") or ()]
     paths = [resolve(name, names) for name in asked if isinstance(name, str)]
     if "ask" not in config:
         paths = [f"grads.z{len(trace.problem.layers)}"] + [f"grads.{key}" for key in trace.params if key in trace.grads]
     return any(path is not None and not expected_value(trace, path).any() for path in paths)
+
+
+def _asked_name(item: object) -> object:
+    """The name an item of ``ask`` asks for: ``W1n``, ``{name: W1n, ...}`` or ``{W1n: ...}``."""
+    if isinstance(item, dict) and item:
+        return item.get("name", next(iter(item)))
+    return item
 
 
 def _solved(trace: Trace, config: dict) -> bool:

@@ -214,3 +214,31 @@ def test_roster_or_count():
 
 def test_every_rule_has_a_switch():
     assert list(RULES) == ["kinks", "inactive", "zeros", "solved", "large"]
+
+
+@pytest.mark.parametrize("ask", [["z2.grad"], [{"name": "z2.grad"}], [{"dL/dz2": "the output's gradient"}]])
+def test_the_zeros_rule_reads_what_ask_asks(ask):
+    from mlpstep.templates import _zeros
+
+    config = {**_parsed(), "ask": ask}
+    trace = step(load(instance_without_ask(config)))
+    trace.grads["z2"][:] = 0
+    assert _zeros(trace, config)
+    assert not _zeros(trace, {**config, "ask": ["loss"]})  # z2.grad, not asked, may be 0
+
+
+def instance_without_ask(config: dict) -> dict:
+    from mlpstep.templates import instance, rng_of
+
+    plain = {k: v for k, v in config.items() if k != "ask"}
+    return instance(plain, rng_of(plain, 0, "s1"))
+
+
+def test_a_variant_never_overwrites_its_template(tmp_path):
+    (tmp_path / "s1.yaml").write_text(TEMPLATE)
+    result = runner.invoke(app, ["variants", str(tmp_path / "s1.yaml"), "--count", "1", "--seed", "0",
+                                 "-o", str(tmp_path)])  # fmt: skip
+    assert result.exit_code == 0
+    result = runner.invoke(app, ["variants", str(tmp_path / "1.yaml"), "--count", "1", "--seed", "0",
+                                 "-o", str(tmp_path)])  # fmt: skip
+    assert_refused(result)

@@ -37,7 +37,7 @@ def variants(
 
     from ..errors import OptionError, printable
     from ..templates import allowed, read_template, roster_ids, variant, variant_text
-    from .output import emit, write
+    from .output import emit, refuse_overwriting_inputs, write
 
     if (roster is None) == (count is None):
         raise OptionError("--roster", "give --roster FILE or --count N (one of them)")
@@ -53,5 +53,7 @@ def variants(
     for student in ids:
         config, refused = variant(data, student, seed, rules)
         redrawn += sum(refused.values())
-        emit(variant_text(config, made_by), str(folder / f"{student}.yaml"))
+        target = str(folder / f"{student}.yaml")
+        refuse_overwriting_inputs(target, [template, *([roster] if roster else [])])
+        emit(variant_text(config, made_by), target)
     write(f"{printable(output)}: {len(ids)} variant{'s' * (len(ids) != 1)} ({redrawn} draws redrawn)\n")
