@@ -5,6 +5,7 @@
     trace = mlpstep.step(problem)
     trace.loss, trace.forward["a1"], trace.grads["W1"], trace.updated["W1"]
     trace.to_dict()                               # exactly what --json prints
+    mlpstep.variants("template.yaml", ["s1", "s2"], seed=2026)   # a config per student
 
 The names load lazily, so ``mlpstep --help`` does not wait for NumPy.
 """
@@ -16,6 +17,7 @@ _HOMES = {
     "Problem": "model",
     "step": "engine",
     "Trace": "model",
+    "variants": "templates",
     "MlpstepError": "errors",
     "ConfigError": "errors",
     "NumericError": "errors",

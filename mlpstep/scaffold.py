@@ -13,7 +13,7 @@ from .functions.activations import ACTIVATIONS, Activation
 from .functions.losses import LOSSES, Loss
 from .loading.config import validate
 from .loading.reader import MAX_VALUES
-from .yamltext import flow
+from .yamltext import config_text
 
 MAX_DRAWS = 1000
 """Most draws of a layer's kinked units (ReLU inputs at 0) before init gives up."""
@@ -184,21 +184,4 @@ def _plain(value):
 
 def to_yaml(config: dict, comment: str) -> str:
     """The config as YAML in the bundled configs' style: one matrix row per line."""
-    lines = [f"# {comment}"]
-    for key in ("layout", "input", "label", "loss", "learning_rate"):
-        lines.append(f"{key}: {_flow(config[key], indent=len(key) + 2)}")
-    lines.append("layers:")
-    for layer in config["layers"]:
-        lines.append(f"  - weights: {_flow(layer['weights'], indent=13)}")
-        lines.append(f"    bias: {_flow(layer['bias'], indent=10)}")
-        lines.append(f"    activation: {layer['activation']}")
-    return "\n".join(lines) + "\n"
-
-
-def _flow(value, indent: int) -> str:
-    return flow(value, _number, indent) if isinstance(value, (list, int, float)) else str(value)
-
-
-def _number(v) -> str:
-    v = float(v) + 0.0
-    return str(int(v)) if v.is_integer() else repr(v)
+    return config_text(config, [comment])

@@ -228,3 +228,12 @@ def test_a_callers_array_is_copied_even_through_a_read_only_view():
     problem = mlpstep.load(config)
     weights[0, 0] = np.nan
     assert mlpstep.step(problem).loss == 28.000000000000693
+
+
+def test_variants_gives_each_student_a_config_that_loads(tmp_path):
+    from test_variants import TEMPLATE
+
+    (tmp_path / "template.yaml").write_text(TEMPLATE)
+    configs = mlpstep.variants(tmp_path / "template.yaml", ["s101", "s102"], seed=2026)
+    assert list(configs) == ["s101", "s102"] and configs["s101"]["input"] == [-3, -2]
+    assert mlpstep.load(configs["s102"]).sizes == [2, 3, 2]

@@ -17,7 +17,7 @@ LAYERS = {
     "limits": 1, "functions": 1, "optimizers": 1,
     "model": 2,
     "engine": 3, "loading": 3,
-    "gradcheck": 4, "scaffold": 4,
+    "gradcheck": 4, "scaffold": 4, "templates": 4,
     "present": 5,
     "grade": 6,
     "cli": 7, "__main__": 8, "__init__": 8,

@@ -128,3 +128,26 @@ def test_validate_example_in_the_readme_is_real(typo):
 def test_mistake_example_in_the_readme_is_real(typo):
     result = runner.invoke(app, ["run", "typo.yaml"])
     assert block_starting("$ mlpstep run typo.yaml") == result.stderr
+
+
+def test_variants_example_in_the_readme_is_real(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("template.yaml").write_text(block_starting("# template.yaml"))
+    Path("roster.csv").write_text("sid,name\ns101,Ann\ns102,Bob\n")
+    shown = block_starting("$ mlpstep variants template.yaml --roster roster.csv --seed 2026 -o variants")
+    made, _, written = shown.partition("$ cat variants/s101.yaml\n")
+    args = ["variants", "template.yaml", "--roster", "roster.csv", "--seed", "2026", "-o", "variants"]
+    assert output_of(*args) == made
+    assert Path("variants/s101.yaml").read_text() == written
+
+
+def test_check_variants_example_in_the_readme_is_real(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("template.yaml").write_text(block_starting("# template.yaml"))
+    Path("roster.csv").write_text("sid,name\ns101,Ann\ns102,Bob\n")
+    runner.invoke(app, ["variants", "template.yaml", "--roster", "roster.csv", "--seed", "2026", "-o", "variants"])
+    Path("s101.yaml").write_text(output_of("answers", "variants/s101.yaml", "--digits", "4"))
+    Path("answers.yaml").write_text(Path("s101.yaml").read_text())
+    shown = block_starting("$ mlpstep answers variants/s101.yaml --digits 4 > s101.yaml")
+    table = shown.partition("$ mlpstep check --variants variants s101.yaml answers.yaml\n")[2]
+    assert output_of("check", "--variants", "variants", "s101.yaml", "answers.yaml") == table

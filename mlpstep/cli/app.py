@@ -1,5 +1,5 @@
 """The command line: the typer app, its one error boundary and ``main``. The commands live in
-run.py, check.py, make.py (answers, init, schema) and verify.py (validate, gradcheck); they call
+run.py, check.py, make.py (answers, init, schema), verify.py (validate, gradcheck) and variants.py; they call
 the library and raise its errors, and the boundary here turns every error into one line."""
 
 import sys
@@ -20,6 +20,7 @@ COMMANDS = {
     "gradcheck": "verify",
     "schema": "make",
     "validate": "verify",
+    "variants": "variants",
 }
 """Every command and the module of mlpstep.cli that holds it, in the order --help lists them."""
 

@@ -17,8 +17,17 @@ class CheckFormat(str, Enum):
 # Longer than 60 lines for its options and its --help (the docstring); the body is a few calls.
 def check(
     config: str = typer.Argument(..., help="The problem: a YAML or JSON config, or - for stdin."),
-    answers: list[str] = typer.Argument(
-        ..., help="Answer files (YAML or JSON) mapping names to numbers or matrices; - reads stdin."
+    answers: list[str] | None = typer.Argument(
+        None, help="Answer files (YAML or JSON) mapping names to numbers or matrices; - reads stdin."
+    ),
+    variants: str | None = typer.Option(
+        None,
+        "--variants",
+        help="A folder of variants (mlpstep variants): grade each file against its student's; "
+        "then every argument is an answers file.",
+    ),
+    metadata: str | None = typer.Option(
+        None, "--metadata", help="Gradescope's submission_metadata.json: whose answers (with --variants)."
     ),
     rtol: float | None = typer.Option(None, "--rtol", help="Relative tolerance; replaces the written-precision rule."),
     atol: float | None = typer.Option(None, "--atol", help="Absolute tolerance; replaces the written-precision rule."),
@@ -77,6 +86,12 @@ def check(
     answer wrong, 2 invalid input (the config, an unreadable answers file, an
     unknown name, an answer that is not numbers).
 
+    With --variants DIR, every argument is an answers file, graded against
+    its own student's variant, DIR/<id>.yaml: the id is the file's student:
+    key, else its name (s101.yaml), else --metadata's users[0].sid or email.
+    A file whose student has no variant, or that names none, is not gradable
+    (exit 2); the others are graded.
+
     Example: mlpstep check configs/seed.yaml answers.yaml
     """
     from ..grade.answers import most_values
@@ -85,28 +100,76 @@ def check(
     from ..model import answer_names
 
     form = CheckFormat.json if json_output else output_format
-    _refuse_option_mistakes(form, config, answers, rtol, atol, min_rtol)
-    trace = stepped(config, steps, show_step, allow_large)
-    refuse_overwriting_inputs(output, [config, *answers, *trace.problem.files])
-    names = answer_names(trace)
-    expected = _expected(
-        expect, trace.problem, names, "all" if len(answers) > 1 or form is CheckFormat.gradescope else "none"
-    )
-    tolerance = _tolerance(rtol, atol, min_rtol, trace.problem)
-    untrusted = Untrusted(most_values(trace), follow_symlinks)
-    results = [grade_file(trace, source, names, tolerance, expected, untrusted) for source in answers]
+    files = answers or []
+    if variants is not None:
+        config, files = None, [config, *files]
+    _refuse_option_mistakes(form, config, files, rtol, atol, min_rtol, metadata)
+    default = "all" if len(files) > 1 or form is CheckFormat.gradescope else "none"
+
+    def graded(config: str, sources: list[str]) -> list:
+        trace = stepped(config, steps, show_step, allow_large)
+        refuse_overwriting_inputs(output, [config, *files, *trace.problem.files])
+        names = answer_names(trace)
+        expected = _expected(expect, trace.problem, names, default)
+        tolerance = _tolerance(rtol, atol, min_rtol, trace.problem)
+        untrusted = Untrusted(most_values(trace), follow_symlinks)
+        return [grade_file(trace, source, names, tolerance, expected, untrusted) for source in sources]
+
+    if variants is None:
+        results = graded(config, files)
+    else:
+        results = _graded_variants(variants, files, metadata, follow_symlinks, graded)
     _report(results, form, full, allow_large, no_color, output)
     if any(graded.invalid for graded in results):
         raise typer.Exit(Exit.INVALID)
     raise typer.Exit(Exit.OK if all(graded.correct == graded.total for graded in results) else Exit.WRONG)
 
 
+def _graded_variants(folder: str, files: list[str], metadata: str | None, follow_symlinks: bool, graded) -> list:
+    """Each file graded by ``graded(variant, [file])`` against its student's variant in ``folder`` (each
+    variant's step computed once), or not gradable with the reason."""
+    from pathlib import Path
+
+    from ..errors import OptionError, excerpt
+    from ..grade.grading import Graded
+    from ..grade.students import metadata_ids, student_of
+
+    if not Path(folder).is_dir():
+        raise OptionError("--variants", f"{excerpt(folder)} is not a folder; give the folder mlpstep variants wrote")
+    ids = metadata_ids(metadata) if metadata is not None else []
+    variant_of = {path.name[: -len(".yaml")]: str(path) for path in Path(folder).glob("*.yaml")}
+    by_student: dict[str, list[str]] = {}
+    reasons = {}
+    for source in files:
+        student, why = student_of(source, variant_of.__contains__, excerpt(folder), ids, follow_symlinks)
+        if student is None:
+            reasons[source] = f"not gradable: {why}"
+        else:
+            by_student.setdefault(student, []).append(source)
+    done = {}
+    for student, sources in by_student.items():
+        done.update(zip(sources, graded(variant_of[student], sources)))
+    return [done[source] if source in done else Graded(source, error=reasons[source]) for source in files]
+
+
 def _refuse_option_mistakes(
-    form: CheckFormat, config: str, answers: list[str], rtol: float | None, atol: float | None, min_rtol: float | None
+    form: CheckFormat,
+    config: str | None,
+    answers: list[str],
+    rtol: float | None,
+    atol: float | None,
+    min_rtol: float | None,
+    metadata: str | None,
 ) -> None:
     """Options that cannot go together, or tolerances that are no tolerance, before any work."""
     from ..errors import OptionError
 
+    if config is not None and not answers:
+        raise OptionError("", "give the answers files after CONFIG (or --variants DIR, then the answers files)")
+    if config is None and "-" in answers:
+        raise OptionError("--variants", "answers files are read twice (whose, then the answers); - cannot be")
+    if metadata is not None and config is not None:
+        raise OptionError("--metadata", "says whose answers a file holds, for --variants; give --variants DIR")
     if form is CheckFormat.gradescope and len(answers) != 1:
         raise OptionError(
             "", "--format gradescope grades one answers file (Gradescope runs the autograder once per submission)"

@@ -14,17 +14,20 @@ def validate(
     configs: list[str] = typer.Argument(..., help="Config files (YAML or JSON); - reads standard input."),
     allow_large: bool = ALLOW_LARGE_OPTION,
 ) -> None:
-    """Check configs without running them, with the same messages as run.
+    """Check configs (or templates of mlpstep variants) without running them, with the same messages as run.
 
     Prints "valid" for a valid config, else every mistake in it on a line of its
     own (the first 20; run reports the first): every mistake in its keys, or
     when they are right, in its values, each field apart. Exit 0 when all are
-    valid, 2 when any is not.
+    valid, 2 when any is not. A template (a config with draws) is valid when
+    its draws are, a drawn instance is a valid config, and a variant can be
+    drawn that breaks none of the rules of mlpstep variants.
 
     Example: mlpstep validate configs/*.yaml
     """
     from ..errors import OptionError, clipped, excerpt
-    from ..loading.config import MAX_ERRORS, find_errors
+    from ..loading.config import MAX_ERRORS
+    from ..templates import find_errors
 
     if configs.count("-") > 1:
         raise OptionError("", "- (standard input) can be read once; give it one time")

@@ -15,8 +15,9 @@ from ..loading.reader import Untrusted, Written, read_config
 from ..model import Trace, answer_paths, expected_value, notebook_name, resolve, shape_text
 from ..yamltext import flow
 
-RUN_METADATA = ("network", "layout", "given", "optimizer_state", "final_state", "losses")
-"""Keys of ``mlpstep run --json`` that are not answers to check (``step`` is checked against the step graded)."""
+RUN_METADATA = ("network", "layout", "given", "optimizer_state", "final_state", "losses", "student")
+"""Keys of ``mlpstep run --json`` that are not answers to check (``step`` is checked against the step graded),
+and ``student``, whose answers they are (``check --variants``)."""
 
 
 MAX_NUMBER_TEXT = 64

@@ -32,13 +32,14 @@ from .values import (
     one_of,
     option_keys,
     step_count,
+    student_id,
 )
 
 LAYOUTS = ("columns", "rows")
 REDUCTIONS = ("mean", "sum")
 KEYS = (
     "layout", "input", "label", "loss", "learning_rate", "reduction", "relu_grad_at_zero", "layers",
-    "optimizer", "freeze", "steps", "grading",
+    "optimizer", "freeze", "steps", "grading", "student",
 )  # fmt: skip
 REQUIRED = ("input", "label", "loss", "learning_rate", "layers")
 LAYER_KEYS = ("weights", "bias", "activation")
@@ -129,6 +130,8 @@ def _validate(data: object, base: str | Path, allow_large: bool, mistakes: Mista
     check(check_run, sizes, x.shape[1], steps, optimizer, path, allow_large, names, loss.name)
     y = check(labels_of, data["label"], batch, x.shape[1], sizes[-1], layers[-1].activation, loss)
     grading = check(_grading, data.get("grading", {}))
+    if "student" in data:  # whose variant this is (mlpstep variants); check --variants finds it by its file name
+        check(student_id, data["student"], "student")
     if mistakes.found:
         return None
     min_rtol, expect = grading

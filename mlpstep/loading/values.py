@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Callable
 
 import numpy as np
 
-from ..errors import ConfigError, closest, key_text, quoted
+from ..errors import ConfigError, closest, excerpt, key_text, quoted
 from ..functions.activations import ACTIVATIONS
 from ..functions.losses import LOSSES
 from ..limits import MAX_STEPS
@@ -304,3 +305,19 @@ def looks_numeric(value: object) -> bool:
 
 def counted(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "es" if noun.endswith("s") else "s")
+
+
+STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9@._+-]{0,99}")
+"""A student id (``student:`` of a variant or an answers file): it names the student's file, so letters,
+digits and @ . _ + - only, not starting with a dot."""
+
+
+def student_id(value: object, path: str) -> str:
+    """``value`` when it is a student id (see STUDENT_ID), else a ConfigError at ``path``."""
+    if not (isinstance(value, str) and STUDENT_ID.fullmatch(value)):
+        raise ConfigError(
+            path,
+            f"{excerpt(repr(value))} is not a student id; use letters, digits and @ . _ + - "
+            "(up to 100, not starting with a dot)",
+        )
+    return value
