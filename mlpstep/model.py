@@ -339,8 +339,10 @@ def locate(
         return None
     if "[" in path:
         raise error(where, f"{excerpt(base, 40)} is one entry already ({path}); write it without an index")
-    written = excerpt(name, 40)
-    return entry_key(path, _index(match.group(0), written, base, shapes[path], error, where)) if shapes[path] else path
+    written, shape = excerpt(name, 40), shapes[path]
+    if not shape and match.group(0).replace(" ", "") != "[]":
+        raise error(where, f"{written}: {excerpt(base, 40)} is a number; write it without an index")
+    return entry_key(path, _index(match.group(0), written, base, shape, error, where)) if shape else path
 
 
 def _index(

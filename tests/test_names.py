@@ -125,6 +125,28 @@ def test_an_index_that_does_not_fit_is_a_problem_of_the_file(line, problem, tmp_
     assert result.exit_code == 2 and report["problems"] == [problem] and report["correct"] == 1
 
 
+@pytest.mark.parametrize("option", ["--only", "--explain"])
+@pytest.mark.parametrize(
+    "name,message",
+    [
+        ("[", "names nothing in this run"),
+        ("loss[5]", "loss[5]: loss is a number; write it without an index"),
+        ("W1n[0]x", "names nothing in this run"),
+    ],
+)
+def test_a_name_that_is_no_entry_is_refused_in_one_line(option, name, message):
+    result = runner.invoke(app, ["run", SEED, option, name])
+    assert result.exit_code == 2 and "internal error" not in result.stderr
+    if option == "--only":
+        assert_refused(result, message)
+
+
+def test_an_index_on_a_number_is_a_problem_of_the_file(tmp_path):
+    report = json.loads(check(SEED, "loss[5]: 28\nloss_after[]: 0.105\n", tmp_path).stdout)["files"][0]
+    assert report["problems"] == ["loss[5]: loss is a number; write it without an index"]
+    assert [answer["name"] for answer in report["answers"]] == ["loss_after"]
+
+
 def test_expect_takes_entries_and_course_names(tmp_path):
     result = check(MAZUR, "w5+: 0.35891648\n", tmp_path, "--expect", "w5+,w1.grad,W1n[1][1]")
     report = json.loads(result.stdout)["files"][0]

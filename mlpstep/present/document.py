@@ -220,8 +220,9 @@ def select(trace: Trace, parts: list[Section], only: list[str]) -> list[Section]
     paths = [entry.path for part in parts for entry in part.entries]
     wanted: dict[str, str] = {}  # key -> the name written
     for token in only:
-        path = locate(token, aliases, shapes, OptionError, "--only") or token
-        whole = split_key(path)[0]
+        key = locate(token, aliases, shapes, OptionError, "--only")
+        path = token if key is None else key  # a section or a prefix of paths (updated, optimizer_state)
+        whole = path if key is None else split_key(key)[0]
         if not any(p == whole or p.startswith(whole + ".") for p in paths):
             sections_ = ", ".join(dict.fromkeys(p.split(".")[0] for p in paths))
             names = ", ".join(name for name in aliases if name not in paths and "[" not in aliases[name])
