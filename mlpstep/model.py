@@ -364,14 +364,14 @@ def _index(
 
 def with_aliases(names: dict[str, str], aliases: dict[str, str], shapes: dict[str, tuple[int, ...]]) -> dict[str, str]:
     """``names`` and the course names ``aliases`` declares (``{w5: "W2[0][0]"}``), each resolved
-    through ``names``: ``w5``, and ``w5.grad``, ``w5n`` and ``w5+`` (its gradient and its updated
+    through ``names``: ``w5``, and ``w5.grad``, ``w5+`` and ``w5n`` (its gradient and its updated
     value) where ``W2.grad[0][0]`` and ``W2n[0][0]`` name something. A course name whose target is
     not among ``names`` is left out (``w5`` in an answers file, where the weight before the step is given)."""
     out = dict(names)
     for alias, target in aliases.items():
         match = _INDEX.search(target)
         base, index = (target[: match.start()], match.group(0)) if match else (target, "")
-        derived = {"": target, ".grad": f"{base}.grad{index}", "n": f"{base}n{index}", "+": f"{base}n{index}"}
+        derived = {"": target, ".grad": f"{base}.grad{index}", "+": f"{base}n{index}", "n": f"{base}n{index}"}
         for suffix, name in derived.items():
             try:
                 key = locate(name, names, shapes, MlpstepError, "")

@@ -245,3 +245,27 @@ def test_a_course_name_in_a_dict_config():
     assert answer_names(step(validate(data)))["h3"] == "forward.a1[2][0]"
     with pytest.raises(ConfigError, match="names.h3"):
         validate({**data, "names": {"h3": "a1[7]"}})
+
+
+def test_answers_writes_a_key_by_the_course_names_that_checks_full():
+    key = runner.invoke(app, ["answers", MAZUR, "--names", "course"]).stdout
+    assert "\nw5.grad: 0.08216704056423078\nw6.grad:" in key and "\nw1+: 0.1497807161327628\n" in key
+    assert "\nE_total: 0.2983711087600027\n" in key and "\nb2.grad: 0.10040032511200075\n" in key  # no course name
+    result = runner.invoke(app, ["check", MAZUR, "-", "--expect", "all"], input=key)
+    assert result.exit_code == 0 and "38/38 correct" in result.stdout
+
+
+def test_answers_by_course_names_are_notebook_names_without_them():
+    assert (
+        runner.invoke(app, ["answers", SEED, "--names", "course"]).stdout
+        == runner.invoke(app, ["answers", SEED]).stdout
+    )
+
+
+def test_a_value_asked_for_is_answered_entry_by_entry_and_its_entries_left_out_are_missing(tmp_path):
+    result = check(MAZUR, "w1+: 0.149780716\nw2+: 0.19956143\nw3+: 0.24975114\nw4+: 0.29950229\nw5+: 0.35891648\n",
+                   tmp_path, "--expect", "W1n,W2n,loss")  # fmt: skip
+    report = json.loads(result.stdout)["files"][0]
+    assert (report["correct"], report["total"]) == (5, 9)
+    missing = [answer["name"] for answer in report["answers"] if answer["hint"] == "missing: no answer given"]
+    assert missing == ["updated.W2[0][1]", "updated.W2[1][0]", "updated.W2[1][1]", "loss"]

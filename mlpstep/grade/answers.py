@@ -287,17 +287,31 @@ def write_answers(
 
     ``decimals=None`` writes full precision (an answer key); ``blank`` leaves
     every value empty for a student to fill in, with its shape in a comment.
+    ``names`` is ``notebook`` (``W1n``), ``paths`` (``updated.W1``) or ``course``: the config's
+    course names where they name a value, or every entry of it (``w1+``, ``w2+``, ...), else notebook names.
     """
+    course = _course_names(trace) if names == "course" else {}
     lines = []
     for path in answer_paths(trace):
-        name = notebook_name(path) if names == "notebook" else path
         value = expected_value(trace, path)
-        shape = shape_text(value.shape)
-        if blank:
-            lines.append(f"{name}:  # {shape}")
-        else:
-            lines.append(f"{name}: {_yaml_value(value, decimals, digits)}")
+        entries = [(key, name) for key, name in course.items() if key.startswith(path + "[")]
+        if path in course or len(entries) < value.size:  # the whole value, under one name
+            entries = [(path, course.get(path) or (path if names == "paths" else notebook_name(path)))]
+        for key, name in entries:
+            value = expected_value(trace, key)
+            text = f" # {shape_text(value.shape)}" if blank else f" {_yaml_value(value, decimals, digits)}"
+            lines.append(f"{name}:{' ' if blank else ''}{text}")
     return "\n".join(lines) + "\n"
+
+
+def _course_names(trace: Trace) -> dict[str, str]:
+    """The first course name of each value or entry that has one, in the order the step computes them
+    (``{"updated.W1[0][0]": "w1+", ...}``)."""
+    from ..model import answer_names, split_key
+
+    canonical = answer_names(trace, course=False)
+    found = {key: name for name, key in reversed(answer_names(trace).items()) if name not in canonical}
+    return dict(sorted(found.items(), key=lambda item: split_key(item[0])[1] or ()))
 
 
 def _yaml_value(value: np.ndarray, decimals: int | None, digits: int | None = None) -> str:

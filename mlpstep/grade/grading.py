@@ -11,7 +11,7 @@ import numpy as np
 
 from ..errors import ConfigError, excerpt
 from ..loading.reader import Untrusted
-from ..model import Trace, expected_value, notebook_name, quantity_shapes, shape_text, split_key, values_of
+from ..model import Trace, entry_key, expected_value, notebook_name, quantity_shapes, shape_text, split_key, values_of
 from .answers import Given, Submission, read_answers, valid_names
 from .hints import hint, shape_rule
 from .tolerance import Tolerance
@@ -128,13 +128,25 @@ def grade(
         graded.append(
             Answer(path, notebook_name(path), False, expected_value(trace, path), None, hint=f"not graded: {why}")
         )
-    for path in dict.fromkeys([*submission.blank, *expect]):
-        if path not in submission.answers and path not in submission.invalid:
+    given = {*submission.answers, *submission.invalid}
+    missing = [*submission.blank, *(key for path in expect for key in _unanswered(trace, path, given))]
+    for path in dict.fromkeys(missing):
+        if path not in given:
             expected = expected_value(trace, path)
             graded.append(
                 Answer(path, notebook_name(path), False, expected, None, hint="missing: no answer given", missing=True)
             )
     return graded
+
+
+def _unanswered(trace: Trace, path: str, given: set[str]) -> list[str]:
+    """What of the value (or entry) ``path`` asked for is not answered: nothing when it is answered
+    whole or entry by entry, the entries left out when only some are, else the value itself."""
+    if path in given or "[" in path:
+        return [path]
+    entries = [entry_key(path, index) for index in np.ndindex(np.shape(expected_value(trace, path)))]
+    answered = [key for key in entries if key in given]
+    return [key for key in entries if key not in given] if answered else [path]
 
 
 def grade_one(trace: Trace, path: str, given: Given, tolerance: Tolerance) -> Answer:
