@@ -3,7 +3,6 @@ quantity (``W1``, ``w10``/``b1``, ``z2.grad``, ``W1n``, JSON paths), in one plac
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -305,8 +304,17 @@ def output_grad(trace: Trace) -> np.ndarray | None:
 
 # -- single entries and course names --------------------------------------------
 
-_INDEX = re.compile(r"(?:\[[^\[\]]*\])+$")
-"""The index written after a name: ``[0][1]``, ``[0,1]``, ``[2]``."""
+
+def _index_at(name: str) -> int:
+    """Where the index written at the end of ``name`` starts (``[0][1]``, ``[0,1]``, ``[2]``): ``len(name)``
+    for none. Linear in the length of the name, however many brackets it holds."""
+    start = len(name)
+    while name.endswith("]", 0, start):
+        opening = name.rfind("[", 0, start - 1)
+        if opening < 0 or "]" in name[opening + 1 : start - 1]:
+            break
+        start = opening
+    return start
 
 
 def entry_key(path: str, index: tuple[int, ...]) -> str:
@@ -330,19 +338,19 @@ def locate(
     shape (``shapes``, by JSON path). ``check``'s answers, ``--only``, ``--explain`` and ``--expect``
     use it."""
     key = resolve(name, names)
-    match = None if key is not None else _INDEX.search(name)
-    if match is None:
+    at = _index_at(name)
+    if key is not None or at == len(name):
         return key
-    base = name[: match.start()]
+    base, index = name[:at], name[at:]
     path = resolve(base, names)
     if path is None:
         return None
     if "[" in path:
         raise error(where, f"{excerpt(base, 40)} is one entry already ({path}); write it without an index")
     written, shape = excerpt(name, 40), shapes[path]
-    if not shape and match.group(0).replace(" ", "") != "[]":
+    if not shape and index.replace(" ", "") != "[]":
         raise error(where, f"{written}: {excerpt(base, 40)} is a number; write it without an index")
-    return entry_key(path, _index(match.group(0), written, base, shape, error, where)) if shape else path
+    return entry_key(path, _index(index, written, base, shape, error, where)) if shape else path
 
 
 def _index(
@@ -369,8 +377,8 @@ def with_aliases(names: dict[str, str], aliases: dict[str, str], shapes: dict[st
     not among ``names`` is left out (``w5`` in an answers file, where the weight before the step is given)."""
     out = dict(names)
     for alias, target in aliases.items():
-        match = _INDEX.search(target)
-        base, index = (target[: match.start()], match.group(0)) if match else (target, "")
+        at = _index_at(target)
+        base, index = target[:at], target[at:]
         derived = {"": target, ".grad": f"{base}.grad{index}", "+": f"{base}n{index}", "n": f"{base}n{index}"}
         for suffix, name in derived.items():
             try:

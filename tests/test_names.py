@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 import pytest
-from helpers import SEED, SEED_TEXT, assert_refused, runner
+from helpers import SEED, SEED_TEXT, assert_refused, deadline, runner
 
 from mlpstep.cli.app import app
 from mlpstep.engine import step
@@ -269,3 +269,13 @@ def test_a_value_asked_for_is_answered_entry_by_entry_and_its_entries_left_out_a
     assert (report["correct"], report["total"]) == (5, 9)
     missing = [answer["name"] for answer in report["answers"] if answer["hint"] == "missing: no answer given"]
     assert missing == ["updated.W2[0][1]", "updated.W2[1][0]", "updated.W2[1][1]", "loss"]
+
+
+@pytest.mark.parametrize("name", ["[]" * 100_000 + "x", "a1" + "[]" * 100_000, "a1" + "[0]" * 100_000, "a1[" * 100_000])
+def test_a_name_of_many_brackets_is_read_in_linear_time(name):
+    trace = step(load(SEED))
+    with deadline(5):
+        try:
+            locate(name, answer_names(trace), quantity_shapes(trace.problem), OptionError, "ask")
+        except OptionError as e:
+            assert len(str(e)) < 300
