@@ -279,3 +279,9 @@ def test_a_name_of_many_brackets_is_read_in_linear_time(name):
             locate(name, answer_names(trace), quantity_shapes(trace.problem), OptionError, "ask")
         except OptionError as e:
             assert len(str(e)) < 300
+
+
+@pytest.mark.parametrize("config,name,answer", [(MAZUR, "w5", "w5.grad or w5+"), (SEED, "W1", "W1.grad or W1n")])
+def test_a_parameter_before_the_step_is_no_answer_and_says_what_is(config, name, answer, tmp_path):
+    report = json.loads(check(config, f"{name}: 0.4\n", tmp_path).stdout)["files"][0]
+    assert report["problems"] == [f"{name}: given (the value before the step), not worked out; answer {answer}"]

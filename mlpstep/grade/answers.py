@@ -182,6 +182,9 @@ def _flatten(data: dict, prefix: str):
 
 
 def _unknown_name(name: object, names: dict[str, str]) -> str:
+    updated = next((f"{name}{mark}" for mark in ("+", "n") if f"{name}{mark}" in names), None)
+    if isinstance(name, str) and updated and f"{name}.grad" in names:  # W1, w5: the parameter before the step
+        return f"given (the value before the step), not worked out; answer {name}.grad or {updated}"
     if isinstance(name, str) and name.startswith("d") and name[1:] + ".grad" in names:  # dW1: the gradient
         close = name[1:] + ".grad"
     else:
