@@ -285,3 +285,22 @@ def test_a_name_of_many_brackets_is_read_in_linear_time(name):
 def test_a_parameter_before_the_step_is_no_answer_and_says_what_is(config, name, answer, tmp_path):
     report = json.loads(check(config, f"{name}: 0.4\n", tmp_path).stdout)["files"][0]
     assert report["problems"] == [f"{name}: given (the value before the step), not worked out; answer {answer}"]
+
+
+@pytest.mark.parametrize(
+    "explain,lines",
+    [
+        ("", ["e.g. dL/dW2[0,0] = 0.59327·0.138499 = 0.082167", "e.g. dL/dW2[0,1] = 0.596884·0.138499 = 0.0826676"]),
+        ("w5.grad", ["e.g. dL/dW2[0,0] = 0.59327·0.138499 = 0.082167"]),
+        ("W2.grad[0,1]", ["e.g. dL/dW2[0,1] = 0.596884·0.138499 = 0.0826676"]),
+    ],
+)
+def test_explain_works_out_the_entries_only_shows_alone(explain, lines):
+    result = runner.invoke(app, ["run", MAZUR, "--only", "w5.grad,w6.grad", "--explain", explain])
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.stdout.splitlines() if line.startswith("e.g.")] == lines
+
+
+def test_explain_of_an_entry_only_leaves_out_says_so():
+    result = runner.invoke(app, ["run", MAZUR, "--only", "w5.grad", "--explain", "w8.grad"])
+    assert_refused(result, "--explain: w8.grad: --only leaves grads.W2[1][1] out; add it to --only")

@@ -144,8 +144,9 @@ def picked(trace: Trace, parts: list[Section], explain: list[str]) -> Picks:
                     "as the worked lines do (z1, a1, dL/dz1, dL/dW1, W1 for its update, loss)",
                 )
             path, index = split_key(key)
-            if path not in shown:
-                raise OptionError("--explain", f"{written}: --only leaves {path} out; add it to --only")
+            if path not in shown and key not in shown:
+                left_out = key if any(shown_path.startswith(path + "[") for shown_path in shown) else path
+                raise OptionError("--explain", f"{written}: --only leaves {left_out} out; add it to --only")
             section, _, name = path.partition(".")
             if section == "updated" and name in trace.problem.freeze:
                 raise OptionError(
@@ -162,10 +163,14 @@ def explained(trace: Trace, parts: list[Section], chosen: Picks) -> list[Section
     each of its entries ``chosen``."""
     from dataclasses import replace
 
+    from ..model import split_key
     from .explain import worked
 
-    def lines(path: str) -> tuple[str, ...]:  # a value without a worked example (loss_after) has none
-        return tuple(dict.fromkeys(line for index, _ in chosen.get(path, []) if (line := worked(trace, path, index))))
+    def lines(key: str) -> tuple[str, ...]:  # a value without a worked example (loss_after) has none
+        path, alone = split_key(key)  # alone: the index of an entry --only shows alone
+        picks = [alone if index is None else index for index, _ in chosen.get(path, []) + chosen.get(key, [])]
+        picks = [index for index in picks if alone is None or index == alone]
+        return tuple(dict.fromkeys(line for index in picks if (line := worked(trace, path, index))))
 
     return [Section(part.title, tuple(replace(e, worked=lines(e.path)) for e in part.entries)) for part in parts]
 
