@@ -200,6 +200,7 @@ def test_explain_takes_course_names():
         ('{"w.5": a1}', "names.w.5: not a course name"),
         ("{w5: 3}", "names.w5: 3 is a number; give the name it stands for"),
         ("[w5]", "names: a list; give a mapping of course names to names"),
+        ('{w5: "W2[0][0]", w5n: "a1[0]"}', "names.w5n: w5n already names the updated value of w5"),
     ],
 )
 def test_a_bad_course_name_is_a_config_error_naming_it(names, message, tmp_path):

@@ -45,4 +45,14 @@ def names_of(value: object, problem: Problem) -> dict[str, str]:
                 "(W2[0][0], a2[0], z1.grad[1], loss)",
             )
         names[alias] = target
+    for alias in names:  # w5n is w5's updated value: no course name of its own
+        if (
+            alias.endswith("n")
+            and alias[:-1] in names
+            and alias in with_aliases(known, {alias[:-1]: names[alias[:-1]]}, shapes)
+        ):
+            raise ConfigError(
+                f"names.{alias}",
+                f"{alias} already names the updated value of {alias[:-1]}; choose another course name",
+            )
     return names
