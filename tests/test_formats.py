@@ -302,7 +302,7 @@ def test_a_bare_explain_keeps_the_config_after_it_and_adds_to_the_entries_named(
     ("z[0,0]", "z[0,0]: z has no worked example (did you mean z2?)"),
     ("W1[2,0]", "W1[2,0]: W1 is 2x4, so index 2 is out of range (0 to 1)"),
     ("W1[0]", "W1[0]: W1 is 2x4; write 2 indices, e.g. W1[0,0]"),
-    ("loss[1]", "loss[1]: loss is one per point, 1 point, so index 1 is out of range (0 to 0)"),
+    ("loss[1]", "loss[1]: loss is 1, so index 1 is out of range (0 to 0)"),
     ("W1[1,0", "W1[1,0 is not an entry; write NAME[i,j]"),
     ("x[0,0]", "x[0,0]: x has no worked example"),
     ("W1", "W1: W1 is 2x4; write 2 indices, e.g. W1[0,0]"),

@@ -45,6 +45,16 @@ def test_check_output_in_the_readme_is_real(tmp_path, monkeypatch):
     assert expected == output_of("check", "configs/seed.yaml", "mine.yaml")
 
 
+def test_mazur_check_by_his_names_in_the_readme_is_real(tmp_path, monkeypatch):
+    answers = block_starting("# post.yaml: Mazur's numbers by his names")
+    expected = block_starting("$ mlpstep check configs/mazur.yaml post.yaml")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "configs").mkdir()
+    (tmp_path / "configs" / "mazur.yaml").write_text((ROOT / "configs/mazur.yaml").read_text())
+    (tmp_path / "post.yaml").write_text(answers)
+    assert expected == output_of("check", "configs/mazur.yaml", "post.yaml")
+
+
 @pytest.mark.parametrize("line", [line for line in README.splitlines() if line.startswith("python3 -m venv")])
 def test_readme_command_lines_name_real_things(line):
     assert "configs/seed.yaml" in line or "'.[test]'" in line

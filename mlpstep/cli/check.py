@@ -190,11 +190,13 @@ def _expected(expect: str | None, problem, names: dict[str, str], default: str) 
     """The paths every file must answer: --expect's, else the config's grading.expect, else ``default``."""
     from ..errors import ConfigError, OptionError
     from ..grade.answers import expected_paths
+    from ..model import quantity_shapes
 
+    shapes = quantity_shapes(problem)
     if expect is not None:
-        return expected_paths(expect, names, "--expect", OptionError)
+        return expected_paths(expect, names, "--expect", OptionError, shapes)
     if problem.expect is not None:
-        return expected_paths(",".join(problem.expect), names, "grading.expect", ConfigError)
+        return expected_paths(",".join(problem.expect), names, "grading.expect", ConfigError, shapes)
     return expected_paths(default, names, "")
 
 

@@ -13,6 +13,7 @@ from .output import emit, refuse_overwriting_inputs
 class NameStyle(str, Enum):
     notebook = "notebook"
     paths = "paths"
+    course = "course"
 
 
 def answers(
@@ -28,7 +29,9 @@ def answers(
         help="Round every value to this many significant digits (3 pass check's floor).",
     ),
     names: NameStyle = typer.Option(
-        NameStyle.notebook, "--names", help="notebook (a1, W1n, ...) or paths (forward.a1, ...)."
+        NameStyle.notebook,
+        "--names",
+        help="notebook (a1, W1n, ...), paths (forward.a1, ...) or course (the config's names: w5.grad, w5+, ...).",
     ),
     blank: bool = typer.Option(False, "--blank", help="Leave every value empty: a template for students to fill in."),
     steps: int | None = STEPS_OPTION,

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..errors import AnswerError, MlpstepError, OptionError, closest, excerpt, key_text, quoted
 from ..loading.reader import Untrusted, Written, read_config
-from ..model import Trace, answer_paths, expected_value, notebook_name, resolve, shape_text
+from ..model import Trace, answer_paths, expected_value, locate, notebook_name, resolve, shape_text, values_of
 from ..yamltext import flow
 
 RUN_METADATA = ("network", "layout", "given", "optimizer_state", "final_state", "losses", "student")
@@ -105,20 +105,30 @@ def most_values(trace: Trace) -> int:
     return min(2 * (spelled + len(trace.losses)) + 1000, MAX_ANSWER_VALUES)
 
 
-def read_answers(source: str, names: dict[str, str], step: int = 1, untrusted: Untrusted | None = None) -> Submission:
+def read_answers(
+    source: str,
+    names: dict[str, str],
+    step: int = 1,
+    untrusted: Untrusted | None = None,
+    shapes: dict[str, tuple[int, ...]] | None = None,
+) -> Submission:
     """The answers of one file.
 
     ``names`` is ``answer_names(trace)`` and ``step`` the step it shows; ``untrusted`` reads the
-    file under those limits. An unknown name, a second answer for a value or an answer that is not
+    file under those limits; ``shapes`` (``quantity_shapes``) lets an answer be one entry of a value
+    (``W1n[0][1]``, keyed ``updated.W1[0][1]``): graded on its own, beside an answer for the whole value.
+    An unknown name, a second answer for a value or an answer that is not
     numbers is a problem of the file, and every other answer is still graded. Raises AnswerError
     for a file that cannot be graded at all: not a mapping, no answers, or answers for another step
     (and the reader's ConfigError for a file it cannot read).
     """
     label = "stdin" if source == "-" else excerpt(source)
-    return answers_of(read_config(source, keep_text=True, untrusted=untrusted), label, names, step)
+    return answers_of(read_config(source, keep_text=True, untrusted=untrusted), label, names, step, shapes)
 
 
-def answers_of(data: object, label: str, names: dict[str, str], step: int = 1) -> Submission:
+def answers_of(
+    data: object, label: str, names: dict[str, str], step: int = 1, shapes: dict[str, tuple[int, ...]] | None = None
+) -> Submission:
     """The answers in ``data`` (read with ``keep_text``) of the file ``label``, as ``read_answers``."""
     if data is None:
         raise AnswerError(label, "no answers; write one name: value per line, e.g. a1: [2, 13, 0, 0]")
@@ -136,8 +146,12 @@ def answers_of(data: object, label: str, names: dict[str, str], step: int = 1) -
         )
     read = Submission({}, [], {}, [])
     for name, value in _flatten(data, ""):
-        path = resolve(name, names)
         shown = key_text(name)
+        try:
+            path = locate(name, names, shapes, AnswerError, "") if shapes else resolve(name, names)
+        except AnswerError as e:
+            read.problems.append(str(e))
+            continue
         if path is None:
             read.problems.append(f"{shown}: {_unknown_name(name, names)}")
             read.unknown = True
@@ -169,6 +183,9 @@ def _flatten(data: dict, prefix: str):
 
 
 def _unknown_name(name: object, names: dict[str, str]) -> str:
+    updated = next((f"{name}{mark}" for mark in ("+", "n") if f"{name}{mark}" in names), None)
+    if isinstance(name, str) and updated and f"{name}.grad" in names:  # W1, w5: the parameter before the step
+        return f"given (the value before the step), not worked out; answer {name}.grad or {updated}"
     if isinstance(name, str) and name.startswith("d") and name[1:] + ".grad" in names:  # dW1: the gradient
         close = name[1:] + ".grad"
     else:
@@ -178,22 +195,36 @@ def _unknown_name(name: object, names: dict[str, str]) -> str:
 
 def valid_names(names: dict[str, str]) -> str:
     """The names an answers file may use, as one line says them."""
-    notebook = list(dict.fromkeys(notebook_name(path) for path in names.values()))
-    return f"valid names: {', '.join(notebook)}, or their JSON paths (forward.a1, grads.W1, ...)"
+    notebook = [notebook_name(path) for path in values_of(names)]
+    course = [name for name, key in names.items() if name not in (key, notebook_name(key))]
+    course_names = f"; the config's course names: {', '.join(course)}" if course else ""
+    return (
+        f"valid names: {', '.join(notebook)}, or their JSON paths (forward.a1, grads.W1, ...), "
+        f"or one entry of any (W1n[0][1], a1[2]){course_names}"
+    )
+
+
+_LISTED = re.compile(r"(?:[^,\[]|\[[^\]]*\]?)+")
+"""One name of a list separated by commas; a comma inside an index (``W1n[0,1]``) is the index's."""
 
 
 def expected_paths(
-    expect: str, names: dict[str, str], where: str, error: type[MlpstepError] = OptionError
+    expect: str,
+    names: dict[str, str],
+    where: str,
+    error: type[MlpstepError] = OptionError,
+    shapes: dict[str, tuple[int, ...]] | None = None,
 ) -> list[str]:
-    """The paths every file must answer, as ``expect`` asks: ``all``, ``none``, or names separated by
-    commas; an unknown name raises ``error`` at ``where`` (``--expect``, or the config's ``grading.expect``)."""
+    """The keys every file must answer, as ``expect`` asks: ``all``, ``none``, or names separated by
+    commas (with ``shapes``, single entries too: ``W1n[0,1]``); an unknown name raises ``error`` at
+    ``where`` (``--expect``, or the config's ``grading.expect``)."""
     if expect.strip().lower() == "all":
-        return list(dict.fromkeys(names.values()))
+        return values_of(names)
     if expect.strip().lower() == "none":
         return []
     paths = []
-    for name in (part.strip() for part in expect.split(",") if part.strip()):
-        path = resolve(name, names)
+    for name in (part.strip() for part in _LISTED.findall(expect) if part.strip()):
+        path = locate(name, names, shapes, error, where) if shapes else resolve(name, names)
         if path is None:
             raise error(where, f"{name} is not an answer name; {valid_names(names)}")
         paths.append(path)
@@ -260,17 +291,31 @@ def write_answers(
 
     ``decimals=None`` writes full precision (an answer key); ``blank`` leaves
     every value empty for a student to fill in, with its shape in a comment.
+    ``names`` is ``notebook`` (``W1n``), ``paths`` (``updated.W1``) or ``course``: the config's
+    course names where they name a value, or every entry of it (``w1+``, ``w2+``, ...), else notebook names.
     """
+    course = _course_names(trace) if names == "course" else {}
     lines = []
     for path in answer_paths(trace):
-        name = notebook_name(path) if names == "notebook" else path
         value = expected_value(trace, path)
-        shape = shape_text(value.shape)
-        if blank:
-            lines.append(f"{name}:  # {shape}")
-        else:
-            lines.append(f"{name}: {_yaml_value(value, decimals, digits)}")
+        entries = [(key, name) for key, name in course.items() if key.startswith(path + "[")]
+        if path in course or len(entries) < value.size:  # the whole value, under one name
+            entries = [(path, course.get(path) or (path if names == "paths" else notebook_name(path)))]
+        for key, name in entries:
+            value = expected_value(trace, key)
+            text = f" # {shape_text(value.shape)}" if blank else f" {_yaml_value(value, decimals, digits)}"
+            lines.append(f"{name}:{' ' if blank else ''}{text}")
     return "\n".join(lines) + "\n"
+
+
+def _course_names(trace: Trace) -> dict[str, str]:
+    """The first course name of each value or entry that has one, in the order the step computes them
+    (``{"updated.W1[0][0]": "w1+", ...}``)."""
+    from ..model import answer_names, split_key
+
+    canonical = answer_names(trace, course=False)
+    found = {key: name for name, key in reversed(answer_names(trace).items()) if name not in canonical}
+    return dict(sorted(found.items(), key=lambda item: split_key(item[0])[1] or ()))
 
 
 def _yaml_value(value: np.ndarray, decimals: int | None, digits: int | None = None) -> str:

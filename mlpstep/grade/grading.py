@@ -11,7 +11,7 @@ import numpy as np
 
 from ..errors import ConfigError, excerpt
 from ..loading.reader import Untrusted
-from ..model import Trace, expected_value, notebook_name, shape_text
+from ..model import Trace, entry_key, expected_value, notebook_name, quantity_shapes, shape_text, split_key, values_of
 from .answers import Given, Submission, read_answers, valid_names
 from .hints import hint, shape_rule
 from .tolerance import Tolerance
@@ -107,12 +107,13 @@ def grade_file(
     ``untrusted`` the limits the file is read under."""
     label = "stdin" if source == "-" else source
     try:
-        submission = read_answers(source, names, trace.shown, untrusted)
+        submission = read_answers(source, names, trace.shown, untrusted, quantity_shapes(trace.problem))
     except ConfigError as e:
         message, shown = str(e), excerpt(label) + ": "
         return Graded(label, error=message.removeprefix(shown), expected=len(expect))
     answers = grade(trace, submission, tolerance, expect)
-    unanswered = 0 if expect else len(set(names.values())) - len(answers)
+    answered = {split_key(answer.path)[0] for answer in answers}  # a value or one of its entries
+    unanswered = 0 if expect else len(set(values_of(names)) - answered)
     help = valid_names(names) if submission.unknown else None
     return Graded(label, answers, problems=submission.problems, expected=len(expect), unanswered=unanswered, names=help)
 
@@ -127,8 +128,10 @@ def grade(
         graded.append(
             Answer(path, notebook_name(path), False, expected_value(trace, path), None, hint=f"not graded: {why}")
         )
-    for path in dict.fromkeys([*submission.blank, *expect]):
-        if path not in submission.answers and path not in submission.invalid:
+    given = {*submission.answers, *submission.invalid}
+    missing = [*submission.blank, *(key for path in expect for key in _unanswered(trace, path, given))]
+    for path in dict.fromkeys(missing):
+        if path not in given:
             expected = expected_value(trace, path)
             graded.append(
                 Answer(path, notebook_name(path), False, expected, None, hint="missing: no answer given", missing=True)
@@ -136,8 +139,23 @@ def grade(
     return graded
 
 
+def _unanswered(trace: Trace, path: str, given: set[str]) -> list[str]:
+    """What of the value (or entry) ``path`` asked for is not answered: nothing when it is answered
+    whole or entry by entry, the entries left out when only some are, else the value itself."""
+    if path in given or "[" in path:
+        return [path]
+    entries = [entry_key(path, index) for index in np.ndindex(np.shape(expected_value(trace, path)))]
+    answered = [key for key in entries if key in given]
+    return [key for key in entries if key not in given] if answered else [path]
+
+
 def grade_one(trace: Trace, path: str, given: Given, tolerance: Tolerance) -> Answer:
+    """Grade the answer ``given`` for ``path``: a value, or one entry (``updated.W1[0][1]``), a
+    number graded as that cell of the whole value would be (the floor's absolute part is relative
+    to the largest value of the whole)."""
     expected = expected_value(trace, path)
+    whole, index = split_key(path)
+    scale = None if index is None else float(np.abs(expected_value(trace, whole)).max(initial=0.0))
     values, halves, texts = given.values, given.half_units, given.texts
     if (
         values.ndim < 2
@@ -161,7 +179,7 @@ def grade_one(trace: Trace, path: str, given: Given, tolerance: Tolerance) -> An
         else:
             answer.hint = f"shape {shape_text(values.shape)}, but {notebook_name(path)} is {shape_text(expected.shape)}"
         return answer
-    close = tolerance.close(values, expected, halves)
+    close = tolerance.close(values, expected, halves, scale)
     answer.correct = bool(close.all())
     if not answer.correct:
         answer.wrong = ~close

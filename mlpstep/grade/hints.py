@@ -7,7 +7,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..model import Trace, bias_name, expected_value, flipped, layer_number, notebook_name, output_grad
+from ..model import Trace, bias_name, expected_value, flipped, layer_number, notebook_name, output_grad, split_key
 from .tolerance import ULPS, Tolerance
 
 
@@ -15,11 +15,17 @@ def hint(trace: Trace, path: str, values: np.ndarray, halves: np.ndarray, tolera
     """What a wrong answer matches instead, when (and only when) it matches something.
 
     A candidate that cannot be told from zero at the precision written says
-    nothing (an answer of zeros written as whole numbers would match it by chance).
+    nothing (an answer of zeros written as whole numbers would match it by chance). For one entry
+    (``updated.W1[0][1]``), the same cell of each candidate for the whole value.
     """
     expected = expected_value(trace, path)
     zeros = np.zeros_like(values)
-    for text, candidate in _candidates(trace, path):
+    whole, index = split_key(path)
+    for text, candidate in _candidates(trace, whole):
+        if index is not None:
+            if candidate.shape != expected_value(trace, whole).shape:
+                continue
+            candidate = candidate[index]
         if (
             candidate.shape == values.shape
             and tolerance.close(values, candidate, halves).all()

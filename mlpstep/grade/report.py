@@ -149,10 +149,10 @@ def _print_file(graded: Graded, console, full: bool) -> None:
         "\n", (excerpt(graded.file), "bold"), ": ", (f"{graded.correct}/{graded.total}", score_style), " correct"
     )
     if graded.unanswered:
-        score.append(
-            f"; {graded.unanswered} of {graded.unanswered + graded.total} values not answered (--expect all counts "
-            f"them)"
-        )
+        from ..model import split_key
+
+        values = graded.unanswered + len({split_key(answer.path)[0] for answer in graded.answers})  # entries: one
+        score.append(f"; {graded.unanswered} of {values} values not answered (--expect all counts them)")
     console.print(score, soft_wrap=True)
     if any(answer.wrong is not None and answer.wrong.any() for answer in graded.answers):
         console.print(Text("* marks the wrong cells", style="dim"))

@@ -41,13 +41,17 @@ class Tolerance:
         """Is this the written-precision rule?"""
         return self.rtol is None and self.atol is None
 
-    def close(self, given: np.ndarray, expected: np.ndarray, half_units: np.ndarray) -> np.ndarray:
-        """A boolean mask over the cells: is ``given`` within tolerance of ``expected``?"""
+    def close(
+        self, given: np.ndarray, expected: np.ndarray, half_units: np.ndarray, scale: float | None = None
+    ) -> np.ndarray:
+        """A boolean mask over the cells: is ``given`` within tolerance of ``expected``? ``scale`` is
+        the largest value of the answer the floor's absolute part is relative to (by default the
+        largest of ``expected``; for one entry, that of the whole value it belongs to)."""
         diff = np.abs(given - expected)
         if not self.written:
             return diff <= (self.atol or 0.0) + (self.rtol or 0.0) * np.abs(expected)
         magnitude = np.abs(expected)
-        scale = magnitude.max(initial=0.0)
+        scale = magnitude.max(initial=0.0) if scale is None else scale
         floor = np.maximum(self.min_rtol * magnitude, FLOOR * scale) if self.min_rtol else np.inf
         inside = diff <= np.minimum(half_units, floor)
         if inside.all():  # within both everywhere: what the slack below adds cannot matter

@@ -7,6 +7,7 @@ and what would fix it: ``load`` raises the first, ``find_errors`` lists them all
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,7 @@ from ..model import Layer, Problem, param_shapes
 from ..optimizers import OPTIMIZERS, Optimizer
 from .arrayfiles import read_array_file
 from .data import inputs_of, labels_of
+from .names import names_of
 from .network import layers_of
 from .training import frozen_of, optimizer_of
 from .values import (
@@ -39,7 +41,7 @@ LAYOUTS = ("columns", "rows")
 REDUCTIONS = ("mean", "sum")
 KEYS = (
     "layout", "input", "label", "loss", "learning_rate", "reduction", "relu_grad_at_zero", "layers",
-    "optimizer", "freeze", "steps", "grading", "student",
+    "optimizer", "freeze", "steps", "grading", "student", "names",
 )  # fmt: skip
 REQUIRED = ("input", "label", "loss", "learning_rate", "layers")
 LAYER_KEYS = ("weights", "bias", "activation")
@@ -135,7 +137,7 @@ def _validate(data: object, base: str | Path, allow_large: bool, mistakes: Mista
     if mistakes.found:
         return None
     min_rtol, expect = grading
-    return Problem(
+    problem = Problem(
         layers=tuple(layers),
         x=x,
         y=y,
@@ -152,6 +154,8 @@ def _validate(data: object, base: str | Path, allow_large: bool, mistakes: Mista
         min_rtol=min_rtol,
         expect=expect,
     )
+    names = check(names_of, data.get("names", {}), problem)
+    return None if names is None else replace(problem, names=names)
 
 
 def _grading(value: object) -> tuple[float | None, tuple[str, ...] | None]:

@@ -112,28 +112,30 @@ Picks = dict[str, list[tuple[tuple[int, ...] | None, str]]]
 def picked(trace: Trace, parts: list[Section], explain: list[str]) -> Picks:
     """The entries of ``parts`` to work out, from what --explain was given: ``""`` (a bare --explain)
     for the first entry of every value and the loss of the first point, or entries named as the
-    worked lines name them (``W1[1,0]`` for its update, ``dL/dz1[2,0]``, ``loss[1]`` for point 1)
-    or as --only names them (``W1n[1,0]``), several to a word when spaces or commas separate them."""
-    from ..model import resolve
+    worked lines name them (``W1[1,0]`` for its update, ``dL/dz1[2,0]``, ``loss[1]`` for point 1),
+    as --only names them (``W1n[1][0]``) or by the config's course names (``w5+``), several to a
+    word when spaces or commas separate them."""
+    from ..model import locate, split_key
 
     chosen: Picks = {}
     if any(not text.strip() for text in explain):
         chosen = {entry.path: [(None, "")] for part in parts for entry in part.entries}
-    names = _explainable(trace)
+    names, shapes = _explainable(trace)
     shown = {entry.path: entry.value for part in parts for entry in part.entries}
     for text in explain:
         at = _SEPARATOR.match(text).end()
         while at < len(text):
             match = _ENTRY.match(text, at)
-            if match is None:
+            if match is None or text.startswith("[", match.end()):
                 raise OptionError(
                     "--explain",
                     f"{excerpt(text[at:], 40)} is not an entry; write NAME[i,j] as the worked "
                     "lines name entries, e.g. W1[1,0], dL/dz1[2,0] or loss[0]",
                 )
-            written, name, inside = match.group(0), match.group(1), match.group(2)
-            path = resolve(name, names)
-            if path is None:
+            written = match.group(0)
+            key = locate(written, names, shapes, OptionError, "--explain")
+            if key is None:
+                name = written.partition("[")[0]
                 close = closest(name, names)
                 raise OptionError(
                     "--explain",
@@ -141,18 +143,17 @@ def picked(trace: Trace, parts: list[Section], explain: list[str]) -> Picks:
                     f"{f' (did you mean {close}?)' if close else ''}; name a computed value "
                     "as the worked lines do (z1, a1, dL/dz1, dL/dW1, W1 for its update, loss)",
                 )
-            if path not in shown:
-                raise OptionError("--explain", f"{written}: --only leaves {path} out; add it to --only")
-            section, _, key = path.partition(".")
-            if section == "updated" and key in trace.problem.freeze:
+            path, index = split_key(key)
+            if path not in shown and key not in shown:
+                left_out = key if any(shown_path.startswith(path + "[") for shown_path in shown) else path
+                raise OptionError("--explain", f"{written}: --only leaves {left_out} out; add it to --only")
+            section, _, name = path.partition(".")
+            if section == "updated" and name in trace.problem.freeze:
                 raise OptionError(
                     "--explain",
-                    f"{written}: {key} is frozen: its update works nothing out; pick its gradient or another entry",
+                    f"{written}: {name} is frozen: its update works nothing out; pick its gradient or another entry",
                 )
-            points = trace.problem.batch_size
-            shape = (points,) if path == "loss" else np.shape(shown[path])
-            what = f"one per point, {points} point{'s' if points > 1 else ''}" if path == "loss" else shape_text(shape)
-            chosen.setdefault(path, []).append((_index(written, name, inside, shape, what), written))
+            chosen.setdefault(path, []).append((_whole_index(written, index, shapes[path]), written))
             at = _SEPARATOR.match(text, match.end()).end()
     return chosen
 
@@ -162,92 +163,122 @@ def explained(trace: Trace, parts: list[Section], chosen: Picks) -> list[Section
     each of its entries ``chosen``."""
     from dataclasses import replace
 
+    from ..model import split_key
     from .explain import worked
 
-    def lines(path: str) -> tuple[str, ...]:  # a value without a worked example (loss_after) has none
-        return tuple(dict.fromkeys(line for index, _ in chosen.get(path, []) if (line := worked(trace, path, index))))
+    def lines(key: str) -> tuple[str, ...]:  # a value without a worked example (loss_after) has none
+        path, alone = split_key(key)  # alone: the index of an entry --only shows alone
+        picks = [alone if index is None else index for index, _ in chosen.get(path, []) + chosen.get(key, [])]
+        picks = [index for index in picks if alone is None or index == alone]
+        return tuple(dict.fromkeys(line for index in picks if (line := worked(trace, path, index))))
 
     return [Section(part.title, tuple(replace(e, worked=lines(e.path)) for e in part.entries)) for part in parts]
 
 
-_ENTRY = re.compile(r"([^\s,\[\]]+)(?:\[([^\]]*)\]|(?=[\s,]|$))")
-"""An entry as --explain takes it: ``W1[1,0]``, ``dL/dz1[2,0]``, ``loss[0]``, ``dL/db1[]`` (a number),
-or a name alone for a value of one entry (``loss`` for one point)."""
+_ENTRY = re.compile(r"[^\s,\[\]]+(?:\[[^\]]*\])*")
+"""An entry as --explain takes it: ``W1[1,0]``, ``W1n[1][0]``, ``dL/dz1[2,0]``, ``loss[0]``,
+``dL/db1[]`` (a number), or a name alone for a value of one entry (``loss`` for one point)."""
 _SEPARATOR = re.compile(r"[\s,]*")
 
 
-def _explainable(trace: Trace) -> dict[str, str]:
-    """Every name --explain takes -> its JSON path: the values with worked lines, named as --only
-    names them (``a1``, ``W1.grad``, ``W1n``, ``grads.W1``) and as their worked lines do (``dL/dW1``,
-    ``W1`` for its update, ``L``)."""
-    from ..model import SECTIONS, answer_names
+def _explainable(trace: Trace) -> tuple[dict[str, str], dict[str, tuple[int, ...]]]:
+    """Every name --explain takes -> its key, and the shapes of the values: the values with worked
+    lines, named as --only names them (``a1``, ``W1.grad``, ``W1n``, ``grads.W1``), as their worked
+    lines do (``dL/dW1``, ``W1`` for its update, ``L``), and by the config's course names (``w5``
+    for its update, like ``W1``). The loss has one entry per point."""
+    from ..model import SECTIONS, answer_names, quantity_shapes, with_aliases
 
     names = {
-        name: path for name, path in answer_names(trace).items() if path == "loss" or path.split(".")[0] in SECTIONS
+        name: path
+        for name, path in answer_names(trace, course=False).items()
+        if path == "loss" or path.split(".")[0] in SECTIONS
     }
     names.update({key: f"updated.{key}" for key in trace.updated})
     names.update({f"dL/d{key}": f"grads.{key}" for key in trace.grads})
-    return {**names, "L": "loss"}
+    shapes = {**quantity_shapes(trace.problem), "loss": (trace.problem.batch_size,)}
+    return with_aliases({**names, "L": "loss"}, trace.problem.names, shapes), shapes
 
 
-def _index(written: str, name: str, inside: str, shape: tuple[int, ...], what: str) -> tuple[int, ...]:
-    """The index written between the brackets of ``written``, checked against ``shape``; none is
-    needed for a value of one entry."""
-    if inside is None and int(np.prod(shape)) == 1:
+def _whole_index(written: str, index: tuple[int, ...] | None, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The index of the entry to work out; none is needed for a value of one entry."""
+    if index is not None:
+        return index
+    if int(np.prod(shape)) == 1:
         return (0,) * len(shape)
-    cells = [cell.strip() for cell in inside.split(",")] if inside and inside.strip() else []
-    if len(cells) != len(shape) or not all(cell.isdigit() for cell in cells):
-        example = f"{name}[{','.join('0' * len(shape))}]"
-        count = {0: "no index", 1: "one index"}.get(len(shape), f"{len(shape)} indices")
-        raise OptionError("--explain", f"{written}: {name} is {what}; write {count}, e.g. {example}")
-    for cell, n in zip(cells, shape):
-        if len(cell) > 18 or int(cell) >= n:  # no int() of a thousand digits
-            raise OptionError(
-                "--explain", f"{written}: {name} is {what}, so index {excerpt(cell, 20)} is out of range (0 to {n - 1})"
-            )
-    return tuple(int(cell) for cell in cells)
+    name, count = written.partition("[")[0], "one index" if len(shape) == 1 else f"{len(shape)} indices"
+    example = f"{name}[{','.join('0' * len(shape))}]"
+    raise OptionError("--explain", f"{written}: {name} is {shape_text(shape)}; write {count}, e.g. {example}")
 
 
 def select(trace: Trace, parts: list[Section], only: list[str]) -> list[Section]:
     """Keep the entries named in ``only``: JSON paths, their prefixes (``updated``,
-    ``optimizer_state``), the notebook names ``check`` accepts (``a1``, ``W1n``), or the names
-    of what is given (``x``, ``W1``: the parameter before the step)."""
-    from ..model import answer_names, resolve
+    ``optimizer_state``), the notebook names ``check`` accepts (``a1``, ``W1n``), the names
+    of what is given (``x``, ``W1``: the parameter before the step), the config's course names
+    (``w5``), or one entry of a value (``W1n[0][1]``: shown alone, as a number)."""
+    from ..model import answer_names, locate, quantity_shapes, split_key, with_aliases
 
     if not only:
         raise OptionError("--only", "give one or more names, e.g. --only grads.W1,updated")
-    aliases = {**{key: f"given.{key}" for key in (*trace.given, "optimizer")}, **answer_names(trace)}
+    shapes = quantity_shapes(trace.problem)
+    aliases = {**{key: f"given.{key}" for key in (*trace.given, "optimizer")}, **answer_names(trace, course=False)}
+    aliases = with_aliases(aliases, trace.problem.names, shapes)
     paths = [entry.path for part in parts for entry in part.entries]
-    wanted = []
+    wanted: dict[str, str] = {}  # key -> the name written
     for token in only:
-        path = resolve(token, aliases) or token
-        if not any(p == path or p.startswith(path + ".") for p in paths):
+        key = locate(token, aliases, shapes, OptionError, "--only")
+        path = token if key is None else key  # a section or a prefix of paths (updated, optimizer_state)
+        whole = path if key is None else split_key(key)[0]
+        if not any(p == whole or p.startswith(whole + ".") for p in paths):
             sections_ = ", ".join(dict.fromkeys(p.split(".")[0] for p in paths))
-            names = ", ".join(name for name in aliases if name not in paths)
+            names = ", ".join(name for name in aliases if name not in paths and "[" not in aliases[name])
             raise OptionError(
                 "--only",
                 f"{token!r} names nothing in this run; choose sections ({sections_}), "
-                f"JSON paths (forward.a1, grads.W1, ...) or names ({names})",
+                f"JSON paths (forward.a1, grads.W1, ...), names ({names}) or one entry of a value (W1n[0][1])",
             )
-        wanted.append(path)
+        wanted.setdefault(path, token)
     kept = []
     for part in parts:
-        entries = tuple(e for e in part.entries if any(e.path == w or e.path.startswith(w + ".") for w in wanted))
+        entries = tuple(kept_entry for e in part.entries for kept_entry in _kept(e, wanted))
         if entries:
             kept.append(Section(part.title, entries))
     return kept
 
 
+def _kept(entry: Entry, wanted: dict[str, str]) -> list[Entry]:
+    """``entry`` when ``wanted`` names it or a prefix of it, else each of its entries it names, alone."""
+    from ..model import notebook_name, split_key
+
+    if any(entry.path == key or entry.path.startswith(key + ".") for key in wanted):
+        return [entry]
+    out = []
+    for key, token in wanted.items():
+        path, index = split_key(key)
+        if path == entry.path:
+            named = f" ({token})" if token not in (key, notebook_name(key)) else ""
+            cell = key[len(path) :]
+            out.append(Entry(key, f"{entry.title}, entry {cell}{named}", np.asarray(entry.value[index])))
+    return out
+
+
 def select_dict(data: dict, parts: list[Section]) -> dict:
-    """The JSON output cut down to the selected entries (nesting kept)."""
+    """The JSON output cut down to the selected entries (nesting kept; one entry of a value is
+    keyed by its name and index, ``"W1[0][1]"``, under its section)."""
+    from ..model import split_key
+
     out: dict = {"network": data["network"], "layout": data["layout"]}
     for part in parts:
         for entry in part.entries:
-            keys = entry.path.split(".")
+            path, index = split_key(entry.path)
+            keys = path.split(".")
             source, target = data, out
             for key in keys[:-1]:
                 source, target = source[key], target.setdefault(key, {})
-            target[keys[-1]] = source[keys[-1]]
+            value = source[keys[-1]]
+            if index is not None:
+                for i in index:
+                    value = value[i]
+            target[entry.path.split(".")[-1]] = value
     return out
 
 
