@@ -54,6 +54,21 @@ class Layer:
     bias_mode: str = "units"  # units | shared (one bias for the layer) | none
 
 
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+"""When Gradescope shows a question's result to the student (its own values)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Question:
+    """One answer a config asks for (``ask:``): its name as written, what it is worth, whether
+    it earns points in proportion to its correct cells, and when Gradescope shows it."""
+
+    name: str
+    points: float = 1.0
+    partial: bool = False
+    visibility: str = "visible"
+
+
 @dataclass(frozen=True, eq=False, kw_only=True)
 class Problem:
     """A validated config. ``x`` and ``y`` hold one column per point, whatever the layout."""
@@ -73,6 +88,7 @@ class Problem:
     files: tuple[str, ...] = ()  # the array files read for {file: ...} values, as absolute paths
     min_rtol: float | None = None  # grading: the precision floor of check (None: check's default)
     expect: tuple[str, ...] | None = None  # grading: the answer names asked for, ("all",) for every value
+    ask: tuple[Question, ...] | None = None  # the questions asked, with their points (None: every answer 1 point)
 
     @property
     def sizes(self) -> list[int]:

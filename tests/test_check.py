@@ -407,6 +407,8 @@ def test_many_files_json(tmp_path):
             "expected": files[1]["answers"][0]["expected"],
             "given": [[1.6, 0.6, -1.0, 0.0], [2.8, 3.8, 0.0, -1.0]],
             "hint": "the gradient was added: W1 + 0.1 dL/dW1; the update subtracts it",
+            "points": 0.0,
+            "max_points": 1.0,
         }
     ]
     np.testing.assert_allclose(

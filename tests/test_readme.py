@@ -128,3 +128,12 @@ def test_validate_example_in_the_readme_is_real(typo):
 def test_mistake_example_in_the_readme_is_real(typo):
     result = runner.invoke(app, ["run", "typo.yaml"])
     assert block_starting("$ mlpstep run typo.yaml") == result.stderr
+
+
+def test_points_example_in_the_readme_is_real(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "quiz.yaml").write_text(
+        (ROOT / SEED).read_text() + block_starting("# quiz.yaml: configs/seed.yaml, then")
+    )
+    (tmp_path / "mine.yaml").write_text(block_starting("# mine.yaml"))
+    assert block_starting("$ mlpstep check quiz.yaml mine.yaml") == output_of("check", "quiz.yaml", "mine.yaml")

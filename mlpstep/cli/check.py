@@ -64,7 +64,9 @@ def check(
     both rules with |given - expected| <= atol + rtol |expected|. Wrong answers
     get a hint when they match a likely mistake (a transpose, a sign, a missing
     derivative, ReLU'(0) taken as 1...). The config's grading: {min_rtol: ...,
-    expect: ...} sets the defaults of --min-rtol and --expect.
+    expect: ...} sets the defaults of --min-rtol and --expect; its ask: [a1,
+    {name: W1n, points: 4, partial: true}, ...] says exactly what is graded
+    and what each answer is worth (then without --expect).
 
     Many files at once grade a class: the step is computed once, a summary
     lists each file's score, and a value a file did not answer counts as wrong
@@ -89,12 +91,13 @@ def check(
     trace = stepped(config, steps, show_step, allow_large)
     refuse_overwriting_inputs(output, [config, *answers, *trace.problem.files])
     names = answer_names(trace)
+    asked = _asked(trace.problem, names, expect)
     expected = _expected(
         expect, trace.problem, names, "all" if len(answers) > 1 or form is CheckFormat.gradescope else "none"
     )
     tolerance = _tolerance(rtol, atol, min_rtol, trace.problem)
     untrusted = Untrusted(most_values(trace), follow_symlinks)
-    results = [grade_file(trace, source, names, tolerance, expected, untrusted) for source in answers]
+    results = [grade_file(trace, source, names, tolerance, expected, untrusted, asked) for source in answers]
     _report(results, form, full, allow_large, no_color, output)
     if any(graded.invalid for graded in results):
         raise typer.Exit(Exit.INVALID)
@@ -133,6 +136,16 @@ def _expected(expect: str | None, problem, names: dict[str, str], default: str) 
     if problem.expect is not None:
         return expected_paths(",".join(problem.expect), names, "grading.expect", ConfigError)
     return expected_paths(default, names, "")
+
+
+def _asked(problem, names: dict[str, str], expect: str | None) -> dict | None:
+    """The config's questions (``ask``) by the path each name stands for, or None when it asks none."""
+    from ..errors import OptionError
+    from ..grade.answers import asked_paths
+
+    if problem.ask is not None and expect is not None:
+        raise OptionError("--expect", "the config's ask says which answers every file must give; leave out --expect")
+    return None if problem.ask is None else asked_paths(problem.ask, names)
 
 
 def _tolerance(rtol: float | None, atol: float | None, min_rtol: float | None, problem):

@@ -39,8 +39,8 @@ def answers(
     """Write every value of the step as an answers file, in the format check reads.
 
     A teacher gets an answer key, a student (with --blank) a template that
-    lists every name and shape. Checking the full-precision key scores n/n; a
-    rounded key (--decimals, --digits) is checked as it is written, and a
+    lists every name and shape; a config's ask: limits both to its questions.
+    Checking the full-precision key scores n/n; a rounded key (--decimals, --digits) is checked as it is written, and a
     warning names the values check's precision floor would mark wrong.
 
     Example: mlpstep answers configs/seed.yaml --digits 4 > key.yaml

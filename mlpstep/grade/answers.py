@@ -10,9 +10,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..errors import AnswerError, MlpstepError, OptionError, closest, excerpt, key_text, quoted
+from ..errors import AnswerError, ConfigError, MlpstepError, OptionError, closest, excerpt, key_text, quoted
 from ..loading.reader import Untrusted, Written, read_config
-from ..model import Trace, answer_paths, expected_value, notebook_name, resolve, shape_text
+from ..model import Question, Trace, answer_names, answer_paths, expected_value, notebook_name, resolve, shape_text
 from ..yamltext import flow
 
 RUN_METADATA = ("network", "layout", "given", "optimizer_state", "final_state", "losses")
@@ -199,6 +199,20 @@ def expected_paths(
     return list(dict.fromkeys(paths))
 
 
+def asked_paths(questions: tuple[Question, ...], names: dict[str, str]) -> dict[str, Question]:
+    """A config's questions (``ask``) by the path each one's name stands for; a name that is no
+    answer name, or one that stands for a path asked already, is a ConfigError at ``ask[i]``."""
+    asked: dict[str, Question] = {}
+    for i, question in enumerate(questions):
+        path = resolve(question.name, names)
+        if path is None:
+            raise ConfigError(f"ask[{i}]", f"{question.name} is not an answer name; {valid_names(names)}")
+        if path in asked:
+            raise ConfigError(f"ask[{i}]", f"{question.name} is {path} again; ask each answer once")
+        asked[path] = question
+    return asked
+
+
 def _what(cell: object) -> str:
     """What a value that is not a number is, as a message says it."""
     if isinstance(cell, Written):
@@ -255,14 +269,20 @@ def _given(value: object, name: str, where: str) -> Given:
 def write_answers(
     trace: Trace, decimals: int | None = None, names: str = "notebook", blank: bool = False, digits: int | None = None
 ) -> str:
-    """An answers file for every value of the step, in the format ``check`` reads.
+    """An answers file for every value of the step (or, when the config asks questions, exactly
+    those, named as it names them), in the format ``check`` reads.
 
     ``decimals=None`` writes full precision (an answer key); ``blank`` leaves
     every value empty for a student to fill in, with its shape in a comment.
     """
     lines = []
-    for path in answer_paths(trace):
-        name = notebook_name(path) if names == "notebook" else path
+    if trace.problem.ask is None:
+        named = {path: notebook_name(path) for path in answer_paths(trace)}
+    else:
+        asked = asked_paths(trace.problem.ask, answer_names(trace))
+        named = {path: question.name for path, question in asked.items()}
+    for path, notebook in named.items():
+        name = notebook if names == "notebook" else path
         value = expected_value(trace, path)
         shape = shape_text(value.shape)
         if blank:

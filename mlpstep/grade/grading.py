@@ -11,7 +11,7 @@ import numpy as np
 
 from ..errors import ConfigError, excerpt
 from ..loading.reader import Untrusted
-from ..model import Trace, expected_value, notebook_name, shape_text
+from ..model import Question, Trace, expected_value, notebook_name, shape_text
 from .answers import Given, Submission, read_answers, valid_names
 from .hints import hint, shape_rule
 from .tolerance import Tolerance
@@ -33,6 +33,18 @@ class Answer:
     hint: str | None = None
     texts: np.ndarray | None = None  # each given number as written ("0.10"), shaped as ``given``
     missing: bool = False  # asked for (or left blank) and not answered
+    max_points: float = 1.0  # what it is worth (its question's points; 1 without ask)
+    partial: bool = False  # points in proportion to the correct cells
+
+    @property
+    def points(self) -> float:
+        """The points it earns: all when correct; with ``partial``, its share of correct cells
+        (none when its shape is wrong or it is missing); else none."""
+        if self.correct:
+            return self.max_points
+        if not self.partial or self.wrong is None or not self.wrong.size:
+            return 0.0
+        return self.max_points * float((~self.wrong).sum()) / self.wrong.size
 
     @property
     def size(self) -> int:
@@ -48,6 +60,7 @@ class Answer:
         if not values:
             out["elided"] = True
         out["hint"] = self.hint
+        out["points"], out["max_points"] = self.points, self.max_points
         return out
 
 
@@ -57,7 +70,8 @@ class Graded:
 
     ``expected`` is how many answers the file was asked for (0: only what it answered);
     ``unanswered`` how many values of the step it left out when nothing was asked; ``names``
-    the names it may use, when it used an unknown one."""
+    the names it may use, when it used an unknown one; ``possible`` the points it could have
+    earned when it could not be read; ``weighted`` whether a config's ``ask`` set the points."""
 
     file: str
     answers: list[Answer] = field(default_factory=list)
@@ -66,6 +80,18 @@ class Graded:
     expected: int = 0
     unanswered: int = 0
     names: str | None = None
+    possible: float = 0.0
+    weighted: bool = False
+
+    @property
+    def score(self) -> float:
+        """The points earned: without ``ask``, the answers right."""
+        return sum(answer.points for answer in self.answers)
+
+    @property
+    def max_score(self) -> float:
+        """The points it could earn: without ``ask``, the answers graded."""
+        return self.possible if self.error else sum(answer.max_points for answer in self.answers)
 
     @property
     def correct(self) -> int:
@@ -90,8 +116,9 @@ class Graded:
             shown = full or answer.size <= left
             left -= answer.size if shown else 0
             answers.append(answer.to_dict(shown))
-        return {"file": self.file, "correct": self.correct, "total": self.total, "error": self.error,
-                "problems": self.problems, "unanswered": self.unanswered, "answers": answers}  # fmt: skip
+        return {"file": self.file, "correct": self.correct, "total": self.total, "score": self.score,
+                "max_score": self.max_score, "error": self.error, "problems": self.problems,
+                "unanswered": self.unanswered, "answers": answers}  # fmt: skip
 
 
 def grade_file(
@@ -101,20 +128,39 @@ def grade_file(
     tolerance: Tolerance = Tolerance(),
     expect: list[str] = (),
     untrusted: Untrusted | None = None,
+    asked: dict[str, Question] | None = None,
 ) -> Graded:
     """Read and grade one answers file (``-``: stdin) for the step ``trace`` shows. ``names`` is
     ``answer_names(trace)``; ``expect`` the paths every file must answer (a missing one is wrong);
-    ``untrusted`` the limits the file is read under."""
+    ``untrusted`` the limits the file is read under; ``asked`` the config's questions by path:
+    then exactly those are graded, in their order, for their points (``expect`` is ignored)."""
     label = "stdin" if source == "-" else source
+    expect = list(asked) if asked is not None else expect
+    possible = sum(q.points for q in asked.values()) if asked is not None else float(len(expect))
     try:
         submission = read_answers(source, names, trace.shown, untrusted)
     except ConfigError as e:
         message, shown = str(e), excerpt(label) + ": "
-        return Graded(label, error=message.removeprefix(shown), expected=len(expect))
+        error = message.removeprefix(shown)
+        return Graded(label, error=error, expected=len(expect), possible=possible, weighted=asked is not None)
     answers = grade(trace, submission, tolerance, expect)
+    if asked is not None:
+        answers = priced(answers, asked)
     unanswered = 0 if expect else len(set(names.values())) - len(answers)
     help = valid_names(names) if submission.unknown else None
-    return Graded(label, answers, problems=submission.problems, expected=len(expect), unanswered=unanswered, names=help)
+    return Graded(label, answers, problems=submission.problems, expected=len(expect), unanswered=unanswered,
+                  names=help, weighted=asked is not None)  # fmt: skip
+
+
+def priced(answers: list[Answer], asked: dict[str, Question]) -> list[Answer]:
+    """The answers to the questions ``asked`` (by path), in their order, each worth its points."""
+    by_path = {answer.path: answer for answer in answers}
+    out = []
+    for path, question in asked.items():
+        answer = by_path[path]  # every asked path is graded: a missing one as missing
+        answer.max_points, answer.partial = question.points, question.partial
+        out.append(answer)
+    return out
 
 
 def grade(

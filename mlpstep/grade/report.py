@@ -25,17 +25,18 @@ def to_json(results: list[Graded], full: bool = False) -> dict:
 
 
 def summary(results: list[Graded]) -> dict:
-    """How the files did: how many were graded, how many could not be, and the mean score (answers
-    right) and fraction right over the files graded (None when none was)."""
+    """How the files did: how many were graded, how many could not be, and the mean score (points;
+    without ``ask``, answers right) and fraction of the points earned over the files graded (None
+    when none was)."""
     graded = [file for file in results if not file.error]
-    fractions = [file.correct / file.total for file in graded if file.total]
+    fractions = [file.score / file.max_score for file in graded if file.max_score]
     return {
         "files": len(results),
         "graded": len(graded),
         "not_gradable": len(results) - len(graded),
         "all_correct": sum(file.correct == file.total > 0 for file in graded),  # nothing graded is not all correct
         "with_problems": sum(bool(file.problems) for file in graded),
-        "mean_score": sum(file.correct for file in graded) / len(graded) if graded else None,
+        "mean_score": sum(file.score for file in graded) / len(graded) if graded else None,
         "mean_fraction": sum(fractions) / len(fractions) if fractions else None,
     }
 
@@ -97,6 +98,15 @@ def to_gradescope(graded: Graded) -> dict:
     return {"score": float(graded.correct), "output": output, "tests": tests}
 
 
+def points_text(score: float, max_score: float) -> str:
+    """``7.5/10``: points as a person writes them (at most 3 decimals)."""
+
+    def number(x: float) -> str:
+        return f"{x:.3f}".rstrip("0").rstrip(".")
+
+    return f"{number(score)}/{number(max_score)}"
+
+
 def print_report(results: list[Graded], console=None, full: bool = False) -> None:
     """One file: every answer, with expected and given side by side for wrong ones. Many: a summary table.
 
@@ -124,6 +134,8 @@ def _print_file(graded: Graded, console, full: bool) -> None:
         mark = ("✓ ", "bold green") if answer.correct else ("✗ ", "bold red")
         name = answer.written_as if answer.written_as == answer.path else f"{answer.written_as} ({answer.path})"
         line = Text.assemble(mark, (name, "bold"))
+        if graded.weighted:
+            line.append(f"   {points_text(answer.points, answer.max_points)} points")
         if answer.hint:
             line.append(f"   {answer.hint}", style="yellow")
         console.print(line, soft_wrap=True)
@@ -148,6 +160,11 @@ def _print_file(graded: Graded, console, full: bool) -> None:
     score = Text.assemble(
         "\n", (excerpt(graded.file), "bold"), ": ", (f"{graded.correct}/{graded.total}", score_style), " correct"
     )
+    if graded.weighted:
+        score = Text.assemble(
+            "\n", (excerpt(graded.file), "bold"), ": ", (points_text(graded.score, graded.max_score), score_style),
+            f" points ({graded.correct}/{graded.total} correct)",
+        )  # fmt: skip
     if graded.unanswered:
         score.append(
             f"; {graded.unanswered} of {graded.unanswered + graded.total} values not answered (--expect all counts "
@@ -173,7 +190,7 @@ def _print_summary(results: list[Graded], console) -> None:
 
     rows = []
     for graded in results:
-        score = f"{graded.correct}/{graded.total}"
+        score = points_text(graded.score, graded.max_score) if graded.weighted else f"{graded.correct}/{graded.total}"
         if graded.error:
             rows.append(
                 [(graded.file, ""), ("-" if not graded.total else score, "red"), (f"error: {graded.error}", "red")]

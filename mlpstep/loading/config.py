@@ -20,6 +20,7 @@ from ..optimizers import OPTIMIZERS, Optimizer
 from .arrayfiles import read_array_file
 from .data import inputs_of, labels_of
 from .network import layers_of
+from .questions import questions_of
 from .training import frozen_of, optimizer_of
 from .values import (
     Enough,
@@ -38,7 +39,7 @@ LAYOUTS = ("columns", "rows")
 REDUCTIONS = ("mean", "sum")
 KEYS = (
     "layout", "input", "label", "loss", "learning_rate", "reduction", "relu_grad_at_zero", "layers",
-    "optimizer", "freeze", "steps", "grading",
+    "optimizer", "freeze", "steps", "grading", "ask",
 )  # fmt: skip
 REQUIRED = ("input", "label", "loss", "learning_rate", "layers")
 LAYER_KEYS = ("weights", "bias", "activation")
@@ -129,6 +130,7 @@ def _validate(data: object, base: str | Path, allow_large: bool, mistakes: Mista
     check(check_run, sizes, x.shape[1], steps, optimizer, path, allow_large, names, loss.name)
     y = check(labels_of, data["label"], batch, x.shape[1], sizes[-1], layers[-1].activation, loss)
     grading = check(_grading, data.get("grading", {}))
+    ask = check(questions_of, data["ask"], (grading or (None, None))[1]) if "ask" in data else None
     if mistakes.found:
         return None
     min_rtol, expect = grading
@@ -148,6 +150,7 @@ def _validate(data: object, base: str | Path, allow_large: bool, mistakes: Mista
         files=files,
         min_rtol=min_rtol,
         expect=expect,
+        ask=ask,
     )
 
 
