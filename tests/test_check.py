@@ -424,10 +424,11 @@ def test_gradescope_results_json(tmp_path):
     results = json.loads(result.stdout)
     assert results["score"] == 1.0 and results["output"] == "1/2 answers correct"
     first, second = results["tests"]
-    assert first == {"name": "forward.a1 (a1)", "score": 1.0, "max_score": 1.0, "status": "passed", "output": "correct"}
+    assert first == {"name": "forward.a1 (a1)", "score": 1.0, "max_score": 1.0, "status": "passed",
+                     "visibility": "visible", "output": "correct"}  # fmt: skip
     assert second["score"] == 0.0 and second["max_score"] == 1.0 and second["status"] == "failed"
     assert second["output"] == (
-        "wrong entries: z1.grad[2][0], z1.grad[3][0]\nhint: this is dL/da1: the derivative relu'(z1) is left out"
+        "wrong\nwrong entries: z1.grad[2][0], z1.grad[3][0]\nhint: this is dL/da1: the derivative relu'(z1) is left out"
     )  # never the expected values
 
 

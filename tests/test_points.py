@@ -103,7 +103,7 @@ def test_fractional_points_and_the_class_summary(quiz):
 def test_an_unreadable_file_could_have_earned_every_point(quiz, tmp_path):
     (tmp_path / "broken.yaml").write_text("a1: [2, 13\n")
     _, report = check_json(quiz(), "broken.yaml")
-    assert (report["files"][1]["score"], report["files"][1]["max_score"]) == (0, 10.0)
+    assert (report["files"][1]["score"], report["files"][1]["max_score"]) == (0.0, 10.0)
 
 
 def test_without_ask_every_answer_is_one_point(tmp_path):

@@ -12,6 +12,7 @@ class CheckFormat(str, Enum):
     table = "table"
     json = "json"
     gradescope = "gradescope"
+    csv = "csv"
 
 
 # Longer than 60 lines for its options and its --help (the docstring); the body is a few calls.
@@ -34,7 +35,10 @@ def check(
         "(default: all for several files and for gradescope, else none).",
     ),
     output_format: CheckFormat = typer.Option(
-        CheckFormat.table, "--format", help="table, json, or gradescope (results.json)."
+        CheckFormat.table, "--format", help="table, json, gradescope (results.json) or csv (a gradebook)."
+    ),
+    reveal: bool = typer.Option(
+        False, "--reveal", help="With --format gradescope: show students the expected value of a wrong answer."
     ),
     json_output: bool = typer.Option(False, "--json", help="Shortcut for --format json."),
     full: bool = typer.Option(
@@ -87,7 +91,7 @@ def check(
     from ..model import answer_names
 
     form = CheckFormat.json if json_output else output_format
-    _refuse_option_mistakes(form, config, answers, rtol, atol, min_rtol)
+    _refuse_option_mistakes(form, config, answers, rtol, atol, min_rtol, reveal)
     trace = stepped(config, steps, show_step, allow_large)
     refuse_overwriting_inputs(output, [config, *answers, *trace.problem.files])
     names = answer_names(trace)
@@ -98,18 +102,26 @@ def check(
     tolerance = _tolerance(rtol, atol, min_rtol, trace.problem)
     untrusted = Untrusted(most_values(trace), follow_symlinks)
     results = [grade_file(trace, source, names, tolerance, expected, untrusted, asked) for source in answers]
-    _report(results, form, full, allow_large, no_color, output)
+    _report(results, form, (full, reveal, allow_large, no_color), output, list(asked or expected) or None)
     if any(graded.invalid for graded in results):
         raise typer.Exit(Exit.INVALID)
     raise typer.Exit(Exit.OK if all(graded.correct == graded.total for graded in results) else Exit.WRONG)
 
 
 def _refuse_option_mistakes(
-    form: CheckFormat, config: str, answers: list[str], rtol: float | None, atol: float | None, min_rtol: float | None
+    form: CheckFormat,
+    config: str,
+    answers: list[str],
+    rtol: float | None,
+    atol: float | None,
+    min_rtol: float | None,
+    reveal: bool = False,
 ) -> None:
     """Options that cannot go together, or tolerances that are no tolerance, before any work."""
     from ..errors import OptionError
 
+    if reveal and form is not CheckFormat.gradescope:
+        raise OptionError("--reveal", "--reveal shows expected values in --format gradescope only")
     if form is CheckFormat.gradescope and len(answers) != 1:
         raise OptionError(
             "", "--format gradescope grades one answers file (Gradescope runs the autograder once per submission)"
@@ -156,11 +168,11 @@ def _tolerance(rtol: float | None, atol: float | None, min_rtol: float | None, p
     return Tolerance(rtol, atol, floor)
 
 
-def _report(
-    results: list, form: CheckFormat, full: bool, allow_large: bool, no_color: bool, output: str | None
-) -> None:
-    """The results as a table, JSON or Gradescope's results.json, priced (see mlpstep.limits) first.
-    One file that cannot be graded is an error line in a table."""
+def _report(results: list, form: CheckFormat, flags: tuple, output: str | None, asked: list | None) -> None:
+    """The results as a table, JSON, Gradescope's results.json or a CSV gradebook (a column per
+    path ``asked``, else per answer given), priced (see mlpstep.limits) first. One file that
+    cannot be graded is an error line in a table. ``flags``: --full, --reveal, --allow-large, --no-color."""
+    full, reveal, allow_large, no_color = flags
     from ..errors import AnswerError, excerpt
     from ..limits import MAX_DRAWN, MAX_PRINTED, check_output
 
@@ -174,8 +186,12 @@ def _report(
         with console(no_color, output) as shown:
             print_report(results, console=shown, full=full)
         return
-    from ..grade.report import json_size, to_gradescope, to_json
+    from ..grade.report import json_size, to_csv, to_gradescope, to_json
 
-    if form is CheckFormat.json:
+    if form is CheckFormat.csv:
+        emit(to_csv(results, asked), output)
+    elif form is CheckFormat.json:
         check_output(json_size(results, full), MAX_PRINTED, "--full" if full else "--json", allow_large)
-    emit(json_text(to_gradescope(results[0]) if form is CheckFormat.gradescope else to_json(results, full)), output)
+        emit(json_text(to_json(results, full)), output)
+    else:
+        emit(json_text(to_gradescope(results[0], reveal)), output)

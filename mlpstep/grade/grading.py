@@ -35,6 +35,7 @@ class Answer:
     missing: bool = False  # asked for (or left blank) and not answered
     max_points: float = 1.0  # what it is worth (its question's points; 1 without ask)
     partial: bool = False  # points in proportion to the correct cells
+    visibility: str = "visible"  # when Gradescope shows it to the student
 
     @property
     def points(self) -> float:
@@ -80,13 +81,14 @@ class Graded:
     expected: int = 0
     unanswered: int = 0
     names: str | None = None
+    student: str | None = None  # the student id the file gives, when it gives one
     possible: float = 0.0
     weighted: bool = False
 
     @property
     def score(self) -> float:
         """The points earned: without ``ask``, the answers right."""
-        return sum(answer.points for answer in self.answers)
+        return float(sum(answer.points for answer in self.answers))
 
     @property
     def max_score(self) -> float:
@@ -158,7 +160,7 @@ def priced(answers: list[Answer], asked: dict[str, Question]) -> list[Answer]:
     out = []
     for path, question in asked.items():
         answer = by_path[path]  # every asked path is graded: a missing one as missing
-        answer.max_points, answer.partial = question.points, question.partial
+        answer.max_points, answer.partial, answer.visibility = question.points, question.partial, question.visibility
         out.append(answer)
     return out
 

@@ -16,6 +16,8 @@ SUMMARY_PROBLEMS = 3
 """Most problems (unknown names, ...) a row of the class summary names (then how many more)."""
 WRONG_CELLS = 20
 """Most wrong cells a Gradescope test names (then how many more)."""
+REVEALED = 400
+"""Most numbers of an expected value a Gradescope test shows with --reveal."""
 
 
 def to_json(results: list[Graded], full: bool = False) -> dict:
@@ -66,45 +68,93 @@ def _cells(answer, full: bool) -> int:
     )
 
 
-def to_gradescope(graded: Graded) -> dict:
-    """Gradescope's autograder results: one test per answer, 1 point each.
+def to_gradescope(graded: Graded, reveal: bool = False) -> dict:
+    """Gradescope's autograder results (results.json): one test per answer (per question the
+    config asks), each worth its points and shown as the question's visibility says.
 
-    Students see these, so a wrong answer shows the wrong cells and the hint,
-    never the expected values.
-    """
-    tests = []
-    for answer in graded.answers:
-        lines = []
-        if answer.wrong is not None and answer.wrong.ndim:
-            wrong = np.argwhere(answer.wrong)
-            cells = [answer.written_as + "".join(f"[{i}]" for i in index) for index in wrong[:WRONG_CELLS]]
-            more = f", and {len(wrong) - WRONG_CELLS:,} more" if len(wrong) > WRONG_CELLS else ""
-            lines.append(f"wrong entries: {', '.join(cells)}{more}")
-        if answer.hint:
-            lines.append(f"hint: {answer.hint}")
-        tests.append(
-            {
-                "name": f"{answer.path} ({answer.written_as})" if answer.written_as != answer.path else answer.path,
-                "score": 1.0 if answer.correct else 0.0,
-                "max_score": 1.0,
-                "status": "passed" if answer.correct else "failed",
-                "output": "\n".join(lines) if lines else ("correct" if answer.correct else "wrong"),
-            }
-        )
+    Students see these, so a wrong answer shows the verdict, the wrong cells and the hint, never
+    the expected values (unless ``reveal``). The autograder's stdout stays hidden."""
+    tests = [
+        {
+            "name": f"{answer.path} ({answer.written_as})" if answer.written_as != answer.path else answer.path,
+            "score": answer.points,
+            "max_score": answer.max_points,
+            "status": "passed" if answer.correct else "failed",
+            "visibility": answer.visibility,
+            "output": "\n".join(_test_lines(answer, reveal)),
+        }
+        for answer in graded.answers
+    ]
     if graded.error:
         output = f"error: {graded.error}"
     else:
-        output = "\n".join([f"{graded.correct}/{graded.total} answers correct", *graded.problems])
-    return {"score": float(graded.correct), "output": output, "tests": tests}
+        score = f"{graded.correct}/{graded.total} answers correct"
+        if graded.weighted:
+            score = f"{points_text(graded.score, graded.max_score)} points ({score})"
+        output = "\n".join([score, *graded.problems])
+    return {"score": graded.score, "output": output, "stdout_visibility": "hidden", "tests": tests}
+
+
+def _test_lines(answer, reveal: bool) -> list[str]:
+    """A Gradescope test's output: the verdict, the wrong cells (20 at most), the hint, and the
+    expected value only when ``reveal``."""
+    from ..yamltext import flow
+
+    lines = ["correct" if answer.correct else "wrong"]
+    if answer.partial and answer.points and not answer.correct:
+        right, points = int((~answer.wrong).sum()), points_text(answer.points, answer.max_points)
+        lines[0] = f"partly right: {right} of {answer.wrong.size} entries ({points} points)"
+    if answer.wrong is not None and answer.wrong.ndim:
+        wrong = np.argwhere(answer.wrong)
+        cells = [answer.written_as + "".join(f"[{i}]" for i in index) for index in wrong[:WRONG_CELLS]]
+        more = f", and {len(wrong) - WRONG_CELLS:,} more" if len(wrong) > WRONG_CELLS else ""
+        lines.append(f"wrong entries: {', '.join(cells)}{more}")
+    if answer.hint:
+        lines.append(f"hint: {answer.hint}")
+    if reveal and not answer.correct:
+        shown = (
+            flow(answer.expected.tolist(), lambda v: f"{float(v):.6g}")
+            if answer.expected.size <= REVEALED
+            else (f"{answer.expected.size:,} numbers (see the key)")
+        )
+        lines.append(f"expected: {shown}")
+    return lines
+
+
+def to_csv(results: list[Graded], questions: list[str] | None = None) -> str:
+    """A gradebook: one row per file (file, student, score, max_score), then the points of each
+    question (``questions``' paths, else every answer any file gave, in order). A cell that a
+    spreadsheet would take for a formula (file names are the students') is quoted with a '."""
+    import csv
+    import io
+
+    from ..model import notebook_name
+
+    if questions is None:
+        questions = list(dict.fromkeys(answer.path for graded in results for answer in graded.answers))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["file", "student", "score", "max_score", *map(notebook_name, questions)])
+    for graded in results:
+        points = {answer.path: points_number(answer.points) for answer in graded.answers}
+        cells = [graded.file, graded.student or "", points_number(graded.score), points_number(graded.max_score)]
+        writer.writerow([_inert(cell) for cell in cells] + [points.get(path, "") for path in questions])
+    return out.getvalue()
+
+
+def _inert(cell: str) -> str:
+    """``cell``, with a ' before a first character that makes a spreadsheet read it as a formula."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
 def points_text(score: float, max_score: float) -> str:
     """``7.5/10``: points as a person writes them (at most 3 decimals)."""
+    return f"{points_number(score)}/{points_number(max_score)}"
 
-    def number(x: float) -> str:
-        return f"{x:.3f}".rstrip("0").rstrip(".")
 
-    return f"{number(score)}/{number(max_score)}"
+def points_number(x: float) -> str:
+    """``7.5``, ``10``, ``3.333``."""
+    return f"{x:.3f}".rstrip("0").rstrip(".")
 
 
 def print_report(results: list[Graded], console=None, full: bool = False) -> None:
