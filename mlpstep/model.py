@@ -89,6 +89,7 @@ class Problem:
     min_rtol: float | None = None  # grading: the precision floor of check (None: check's default)
     expect: tuple[str, ...] | None = None  # grading: the answer names asked for, ("all",) for every value
     ask: tuple[Question, ...] | None = None  # the questions asked, with their points (None: every answer 1 point)
+    carry_forward: str | None = None  # grading: full, half or none (None: check's default, full)
 
     @property
     def sizes(self) -> list[int]:

@@ -15,6 +15,12 @@ class CheckFormat(str, Enum):
     csv = "csv"
 
 
+class CarryForward(str, Enum):
+    full = "full"
+    half = "half"
+    none = "none"
+
+
 # Longer than 60 lines for its options and its --help (the docstring); the body is a few calls.
 def check(
     config: str = typer.Argument(..., help="The problem: a YAML or JSON config, or - for stdin."),
@@ -36,6 +42,11 @@ def check(
     ),
     output_format: CheckFormat = typer.Option(
         CheckFormat.table, "--format", help="table, json, gradescope (results.json) or csv (a gradebook)."
+    ),
+    carry_forward: CarryForward | None = typer.Option(
+        None,
+        "--carry-forward",
+        help="Credit for a wrong answer that follows from the file's own wrong answers: full (default), half or none.",
     ),
     reveal: bool = typer.Option(
         False, "--reveal", help="With --format gradescope: show students the expected value of a wrong answer."
@@ -67,8 +78,10 @@ def check(
     nor 0.30 (0.7% off): give three significant digits. --rtol/--atol replace
     both rules with |given - expected| <= atol + rtol |expected|. Wrong answers
     get a hint when they match a likely mistake (a transpose, a sign, a missing
-    derivative, ReLU'(0) taken as 1...). The config's grading: {min_rtol: ...,
-    expect: ...} sets the defaults of --min-rtol and --expect; its ask: [a1,
+    derivative, ReLU'(0) taken as 1...); one that follows from the file's own
+    wrong answers (z2 from its a1) says so and gets --carry-forward credit.
+    The config's grading: {min_rtol: ..., expect: ..., carry_forward: ...}
+    sets the defaults of --min-rtol, --expect and --carry-forward; its ask: [a1,
     {name: W1n, points: 4, partial: true}, ...] says exactly what is graded
     and what each answer is worth (then without --expect).
 
@@ -101,7 +114,8 @@ def check(
     )
     tolerance = _tolerance(rtol, atol, min_rtol, trace.problem)
     untrusted = Untrusted(most_values(trace), follow_symlinks)
-    results = [grade_file(trace, source, names, tolerance, expected, untrusted, asked) for source in answers]
+    carry = carry_forward.value if carry_forward else trace.problem.carry_forward or "full"
+    results = [grade_file(trace, source, names, tolerance, expected, untrusted, asked, carry) for source in answers]
     _report(results, form, (full, reveal, allow_large, no_color), output, list(asked or expected) or None)
     if any(graded.invalid for graded in results):
         raise typer.Exit(Exit.INVALID)

@@ -36,6 +36,8 @@ class Answer:
     max_points: float = 1.0  # what it is worth (its question's points; 1 without ask)
     partial: bool = False  # points in proportion to the correct cells
     visibility: str = "visible"  # when Gradescope shows it to the student
+    halves: np.ndarray | None = None  # half a unit of each given number's last written digit, shaped as ``given``
+    credit: float | None = None  # the share of its points a wrong answer earns as an error carried forward
 
     @property
     def points(self) -> float:
@@ -43,6 +45,8 @@ class Answer:
         (none when its shape is wrong or it is missing); else none."""
         if self.correct:
             return self.max_points
+        if self.credit is not None:
+            return self.max_points * self.credit
         if not self.partial or self.wrong is None or not self.wrong.size:
             return 0.0
         return self.max_points * float((~self.wrong).sum()) / self.wrong.size
@@ -131,11 +135,15 @@ def grade_file(
     expect: list[str] = (),
     untrusted: Untrusted | None = None,
     asked: dict[str, Question] | None = None,
+    carry: str = "full",
 ) -> Graded:
     """Read and grade one answers file (``-``: stdin) for the step ``trace`` shows. ``names`` is
     ``answer_names(trace)``; ``expect`` the paths every file must answer (a missing one is wrong);
     ``untrusted`` the limits the file is read under; ``asked`` the config's questions by path:
-    then exactly those are graded, in their order, for their points (``expect`` is ignored)."""
+    then exactly those are graded, in their order, for their points (``expect`` is ignored);
+    ``carry`` the credit of an error carried forward (carry.CREDIT)."""
+    from .carry import carry_forward
+
     label = "stdin" if source == "-" else source
     expect = list(asked) if asked is not None else expect
     possible = sum(q.points for q in asked.values()) if asked is not None else float(len(expect))
@@ -146,6 +154,7 @@ def grade_file(
         error = message.removeprefix(shown)
         return Graded(label, error=error, expected=len(expect), possible=possible, weighted=asked is not None)
     answers = grade(trace, submission, tolerance, expect)
+    carry_forward(trace, answers, tolerance, carry)
     if asked is not None:
         answers = priced(answers, asked)
     unanswered = 0 if expect else len(set(names.values())) - len(answers)
@@ -198,7 +207,7 @@ def grade_one(trace: Trace, path: str, given: Given, tolerance: Tolerance) -> An
         )
     ):  # a column (or a row) written flat, a 1x1 written as a number
         values, halves, texts = (array.reshape(expected.shape) for array in (values, halves, texts))
-    answer = Answer(path, given.written_as, False, expected, values, texts=texts)
+    answer = Answer(path, given.written_as, False, expected, values, texts=texts, halves=halves)
     if values.shape != expected.shape:
         if (
             values.ndim == 2

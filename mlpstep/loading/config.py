@@ -45,7 +45,8 @@ REQUIRED = ("input", "label", "loss", "learning_rate", "layers")
 LAYER_KEYS = ("weights", "bias", "activation")
 LAYER_REQUIRED = ("weights", "activation")
 FILE_KEYS = ("file", "key")
-GRADING_KEYS = ("min_rtol", "expect")
+GRADING_KEYS = ("min_rtol", "expect", "carry_forward")
+CARRY_FORWARD = ("full", "half", "none")
 FILE_DEPTH = 4
 """How deep in the config a {file: ...} may be: optimizer.state.exp_avg.W1."""
 MAX_ERRORS = 100
@@ -130,10 +131,10 @@ def _validate(data: object, base: str | Path, allow_large: bool, mistakes: Mista
     check(check_run, sizes, x.shape[1], steps, optimizer, path, allow_large, names, loss.name)
     y = check(labels_of, data["label"], batch, x.shape[1], sizes[-1], layers[-1].activation, loss)
     grading = check(_grading, data.get("grading", {}))
-    ask = check(questions_of, data["ask"], (grading or (None, None))[1]) if "ask" in data else None
+    ask = check(questions_of, data["ask"], (grading or (None, None, None))[1]) if "ask" in data else None
     if mistakes.found:
         return None
-    min_rtol, expect = grading
+    min_rtol, expect, carry = grading
     return Problem(
         layers=tuple(layers),
         x=x,
@@ -151,12 +152,13 @@ def _validate(data: object, base: str | Path, allow_large: bool, mistakes: Mista
         min_rtol=min_rtol,
         expect=expect,
         ask=ask,
+        carry_forward=carry,
     )
 
 
-def _grading(value: object) -> tuple[float | None, tuple[str, ...] | None]:
-    """How ``check`` grades this problem: ``grading: {min_rtol: 0.005, expect: all | [a1, W1n, ...]}``.
-    The names are resolved when the step is known (``check``)."""
+def _grading(value: object) -> tuple[float | None, tuple[str, ...] | None, str | None]:
+    """How ``check`` grades this problem: ``grading: {min_rtol: 0.005, expect: all | [a1, W1n, ...],
+    carry_forward: full | half | none}``. The names are resolved when the step is known (``check``)."""
     if not isinstance(value, dict):
         raise ConfigError(
             "grading", f"{described(value)}; expected a mapping, e.g. grading: {{min_rtol: 0.005, expect: all}}"
@@ -170,16 +172,17 @@ def _grading(value: object) -> tuple[float | None, tuple[str, ...] | None]:
                 "grading.min_rtol",
                 f"{min_rtol:g} is not a relative tolerance; give a number from 0 (no floor) to below 1",
             )
+    carry = one_of(value["carry_forward"], CARRY_FORWARD, "grading.carry_forward") if "carry_forward" in value else None
     expect = value.get("expect")
     if expect is None:
-        return min_rtol, None
+        return min_rtol, None, carry
     if isinstance(expect, str) and expect.strip().lower() == "all":
-        return min_rtol, ("all",)
+        return min_rtol, ("all",), carry
     if not (isinstance(expect, list) and expect and all(isinstance(name, str) and name for name in expect)):
         raise ConfigError(
             "grading.expect", f"{described(expect)}; give all, or a list of answer names, e.g. [a1, z2.grad, W1n]"
         )
-    return min_rtol, tuple(expect)
+    return min_rtol, tuple(expect), carry
 
 
 def check_run(
