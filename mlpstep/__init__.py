@@ -5,6 +5,8 @@
     trace = mlpstep.step(problem)
     trace.loss, trace.forward["a1"], trace.grads["W1"], trace.updated["W1"]
     trace.to_dict()                               # exactly what --json prints
+    result = mlpstep.check(problem, "a1: [2, 13, 0, 0]")   # answers: a path, a dict or YAML text
+    result.score, result.max_score, result.to_dict()      # one file of check --json
 
 The names load lazily, so ``mlpstep --help`` does not wait for NumPy.
 """
@@ -15,6 +17,7 @@ _HOMES = {
     "load": "loading.config",
     "Problem": "model",
     "step": "engine",
+    "check": "grade.checking",
     "Trace": "model",
     "MlpstepError": "errors",
     "ConfigError": "errors",

@@ -99,6 +99,7 @@ def check(
     Example: mlpstep check configs/seed.yaml answers.yaml
     """
     from ..grade.answers import most_values
+    from ..grade.checking import asked_of, expected_of, tolerance_of
     from ..grade.grading import grade_file
     from ..loading.reader import Untrusted
     from ..model import answer_names
@@ -108,11 +109,11 @@ def check(
     trace = stepped(config, steps, show_step, allow_large)
     refuse_overwriting_inputs(output, [config, *answers, *trace.problem.files])
     names = answer_names(trace)
-    asked = _asked(trace.problem, names, expect)
-    expected = _expected(
+    asked = asked_of(trace.problem, names, expect)
+    expected = expected_of(
         expect, trace.problem, names, "all" if len(answers) > 1 or form is CheckFormat.gradescope else "none"
     )
-    tolerance = _tolerance(rtol, atol, min_rtol, trace.problem)
+    tolerance = tolerance_of(rtol, atol, min_rtol, trace.problem)
     untrusted = Untrusted(most_values(trace), follow_symlinks)
     carry = carry_forward.value if carry_forward else trace.problem.carry_forward or "full"
     results = [grade_file(trace, source, names, tolerance, expected, untrusted, asked, carry) for source in answers]
@@ -150,36 +151,6 @@ def _refuse_option_mistakes(
             "",
             "--min-rtol is the floor of the written-precision rule, which --rtol/--atol replace; give one or the other",
         )
-
-
-def _expected(expect: str | None, problem, names: dict[str, str], default: str) -> list[str]:
-    """The paths every file must answer: --expect's, else the config's grading.expect, else ``default``."""
-    from ..errors import ConfigError, OptionError
-    from ..grade.answers import expected_paths
-
-    if expect is not None:
-        return expected_paths(expect, names, "--expect", OptionError)
-    if problem.expect is not None:
-        return expected_paths(",".join(problem.expect), names, "grading.expect", ConfigError)
-    return expected_paths(default, names, "")
-
-
-def _asked(problem, names: dict[str, str], expect: str | None) -> dict | None:
-    """The config's questions (``ask``) by the path each name stands for, or None when it asks none."""
-    from ..errors import OptionError
-    from ..grade.answers import asked_paths
-
-    if problem.ask is not None and expect is not None:
-        raise OptionError("--expect", "the config's ask says which answers every file must give; leave out --expect")
-    return None if problem.ask is None else asked_paths(problem.ask, names)
-
-
-def _tolerance(rtol: float | None, atol: float | None, min_rtol: float | None, problem):
-    """--rtol/--atol, or the written-precision rule with --min-rtol's floor (else the config's, else MIN_RTOL)."""
-    from ..grade.tolerance import MIN_RTOL, Tolerance
-
-    floor = min_rtol if min_rtol is not None else problem.min_rtol if problem.min_rtol is not None else MIN_RTOL
-    return Tolerance(rtol, atol, floor)
 
 
 def _report(results: list, form: CheckFormat, flags: tuple, output: str | None, asked: list | None) -> None:

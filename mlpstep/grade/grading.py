@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import ConfigError, excerpt
-from ..loading.reader import Untrusted
+from ..loading.reader import Untrusted, parse_text
 from ..model import Question, Trace, expected_value, notebook_name, shape_text
-from .answers import Given, Submission, read_answers, valid_names
+from .answers import Given, Submission, answers_of, read_answers, valid_names
 from .hints import hint, shape_rule
 from .tolerance import Tolerance
 
@@ -50,6 +50,11 @@ class Answer:
         if not self.partial or self.wrong is None or not self.wrong.size:
             return 0.0
         return self.max_points * float((~self.wrong).sum()) / self.wrong.size
+
+    @property
+    def name(self) -> str:
+        """Its JSON path, as check --json names it."""
+        return self.path
 
     @property
     def size(self) -> int:
@@ -136,19 +141,24 @@ def grade_file(
     untrusted: Untrusted | None = None,
     asked: dict[str, Question] | None = None,
     carry: str = "full",
+    text: bytes | None = None,
 ) -> Graded:
     """Read and grade one answers file (``-``: stdin) for the step ``trace`` shows. ``names`` is
     ``answer_names(trace)``; ``expect`` the paths every file must answer (a missing one is wrong);
     ``untrusted`` the limits the file is read under; ``asked`` the config's questions by path:
     then exactly those are graded, in their order, for their points (``expect`` is ignored);
-    ``carry`` the credit of an error carried forward (carry.CREDIT)."""
+    ``carry`` the credit of an error carried forward (carry.CREDIT); ``text`` the answers as
+    YAML or JSON, then ``source`` only names them."""
     from .carry import carry_forward
 
     label = "stdin" if source == "-" else source
     expect = list(asked) if asked is not None else expect
     possible = sum(q.points for q in asked.values()) if asked is not None else float(len(expect))
     try:
-        submission = read_answers(source, names, trace.shown, untrusted)
+        if text is None:
+            submission = read_answers(source, names, trace.shown, untrusted)
+        else:
+            submission = answers_of(parse_text(text, label, keep_text=True), label, names, trace.shown)
     except ConfigError as e:
         message, shown = str(e), excerpt(label) + ": "
         error = message.removeprefix(shown)
