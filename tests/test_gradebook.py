@@ -4,9 +4,10 @@ the config asks, and a CSV gradebook for any LMS."""
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
-from helpers import SEED, assert_refused, runner
+from helpers import ROOT, SEED, SEED_TEXT, assert_refused, runner
 from test_points import ASK, answers_text
 
 from mlpstep.cli.app import app
@@ -21,7 +22,6 @@ VISIBILITIES = {"visible", "hidden", "after_due_date", "after_published"}
 
 @pytest.fixture
 def quiz(tmp_path, monkeypatch):
-    from helpers import SEED_TEXT
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "quiz.yaml").write_text(SEED_TEXT + ASK)
@@ -104,3 +104,53 @@ def test_a_file_name_with_a_comma_quote_or_line_break_keeps_its_row(quiz):
     quiz(name)
     result = runner.invoke(app, ["check", "quiz.yaml", name, "--format", "csv"])
     assert [row[:3] for row in rows(result)] == [["file", "student", "score"], [name, "", "10"]]
+
+
+AUTOGRADER = ROOT / "examples" / "gradescope" / "run_autograder"
+
+
+def run_autograder(root, submission: dict[str, str]):
+    """The example run_autograder on a fake /autograder tree at ``root``: its results.json."""
+    import os
+    import subprocess
+    import sys
+
+    (root / "source").mkdir(parents=True)
+    (root / "submission").mkdir()
+    (root / "source" / "problem.yaml").write_text(SEED_TEXT + ASK)
+    for name, text in submission.items():
+        (root / "submission" / name).write_text(text)
+    env = {
+        **os.environ,
+        "AUTOGRADER": str(root),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+    }
+    done = subprocess.run(["bash", str(AUTOGRADER)], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads((root / "results" / "results.json").read_text())
+
+
+def test_run_autograder_grades_the_submission(tmp_path):
+    answers = answers_text(W1n="[[9, -0.6, -1, 0], [-2.8, -1.8, 0, -1]]")
+    results = run_autograder(tmp_path / "autograder", {"-my answers.yaml": answers, "notes.txt": "hello"})
+    assert set(results) <= RESULTS_KEYS and all(set(test) <= TEST_KEYS for test in results["tests"])
+    assert results["score"] == 9.5 and len(results["tests"]) == 4
+
+
+def test_run_autograder_without_an_answers_file_scores_nothing(tmp_path):
+    results = run_autograder(tmp_path / "autograder", {"answers.txt": "a1: 1"})
+    assert results["score"] == 0 and "no answers file" in results["output"] and results["tests"] == []
+
+
+def test_run_autograder_reports_a_broken_answers_file(tmp_path):
+    results = run_autograder(tmp_path / "autograder", {"answers.yaml": "a1: [2, 13\n"})
+    assert results["score"] == 0 and results["output"].startswith("error: YAML syntax error")
+
+
+def test_the_readme_shows_the_run_autograder_script():
+    import re
+    import textwrap
+
+    readme = (ROOT / "README.md").read_text()
+    blocks = [b for b in re.findall(r"```\w*\n(.*?)```", readme, re.S) if "#!/usr/bin/env bash" in b]
+    assert [textwrap.dedent(block) for block in blocks] == [AUTOGRADER.read_text()]
