@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+import test_points
 from helpers import ROOT, SEED, SEED_TEXT, assert_refused, runner
 from test_points import ASK, answers_text
 
@@ -19,18 +20,8 @@ TEST_KEYS = {"score", "max_score", "status", "name", "name_format", "number", "o
              "visibility", "extra_data"}  # fmt: skip
 VISIBILITIES = {"visible", "hidden", "after_due_date", "after_published"}
 
-
-@pytest.fixture
-def quiz(tmp_path, monkeypatch):
-
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "quiz.yaml").write_text(SEED_TEXT + ASK)
-
-    def write(name="mine.yaml", **changed):
-        (tmp_path / name).write_text(answers_text(**changed))
-        return name
-
-    return write
+quiz = test_points.quiz
+"""The fixture of test_points: the seed asking four questions, and a function writing answers."""
 
 
 def gradescope(*args):
