@@ -168,3 +168,9 @@ def test_a_gradescope_test_says_it_follows(tmp_path):
     result = runner.invoke(app, ["check", SEED, str(tmp_path / "a.yaml"), "--format", "gradescope", "--expect", "none"])
     z2 = json.loads(result.stdout)["tests"][1]
     assert (z2["score"], z2["output"]) == (1.0, "wrong\nwrong entries: z2[0][0], z2[1][0]\nhint: follows from your a1")
+
+
+def test_credit_carried_forward_makes_the_score_read_as_points(tmp_path):
+    (tmp_path / "a.yaml").write_text(CHAIN)
+    result = runner.invoke(app, ["check", SEED, str(tmp_path / "a.yaml")])
+    assert "a.yaml: 6/8 points (0/8 correct); 9 of 17 values not answered" in result.stdout

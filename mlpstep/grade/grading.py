@@ -100,6 +100,12 @@ class Graded:
         return float(sum(answer.points for answer in self.answers))
 
     @property
+    def in_points(self) -> bool:
+        """Does its score read as points: when the config's ask set them, or an error carried
+        forward earned some (else the answers right say it all)?"""
+        return self.weighted or self.score != self.correct
+
+    @property
     def max_score(self) -> float:
         """The points it could earn: without ``ask``, the answers graded."""
         return self.possible if self.error else sum(answer.max_points for answer in self.answers)

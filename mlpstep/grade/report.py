@@ -89,7 +89,7 @@ def to_gradescope(graded: Graded, reveal: bool = False) -> dict:
         output = f"error: {graded.error}"
     else:
         score = f"{graded.correct}/{graded.total} answers correct"
-        if graded.weighted:
+        if graded.in_points:
             score = f"{points_text(graded.score, graded.max_score)} points ({score})"
         output = "\n".join([score, *graded.problems])
     return {"score": graded.score, "output": output, "stdout_visibility": "hidden", "tests": tests}
@@ -210,7 +210,7 @@ def _print_file(graded: Graded, console, full: bool) -> None:
     score = Text.assemble(
         "\n", (excerpt(graded.file), "bold"), ": ", (f"{graded.correct}/{graded.total}", score_style), " correct"
     )
-    if graded.weighted:
+    if graded.in_points:
         score = Text.assemble(
             "\n", (excerpt(graded.file), "bold"), ": ", (points_text(graded.score, graded.max_score), score_style),
             f" points ({graded.correct}/{graded.total} correct)",
@@ -240,7 +240,7 @@ def _print_summary(results: list[Graded], console) -> None:
 
     rows = []
     for graded in results:
-        score = points_text(graded.score, graded.max_score) if graded.weighted else f"{graded.correct}/{graded.total}"
+        score = points_text(graded.score, graded.max_score) if graded.in_points else f"{graded.correct}/{graded.total}"
         if graded.error:
             rows.append(
                 [(graded.file, ""), ("-" if not graded.total else score, "red"), (f"error: {graded.error}", "red")]
