@@ -131,6 +131,7 @@ def test_answers_writes_a_key_and_a_template_of_exactly_the_questions(quiz):
         ("ask: []\n", ["ask: ", "give a list of answer names"]),
         ("ask: [{name: W1n, points: 0}]\n", ["ask[0].points", "give a positive number"]),
         ("ask: [{name: W1n, points: .inf}]\n", ["ask[0].points"]),
+        ("ask: [{name: W1n, points: 1e308}, {name: a1, points: 1e308}]\n", ["ask[0].points", "up to 10,000"]),
         ("ask: [{name: W1n, partial: yes please}]\n", ["ask[0].partial", "true or false"]),
         ("ask: [{name: W1n, visibility: later}]\n", ["ask[0].visibility", "after_due_date"]),
         ("ask: [{name: W1n, pionts: 2}]\n", ["ask[0].", "pionts"]),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from ..errors import ConfigError
 from ..model import VISIBILITIES, Question
 from .values import as_number, check_keys, described, one_of
@@ -11,6 +9,8 @@ from .values import as_number, check_keys, described, one_of
 QUESTION_KEYS = ("name", "points", "partial", "visibility")
 MAX_QUESTIONS = 10_000
 """Most questions one config may ask."""
+MAX_POINTS = 10_000
+"""Most points one question may be worth (so a total is a plain, finite number)."""
 
 
 def questions_of(value: object, expect: object = None) -> tuple[Question, ...]:
@@ -45,8 +45,8 @@ def _question(item: object, where: str) -> Question:
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(where + ".name", f"{described(name)}; give an answer name, e.g. W1n")
     points = as_number(item.get("points", 1), where + ".points")
-    if not (0 < points < math.inf):
-        raise ConfigError(where + ".points", f"{points:g} points; give a positive number")
+    if not (0 < points <= MAX_POINTS):
+        raise ConfigError(where + ".points", f"{points:g} points; give a positive number up to {MAX_POINTS:,}")
     partial = item.get("partial", False)
     if not isinstance(partial, bool):
         raise ConfigError(where + ".partial", f"{described(partial)}; give true or false")
