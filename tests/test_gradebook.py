@@ -145,3 +145,10 @@ def test_the_readme_shows_the_run_autograder_script():
     readme = (ROOT / "README.md").read_text()
     blocks = [b for b in re.findall(r"```\w*\n(.*?)```", readme, re.S) if "#!/usr/bin/env bash" in b]
     assert [textwrap.dedent(block) for block in blocks] == [AUTOGRADER.read_text()]
+
+
+def test_the_csv_heads_each_question_as_the_config_names_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "c.yaml").write_text(SEED_TEXT + "ask: [forward.a1, dL/dW1]\n")
+    (tmp_path / "a.yaml").write_text("a1: [2, 13, 0, 0]\n")
+    assert rows(runner.invoke(app, ["check", "c.yaml", "a.yaml", "--format", "csv"]))[0][4:] == ["forward.a1", "dL/dW1"]

@@ -117,7 +117,8 @@ def check(
     untrusted = Untrusted(most_values(trace), follow_symlinks)
     carry = carry_forward.value if carry_forward else trace.problem.carry_forward or "full"
     results = [grade_file(trace, source, names, tolerance, expected, untrusted, asked, carry) for source in answers]
-    _report(results, form, (full, reveal, allow_large, no_color), output, list(asked or expected) or None)
+    columns = {path: question.name for path, question in asked.items()} if asked else dict.fromkeys(expected) or None
+    _report(results, form, (full, reveal, allow_large, no_color), output, columns)
     if any(graded.invalid for graded in results):
         raise typer.Exit(Exit.INVALID)
     raise typer.Exit(Exit.OK if all(graded.correct == graded.total for graded in results) else Exit.WRONG)
@@ -153,9 +154,9 @@ def _refuse_option_mistakes(
         )
 
 
-def _report(results: list, form: CheckFormat, flags: tuple, output: str | None, asked: list | None) -> None:
+def _report(results: list, form: CheckFormat, flags: tuple, output: str | None, columns: dict | None) -> None:
     """The results as a table, JSON, Gradescope's results.json or a CSV gradebook (a column per
-    path ``asked``, else per answer given), priced (see mlpstep.limits) first. One file that
+    path of ``columns``, headed by its name, else per answer given), priced (see mlpstep.limits) first. One file that
     cannot be graded is an error line in a table. ``flags``: --full, --reveal, --allow-large, --no-color."""
     full, reveal, allow_large, no_color = flags
     from ..errors import AnswerError, excerpt
@@ -174,7 +175,7 @@ def _report(results: list, form: CheckFormat, flags: tuple, output: str | None, 
     from ..grade.report import json_size, to_csv, to_gradescope, to_json
 
     if form is CheckFormat.csv:
-        emit(to_csv(results, asked), output)
+        emit(to_csv(results, columns), output)
     elif form is CheckFormat.json:
         check_output(json_size(results, full), MAX_PRINTED, "--full" if full else "--json", allow_large)
         emit(json_text(to_json(results, full)), output)

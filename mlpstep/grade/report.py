@@ -121,9 +121,10 @@ def _test_lines(answer, reveal: bool) -> list[str]:
     return lines
 
 
-def to_csv(results: list[Graded], questions: list[str] | None = None) -> str:
+def to_csv(results: list[Graded], questions: dict[str, str | None] | None = None) -> str:
     """A gradebook: one row per file (file, student, score, max_score), then the points of each
-    question (``questions``' paths, else every answer any file gave, in order). A cell that a
+    question (``questions``: paths to the names heading their columns, None for the notebook's;
+    else every answer any file gave, in order). A cell that a
     spreadsheet would take for a formula (file names are the students') is quoted with a '."""
     import csv
     import io
@@ -131,10 +132,11 @@ def to_csv(results: list[Graded], questions: list[str] | None = None) -> str:
     from ..model import notebook_name
 
     if questions is None:
-        questions = list(dict.fromkeys(answer.path for graded in results for answer in graded.answers))
+        questions = dict.fromkeys(answer.path for graded in results for answer in graded.answers)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["file", "student", "score", "max_score", *map(notebook_name, questions)])
+    headers = [name or notebook_name(path) for path, name in questions.items()]
+    writer.writerow(["file", "student", "score", "max_score", *map(_inert, headers)])
     for graded in results:
         points = {answer.path: points_number(answer.points) for answer in graded.answers}
         cells = [graded.file, graded.student or "", points_number(graded.score), points_number(graded.max_score)]
