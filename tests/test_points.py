@@ -155,3 +155,14 @@ def test_an_unknown_or_repeated_name_is_refused_when_checking(tmp_path):
 def test_ask_and_expect_option_together_are_refused(quiz):
     result = runner.invoke(app, ["check", "quiz.yaml", quiz(), "--expect", "all"])
     assert_refused(result, "--expect", "ask")
+
+
+@pytest.mark.parametrize(
+    "ask",
+    ["~", "1", "a1", "{a1: 1}", "[~]", "[{}]", "[{name: 1}]", "[{name: ''}]", "[{name: a1, points: '2'}]",
+     "[{name: a1, points: true}]", "[{name: a1, points: .nan}]", "[[a1]]", "[{name: [a1]}]",
+     "[{name: a1, visibility: 1}]", "[{name: a1, partial: 1}]"],
+)  # fmt: skip
+def test_an_ask_that_is_no_list_of_questions_is_refused_cleanly(tmp_path, ask):
+    (tmp_path / "c.yaml").write_text(SEED_TEXT + f"ask: {ask}\n")
+    assert_refused(runner.invoke(app, ["run", str(tmp_path / "c.yaml")]), "ask")
