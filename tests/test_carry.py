@@ -174,3 +174,16 @@ def test_credit_carried_forward_makes_the_score_read_as_points(tmp_path):
     (tmp_path / "a.yaml").write_text(CHAIN)
     result = runner.invoke(app, ["check", SEED, str(tmp_path / "a.yaml")])
     assert "a.yaml: 6/8 points (0/8 correct); 9 of 17 values not answered" in result.stdout
+
+
+def test_a_file_costs_at_most_one_more_forward_pass(monkeypatch, tmp_path):
+    """Each rule is one layer's work; only loss_after runs the network (a file of wrong answers
+    cannot make check run it once per answer)."""
+    import mlpstep.grade.carry as carry
+
+    trace = mlpstep.step(mlpstep.load("configs/three_layer.yaml"))
+    calls = []
+    monkeypatch.setattr(carry, "forward", lambda *args: calls.append(args) or mlpstep.engine.forward(*args))
+    answers = {path: (np.asarray(expected_value(trace, path)) * 1.5 + 1).tolist() for path in answer_paths(trace)}
+    grade(trace, answers, tmp_path)
+    assert len(calls) <= 1

@@ -2,11 +2,12 @@
 (wrong) answers, e.g. ``z2`` computed from their ``a1`` or ``W1n`` from their ``W1.grad``.
 
 Each quantity with a formula in terms of others has a rule here: its inputs (answer paths) and
-the formula, in the engine's column form (``(n, batch)``, weights ``(n_in, n_out)``). A rule is
-tried only when the student answered one of its inputs wrong; the other inputs take the step's
-own values. Covered: every z, a and the loss (through ``engine.forward``), dL/da of the output,
-every dL/dz, dL/da, dL/dW and bias gradient, every update for any optimizer (the first step, or
-a rule without state), and loss_after; not the values after several steps (``final``)."""
+the formula (one layer's work, with the engine's functions) in the engine's column form
+(``(n, batch)``, weights ``(n_in, n_out)``). A rule is tried only when the student answered one
+of its inputs wrong; the other inputs take the step's own values. Covered: every z, a and the
+loss, dL/da of the output, every dL/dz, dL/da, dL/dW and bias gradient, every update for any
+optimizer (the first step, or a rule without state), and loss_after; not the values after
+several steps (``final``)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..engine import forward
+from ..engine import column_form, forward
 from ..model import Trace, bias_in_layout, expected_value, flipped, layer_number, notebook_name
 from .tolerance import Tolerance
 
@@ -63,29 +64,38 @@ def rules(trace: Trace, path: str) -> list[Rule]:
 
 
 def _forward_rules(trace: Trace, path: str) -> list[Rule]:
-    """z_l = W_l^T a_(l-1) + b_l from a_(l-1); a_l = f(z_l) from z_l; the loss from z_L or a_L;
-    loss_after from the updated parameters."""
+    """z_l = W_l^T a_(l-1) + b_l from a_(l-1); a_l = f(z_l) from z_l; the loss from z_L or a_L:
+    each one layer's work, so a file cannot make check run the network again and again; and
+    loss_after from the updated parameters (one forward pass)."""
     problem, L = trace.problem, len(trace.problem.layers)
+    layout, y, output = problem.layout, problem.y, problem.layers[-1].activation
 
-    def through(kind: str, l: int, pick: Callable) -> Rule:
-        source = f"forward.{kind}{l}"
+    def reduce(per_point: np.ndarray) -> np.ndarray:
+        return np.asarray(per_point.mean() if problem.reduction == "mean" else per_point.sum())
 
-        def formula(value):
-            override = (kind, l, flipped(value(source), problem.layout))
-            return np.asarray(pick(forward(problem, trace.params, override)))
-
-        return [source], formula
+    def col(value, source: str) -> np.ndarray:
+        return flipped(value(source), layout)
 
     if path == "loss_after":
         names = [f"updated.{name}" for name in trace.updated]
         return [(names, lambda value: np.asarray(forward(problem, {n[8:]: value(n) for n in names})[2]))]
+    zL, aL = f"forward.z{L}", f"forward.a{L}"
     if path == "loss":
-        return [through("z", L, lambda out: out[2]), through("a", L, lambda out: out[2])]
+        z_true = flipped(trace.forward[f"z{L}"], layout)
+        return [
+            ([zL], lambda v: reduce(problem.loss.value(col(v, zL), output.value(col(v, zL)), y, output))),
+            ([aL], lambda v: reduce(problem.loss.value(z_true, col(v, aL), y, output))),
+        ]
     key = path.partition(".")[2]
     l = layer_number(key)
     if key[0] == "a":
-        return [through("z", l, lambda out: flipped(out[1][l], problem.layout))]
-    return [] if l == 1 else [through("a", l - 1, lambda out: flipped(out[0][l - 1], problem.layout))]
+        f = problem.layers[l - 1].activation
+        return [([f"forward.z{l}"], lambda v: flipped(f.value(col(v, f"forward.z{l}")), layout))]
+    if l == 1:
+        return []
+    weights, biases = column_form(problem, trace.params)
+    w, b = weights[l - 1], biases[l - 1]
+    return [([f"forward.a{l - 1}"], lambda v: flipped(w.T @ col(v, f"forward.a{l - 1}") + b[:, None], layout))]
 
 
 def _grad_rules(trace: Trace, key: str) -> list[Rule]:
