@@ -16,7 +16,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..engine import column_form, forward
-from ..model import Trace, bias_in_layout, expected_value, flipped, layer_number, notebook_name
+from ..model import Trace, answer_paths, bias_in_layout, expected_value, flipped, layer_number, notebook_name
 from .tolerance import Tolerance
 
 CREDIT = {"full": 1.0, "half": 0.5, "none": 0.0}
@@ -27,10 +27,15 @@ Rule = tuple[list[str], Callable[[Callable[[str], np.ndarray]], np.ndarray]]
 
 
 def carry_forward(trace: Trace, answers: list, tolerance: Tolerance, mode: str = "full") -> None:
-    """Mark each wrong answer that follows from the student's own wrong answers (``answers``,
-    grading.Answer: imported by grading, so not imported here) under
-    ``tolerance``: its hint says which, and it earns ``CREDIT[mode]`` of its points."""
-    own = {a.path: a.given for a in answers if a.given is not None and a.given.shape == a.expected.shape}
+    """Mark each wrong answer (a grading.Answer, not imported: grading imports this) that follows
+    under ``tolerance`` from the student's own wrong ``answers``: its hint says which, and it
+    earns ``CREDIT[mode]`` of its points."""
+    whole = set(answer_paths(trace))  # whole values only: an answer for one entry has no rule
+    own = {
+        a.path: a.given
+        for a in answers
+        if a.path in whole and a.given is not None and a.given.shape == a.expected.shape
+    }
     wrong = {a.path for a in answers if a.path in own and not a.correct}
 
     def value(path: str) -> np.ndarray:
