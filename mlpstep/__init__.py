@@ -6,6 +6,8 @@
     trace.loss, trace.forward["a1"], trace.grads["W1"], trace.updated["W1"]
     trace.to_dict()                               # exactly what --json prints
     mlpstep.variants("template.yaml", ["s1", "s2"], seed=2026)   # a config per student
+    result = mlpstep.check(problem, "a1: [2, 13, 0, 0]")   # answers: a path, a dict or YAML text
+    result.score, result.max_score, result.to_dict()      # one file of check --json
 
 The names load lazily, so ``mlpstep --help`` does not wait for NumPy.
 """
@@ -16,6 +18,7 @@ _HOMES = {
     "load": "loading.config",
     "Problem": "model",
     "step": "engine",
+    "check": "grade.checking",
     "Trace": "model",
     "variants": "templates",
     "MlpstepError": "errors",

@@ -76,7 +76,7 @@ class _Step(NamedTuple):
     checksum: float  # the sum of every array above: finite only if each of their entries is
 
 
-def _column_form(problem: Problem, params: dict) -> tuple[list[np.ndarray], list[np.ndarray]]:
+def column_form(problem: Problem, params: dict) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Weights as ``(n_in, n_out)`` and biases as ``(n_out,)`` for the computation."""
     columns = problem.layout == "columns"
     weights, biases = [], []
@@ -93,7 +93,7 @@ def forward(problem: Problem, params: dict, override: tuple[str, int, np.ndarray
     (``activations[0]`` is x), in column form ``(n, batch)``, and the loss. ``override`` =
     ``("z" or "a", l, value)`` puts ``value`` (column form) in place of z_l or a_l, the rest computed
     from there: what gradcheck perturbs."""
-    zs, activations, loss, _ = _forward(problem, *_column_form(problem, params), override=override)
+    zs, activations, loss, _ = _forward(problem, *column_form(problem, params), override=override)
     return zs, activations, loss
 
 
@@ -119,13 +119,13 @@ def _forward(problem: Problem, weights, biases, keep: bool = True, override=None
 
 
 def _loss(problem: Problem, params: dict) -> float:
-    return _forward(problem, *_column_form(problem, params), keep=False)[2]
+    return _forward(problem, *column_form(problem, params), keep=False)[2]
 
 
 def _one_step(problem: Problem, params: dict, state: dict) -> _Step:
     columns = problem.layout == "columns"
     layers = problem.layers
-    weights, biases = _column_form(problem, params)
+    weights, biases = column_form(problem, params)
     zs, activations, loss, checksum = _forward(problem, weights, biases)
 
     output = layers[-1].activation

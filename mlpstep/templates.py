@@ -22,7 +22,8 @@ from .errors import ConfigError, NumericError, OptionError, excerpt, key_text
 from .loading.config import validate
 from .loading.reader import MAX_VALUES
 from .loading.values import as_number, check_keys, described, one_of, student_id
-from .model import Trace, answer_names, expected_value, resolve
+from .model import Trace
+from .quantities import answer_names, expected_value, resolve
 from .yamltext import config_text
 
 DRAW_KEYS = {

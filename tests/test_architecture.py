@@ -1,9 +1,9 @@
 """The shape of the code: layers whose imports point down, no cycles, modules and functions of a readable size.
 
-The layers, from the bottom: errors, options (what an activation or an optimizer may be given); limits,
-functions (activations and losses), optimizers; model (Problem, Trace, names); engine and loading;
-gradcheck and scaffold; present; grade; cli. A module may import from a lower layer, or from its own
-package (without a cycle); never from a higher layer or from a peer package.
+The layers, from the bottom: errors, options, yamltext; limits, functions (activations and losses),
+optimizers; model (Problem, Trace, parameter names); quantities (every value's name); engine and
+loading; gradcheck, scaffold and templates; present; grade; cli. A module may import from a lower
+layer, or from its own package (without a cycle); never from a higher layer or from a peer package.
 """
 
 import ast
@@ -16,11 +16,12 @@ LAYERS = {
     "errors": 0, "yamltext": 0, "options": 0,
     "limits": 1, "functions": 1, "optimizers": 1,
     "model": 2,
-    "engine": 3, "loading": 3,
-    "gradcheck": 4, "scaffold": 4, "templates": 4,
-    "present": 5,
-    "grade": 6,
-    "cli": 7, "__main__": 8, "__init__": 8,
+    "quantities": 3,
+    "engine": 4, "loading": 4,
+    "gradcheck": 5, "scaffold": 5, "templates": 5,
+    "present": 6,
+    "grade": 7,
+    "cli": 8, "__main__": 9, "__init__": 9,
 }  # fmt: skip
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60

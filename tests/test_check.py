@@ -12,7 +12,7 @@ from mlpstep.cli.app import app
 from mlpstep.grade.answers import half_unit, read_answers, write_answers
 from mlpstep.grade.grading import grade
 from mlpstep.grade.tolerance import Tolerance
-from mlpstep.model import answer_names
+from mlpstep.quantities import answer_names
 
 SEED_TO_4_DECIMALS = """\
 a1: [[2.0000], [13.0000], [0.0000], [0.0000]]
@@ -407,6 +407,8 @@ def test_many_files_json(tmp_path):
             "expected": files[1]["answers"][0]["expected"],
             "given": [[1.6, 0.6, -1.0, 0.0], [2.8, 3.8, 0.0, -1.0]],
             "hint": "the gradient was added: W1 + 0.1 dL/dW1; the update subtracts it",
+            "points": 0.0,
+            "max_points": 1.0,
         }
     ]
     np.testing.assert_allclose(
@@ -422,10 +424,11 @@ def test_gradescope_results_json(tmp_path):
     results = json.loads(result.stdout)
     assert results["score"] == 1.0 and results["output"] == "1/2 answers correct"
     first, second = results["tests"]
-    assert first == {"name": "forward.a1 (a1)", "score": 1.0, "max_score": 1.0, "status": "passed", "output": "correct"}
+    assert first == {"name": "forward.a1 (a1)", "score": 1.0, "max_score": 1.0, "status": "passed",
+                     "visibility": "visible", "output": "correct"}  # fmt: skip
     assert second["score"] == 0.0 and second["max_score"] == 1.0 and second["status"] == "failed"
     assert second["output"] == (
-        "wrong entries: z1.grad[2][0], z1.grad[3][0]\nhint: this is dL/da1: the derivative relu'(z1) is left out"
+        "wrong\nwrong entries: z1.grad[2][0], z1.grad[3][0]\nhint: this is dL/da1: the derivative relu'(z1) is left out"
     )  # never the expected values
 
 

@@ -72,15 +72,17 @@ def test_gradescope_names_wrong_cells_by_the_students_name_and_never_the_expecte
     assert [test["max_score"] for test in results["tests"]] == [1.0, 1.0, 1.0]
     assert [test["status"] for test in results["tests"]] == ["passed", "failed", "failed"]
     assert results["tests"][1] == {"name": "updated.W1 (W1n)", "score": 0.0, "max_score": 1.0, "status": "failed",
-                                   "output": "wrong entries: W1n[0][1]\nhint: opposite sign"}  # fmt: skip
-    assert results["tests"][2]["output"] == "hint: missing: no answer given"
+                                   "visibility": "visible",
+                                   "output": "wrong\nwrong entries: W1n[0][1]\nhint: opposite sign"}  # fmt: skip
+    assert results["tests"][2]["output"] == "wrong\nhint: missing: no answer given"
     assert "-0.6" not in str(results) and "28.000000000000693" not in str(results)
     assert results["output"] == "1/3 answers correct"
 
 
 def test_gradescope_gives_a_file_that_could_not_be_read_no_tests_and_the_reason():
     assert to_gradescope(Graded("a.yaml", error="YAML syntax error at line 1", expected=17)) == {
-        "score": 0.0, "output": "error: YAML syntax error at line 1", "tests": []}  # fmt: skip
+        "score": 0.0, "output": "error: YAML syntax error at line 1", "stdout_visibility": "hidden",
+        "tests": []}  # fmt: skip
 
 
 def test_a_summary_of_files_none_could_be_graded_has_no_mean():

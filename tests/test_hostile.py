@@ -981,7 +981,9 @@ def test_gradescope_names_at_most_twenty_wrong_cells(tmp_path):
     trace = mlpstep.step(mlpstep.load(MAZUR))
     path.write_text("W1n: [[9, 9], [9, 9]]\n")
     output = json.loads(check(MAZUR, path, "--format", "gradescope").stdout)["tests"][0]["output"]
-    assert output.startswith("wrong entries: W1n[0][0], W1n[0][1], W1n[1][0], W1n[1][1]") and "more" not in output
+    assert (
+        output.startswith("wrong\nwrong entries: W1n[0][0], W1n[0][1], W1n[1][0], W1n[1][1]") and "more" not in output
+    )
     from mlpstep.grade.grading import Answer, Graded
     from mlpstep.grade.report import to_gradescope
 

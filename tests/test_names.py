@@ -12,7 +12,7 @@ from mlpstep.cli.app import app
 from mlpstep.engine import step
 from mlpstep.errors import ConfigError, OptionError
 from mlpstep.loading.config import load, validate
-from mlpstep.model import answer_names, answer_paths, expected_value, locate, quantity_shapes
+from mlpstep.quantities import answer_names, answer_paths, expected_value, locate, quantity_shapes
 
 ROWS = "configs/rows.yaml"
 MAZUR = "configs/mazur.yaml"

@@ -161,3 +161,12 @@ def test_check_variants_example_in_the_readme_is_real(tmp_path, monkeypatch):
     shown = block_starting("$ mlpstep answers variants/s101.yaml --digits 4 > s101.yaml")
     table = shown.partition("$ mlpstep check --variants variants s101.yaml answers.yaml\n")[2]
     assert output_of("check", "--variants", "variants", "s101.yaml", "answers.yaml") == table
+
+
+def test_points_example_in_the_readme_is_real(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "quiz.yaml").write_text(
+        (ROOT / SEED).read_text() + block_starting("# quiz.yaml: configs/seed.yaml, then")
+    )
+    (tmp_path / "mine.yaml").write_text(block_starting("# mine.yaml"))
+    assert block_starting("$ mlpstep check quiz.yaml mine.yaml") == output_of("check", "quiz.yaml", "mine.yaml")

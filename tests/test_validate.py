@@ -96,7 +96,7 @@ def test_twenty_mistakes_are_listed_then_counted(tmp_path):
         len(lines) == 21
         and lines[19]
         == f"error: {path}: junk19: unknown key (valid keys: layout, input, label, loss, "
-        "learning_rate, reduction, relu_grad_at_zero, layers, optimizer, freeze, steps, grading, student, names)"
+        "learning_rate, reduction, relu_grad_at_zero, layers, optimizer, freeze, steps, grading, student, names, ask)"
     )
     assert lines[20] == f"error: {path}: and 5 more"
 

@@ -12,6 +12,13 @@ class CheckFormat(str, Enum):
     table = "table"
     json = "json"
     gradescope = "gradescope"
+    csv = "csv"
+
+
+class CarryForward(str, Enum):
+    full = "full"
+    half = "half"
+    none = "none"
 
 
 # Longer than 60 lines for its options and its --help (the docstring); the body is a few calls.
@@ -43,7 +50,15 @@ def check(
         "(default: all for several files and for gradescope, else none).",
     ),
     output_format: CheckFormat = typer.Option(
-        CheckFormat.table, "--format", help="table, json, or gradescope (results.json)."
+        CheckFormat.table, "--format", help="table, json, gradescope (results.json) or csv (a gradebook)."
+    ),
+    carry_forward: CarryForward | None = typer.Option(
+        None,
+        "--carry-forward",
+        help="Credit for a wrong answer that follows from the file's own wrong answers: full (default), half or none.",
+    ),
+    reveal: bool = typer.Option(
+        False, "--reveal", help="With --format gradescope: show students the expected value of a wrong answer."
     ),
     json_output: bool = typer.Option(False, "--json", help="Shortcut for --format json."),
     full: bool = typer.Option(
@@ -72,8 +87,12 @@ def check(
     nor 0.30 (0.7% off): give three significant digits. --rtol/--atol replace
     both rules with |given - expected| <= atol + rtol |expected|. Wrong answers
     get a hint when they match a likely mistake (a transpose, a sign, a missing
-    derivative, ReLU'(0) taken as 1...). The config's grading: {min_rtol: ...,
-    expect: ...} sets the defaults of --min-rtol and --expect.
+    derivative, ReLU'(0) taken as 1...); one that follows from the file's own
+    wrong answers (z2 from its a1) says so and gets --carry-forward credit.
+    The config's grading: {min_rtol: ..., expect: ..., carry_forward: ...}
+    sets the defaults of --min-rtol, --expect and --carry-forward; its ask: [a1,
+    {name: W1n, points: 4, partial: true}, ...] says exactly what is graded
+    and what each answer is worth (then without --expect).
 
     Many files at once grade a class: the step is computed once, a summary
     lists each file's score, and a value a file did not answer counts as wrong
@@ -95,31 +114,36 @@ def check(
     Example: mlpstep check configs/seed.yaml answers.yaml
     """
     from ..grade.answers import most_values
+    from ..grade.checking import asked_of, expected_of, tolerance_of
     from ..grade.grading import grade_file
     from ..loading.reader import Untrusted
-    from ..model import answer_names
+    from ..quantities import answer_names
 
     form = CheckFormat.json if json_output else output_format
     files = answers or []
     if variants is not None:
         config, files = None, [config, *files]
-    _refuse_option_mistakes(form, config, files, rtol, atol, min_rtol, metadata)
+    _refuse_option_mistakes(form, config, files, rtol, atol, min_rtol, metadata, reveal)
     default = "all" if len(files) > 1 or form is CheckFormat.gradescope else "none"
+    columns: dict = {}  # the gradebook's question columns: the config's (or the template's) asked, else expected
 
     def graded(config: str, sources: list[str]) -> list:
         trace = stepped(config, steps, show_step, allow_large)
         refuse_overwriting_inputs(output, [config, *files, *trace.problem.files])
         names = answer_names(trace)
-        expected = _expected(expect, trace.problem, names, default)
-        tolerance = _tolerance(rtol, atol, min_rtol, trace.problem)
+        asked = asked_of(trace.problem, names, expect)
+        expected = expected_of(expect, trace.problem, names, default)
+        tolerance = tolerance_of(rtol, atol, min_rtol, trace.problem)
         untrusted = Untrusted(most_values(trace), follow_symlinks)
-        return [grade_file(trace, source, names, tolerance, expected, untrusted) for source in sources]
+        carry = carry_forward.value if carry_forward else trace.problem.carry_forward or "full"
+        columns.setdefault("paths", {path: q.name for path, q in asked.items()} if asked else dict.fromkeys(expected))
+        return [grade_file(trace, source, names, tolerance, expected, untrusted, asked, carry) for source in sources]
 
     if variants is None:
         results = graded(config, files)
     else:
         results = _graded_variants(variants, files, metadata, follow_symlinks, graded)
-    _report(results, form, full, allow_large, no_color, output)
+    _report(results, form, (full, reveal, allow_large, no_color), output, columns.get("paths") or None)
     if any(graded.invalid for graded in results):
         raise typer.Exit(Exit.INVALID)
     raise typer.Exit(Exit.OK if all(graded.correct == graded.total for graded in results) else Exit.WRONG)
@@ -160,10 +184,13 @@ def _refuse_option_mistakes(
     atol: float | None,
     min_rtol: float | None,
     metadata: str | None,
+    reveal: bool = False,
 ) -> None:
     """Options that cannot go together, or tolerances that are no tolerance, before any work."""
     from ..errors import OptionError
 
+    if reveal and form is not CheckFormat.gradescope:
+        raise OptionError("--reveal", "--reveal shows expected values in --format gradescope only")
     if config is not None and not answers:
         raise OptionError("", "give the answers files after CONFIG (or --variants DIR, then the answers files)")
     if config is None and "-" in answers:
@@ -186,33 +213,11 @@ def _refuse_option_mistakes(
         )
 
 
-def _expected(expect: str | None, problem, names: dict[str, str], default: str) -> list[str]:
-    """The paths every file must answer: --expect's, else the config's grading.expect, else ``default``."""
-    from ..errors import ConfigError, OptionError
-    from ..grade.answers import expected_paths
-    from ..model import quantity_shapes
-
-    shapes = quantity_shapes(problem)
-    if expect is not None:
-        return expected_paths(expect, names, "--expect", OptionError, shapes)
-    if problem.expect is not None:
-        return expected_paths(",".join(problem.expect), names, "grading.expect", ConfigError, shapes)
-    return expected_paths(default, names, "")
-
-
-def _tolerance(rtol: float | None, atol: float | None, min_rtol: float | None, problem):
-    """--rtol/--atol, or the written-precision rule with --min-rtol's floor (else the config's, else MIN_RTOL)."""
-    from ..grade.tolerance import MIN_RTOL, Tolerance
-
-    floor = min_rtol if min_rtol is not None else problem.min_rtol if problem.min_rtol is not None else MIN_RTOL
-    return Tolerance(rtol, atol, floor)
-
-
-def _report(
-    results: list, form: CheckFormat, full: bool, allow_large: bool, no_color: bool, output: str | None
-) -> None:
-    """The results as a table, JSON or Gradescope's results.json, priced (see mlpstep.limits) first.
-    One file that cannot be graded is an error line in a table."""
+def _report(results: list, form: CheckFormat, flags: tuple, output: str | None, columns: dict | None) -> None:
+    """The results as a table, JSON, Gradescope's results.json or a CSV gradebook (a column per
+    path of ``columns``, headed by its name, else per answer given), priced (see mlpstep.limits) first. One file that
+    cannot be graded is an error line in a table. ``flags``: --full, --reveal, --allow-large, --no-color."""
+    full, reveal, allow_large, no_color = flags
     from ..errors import AnswerError, excerpt
     from ..limits import MAX_DRAWN, MAX_PRINTED, check_output
 
@@ -226,8 +231,12 @@ def _report(
         with console(no_color, output) as shown:
             print_report(results, console=shown, full=full)
         return
-    from ..grade.report import json_size, to_gradescope, to_json
+    from ..grade.report import json_size, to_csv, to_gradescope, to_json
 
-    if form is CheckFormat.json:
+    if form is CheckFormat.csv:
+        emit(to_csv(results, columns), output)
+    elif form is CheckFormat.json:
         check_output(json_size(results, full), MAX_PRINTED, "--full" if full else "--json", allow_large)
-    emit(json_text(to_gradescope(results[0]) if form is CheckFormat.gradescope else to_json(results, full)), output)
+        emit(json_text(to_json(results, full)), output)
+    else:
+        emit(json_text(to_gradescope(results[0], reveal)), output)

@@ -42,8 +42,8 @@ def answers(
     """Write every value of the step as an answers file, in the format check reads.
 
     A teacher gets an answer key, a student (with --blank) a template that
-    lists every name and shape. Checking the full-precision key scores n/n; a
-    rounded key (--decimals, --digits) is checked as it is written, and a
+    lists every name and shape; a config's ask: limits both to its questions.
+    Checking the full-precision key scores n/n; a rounded key (--decimals, --digits) is checked as it is written, and a
     warning names the values check's precision floor would mark wrong.
 
     Example: mlpstep answers configs/seed.yaml --digits 4 > key.yaml
@@ -79,7 +79,7 @@ def _warn_if_too_coarse(trace, body: str, rounding: str) -> None:
     from ..grade.grading import grade
     from ..grade.tolerance import MIN_RTOL, Tolerance
     from ..loading.reader import parse_text
-    from ..model import answer_names
+    from ..quantities import answer_names
     from .output import error_line
 
     submission = answers_of(parse_text(body.encode(), "key", keep_text=True), "key", answer_names(trace), trace.shown)

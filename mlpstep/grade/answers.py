@@ -10,9 +10,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..errors import AnswerError, MlpstepError, OptionError, closest, excerpt, key_text, quoted
+from ..errors import AnswerError, ConfigError, MlpstepError, OptionError, closest, excerpt, key_text, quoted
 from ..loading.reader import Untrusted, Written, read_config
-from ..model import Trace, answer_paths, expected_value, locate, notebook_name, resolve, shape_text, values_of
+from ..model import Question, Trace, shape_text
+from ..quantities import answer_names, answer_paths, expected_value, locate, notebook_name, resolve, values_of
 from ..yamltext import flow
 
 RUN_METADATA = ("network", "layout", "given", "optimizer_state", "final_state", "losses", "student")
@@ -231,6 +232,24 @@ def expected_paths(
     return list(dict.fromkeys(paths))
 
 
+def asked_paths(
+    questions: tuple[Question, ...], names: dict[str, str], shapes: dict[str, tuple[int, ...]] | None = None
+) -> dict[str, Question]:
+    """A config's questions (``ask``) by the path each one's name stands for (with ``shapes``, single
+    entries and course names' entries too: ``W1n[0][1]``, ``w5+``); a name that is no answer name, or
+    one that stands for a path asked already, is a ConfigError at ``ask[i]``."""
+    asked: dict[str, Question] = {}
+    for i, question in enumerate(questions):
+        where = f"ask[{i}]"
+        path = locate(question.name, names, shapes, ConfigError, where) if shapes else resolve(question.name, names)
+        if path is None:
+            raise ConfigError(where, f"{question.name} is not an answer name; {valid_names(names)}")
+        if path in asked:
+            raise ConfigError(where, f"{question.name} is {path} again; ask each answer once")
+        asked[path] = question
+    return asked
+
+
 def _what(cell: object) -> str:
     """What a value that is not a number is, as a message says it."""
     if isinstance(cell, Written):
@@ -287,7 +306,8 @@ def _given(value: object, name: str, where: str) -> Given:
 def write_answers(
     trace: Trace, decimals: int | None = None, names: str = "notebook", blank: bool = False, digits: int | None = None
 ) -> str:
-    """An answers file for every value of the step, in the format ``check`` reads.
+    """An answers file for every value of the step (or, when the config asks questions, exactly
+    those, named as it names them), in the format ``check`` reads.
 
     ``decimals=None`` writes full precision (an answer key); ``blank`` leaves
     every value empty for a student to fill in, with its shape in a comment.
@@ -296,11 +316,17 @@ def write_answers(
     """
     course = _course_names(trace) if names == "course" else {}
     lines = []
-    for path in answer_paths(trace):
+    if trace.problem.ask is None:
+        named = dict.fromkeys(answer_paths(trace))
+    else:
+        asked = asked_paths(trace.problem.ask, answer_names(trace))
+        named = {path: question.name for path, question in asked.items()}
+    for path, asked_name in named.items():
         value = expected_value(trace, path)
         entries = [(key, name) for key, name in course.items() if key.startswith(path + "[")]
-        if path in course or len(entries) < value.size:  # the whole value, under one name
-            entries = [(path, course.get(path) or (path if names == "paths" else notebook_name(path)))]
+        if asked_name or path in course or len(entries) < value.size:  # the whole value, under one name
+            own = asked_name if names != "paths" else None  # a question's name, as the config asks it
+            entries = [(path, own or course.get(path) or (path if names == "paths" else notebook_name(path)))]
         for key, name in entries:
             value = expected_value(trace, key)
             text = f" # {shape_text(value.shape)}" if blank else f" {_yaml_value(value, decimals, digits)}"
@@ -311,7 +337,7 @@ def write_answers(
 def _course_names(trace: Trace) -> dict[str, str]:
     """The first course name of each value or entry that has one, in the order the step computes them
     (``{"updated.W1[0][0]": "w1+", ...}``)."""
-    from ..model import answer_names, split_key
+    from ..quantities import answer_names, split_key
 
     canonical = answer_names(trace, course=False)
     found = {key: name for name, key in reversed(answer_names(trace).items()) if name not in canonical}

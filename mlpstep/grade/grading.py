@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import ConfigError, excerpt
-from ..loading.reader import Untrusted
-from ..model import Trace, entry_key, expected_value, notebook_name, quantity_shapes, shape_text, split_key, values_of
-from .answers import Given, Submission, read_answers, valid_names
+from ..loading.reader import Untrusted, parse_text
+from ..model import Question, Trace, shape_text
+from ..quantities import entry_key, expected_value, notebook_name, quantity_shapes, split_key, values_of
+from .answers import Given, Submission, answers_of, read_answers, valid_names
 from .hints import hint, shape_rule
 from .tolerance import Tolerance
 
@@ -33,6 +34,28 @@ class Answer:
     hint: str | None = None
     texts: np.ndarray | None = None  # each given number as written ("0.10"), shaped as ``given``
     missing: bool = False  # asked for (or left blank) and not answered
+    max_points: float = 1.0  # what it is worth (its question's points; 1 without ask)
+    partial: bool = False  # points in proportion to the correct cells
+    visibility: str = "visible"  # when Gradescope shows it to the student
+    halves: np.ndarray | None = None  # half a unit of each given number's last written digit, shaped as ``given``
+    credit: float | None = None  # the share of its points a wrong answer earns as an error carried forward
+
+    @property
+    def points(self) -> float:
+        """The points it earns: all when correct; with ``partial``, its share of correct cells
+        (none when its shape is wrong or it is missing); else none."""
+        if self.correct:
+            return self.max_points
+        if self.credit is not None:
+            return self.max_points * self.credit
+        if not self.partial or self.wrong is None or not self.wrong.size:
+            return 0.0
+        return self.max_points * float((~self.wrong).sum()) / self.wrong.size
+
+    @property
+    def name(self) -> str:
+        """Its JSON path, as check --json names it."""
+        return self.path
 
     @property
     def size(self) -> int:
@@ -48,6 +71,7 @@ class Answer:
         if not values:
             out["elided"] = True
         out["hint"] = self.hint
+        out["points"], out["max_points"] = self.points, self.max_points
         return out
 
 
@@ -57,7 +81,8 @@ class Graded:
 
     ``expected`` is how many answers the file was asked for (0: only what it answered);
     ``unanswered`` how many values of the step it left out when nothing was asked; ``names``
-    the names it may use, when it used an unknown one."""
+    the names it may use, when it used an unknown one; ``possible`` the points it could have
+    earned when it could not be read; ``weighted`` whether a config's ``ask`` set the points."""
 
     file: str
     answers: list[Answer] = field(default_factory=list)
@@ -66,6 +91,25 @@ class Graded:
     expected: int = 0
     unanswered: int = 0
     names: str | None = None
+    student: str | None = None  # the student id the file gives, when it gives one
+    possible: float = 0.0
+    weighted: bool = False
+
+    @property
+    def score(self) -> float:
+        """The points earned: without ``ask``, the answers right."""
+        return float(sum(answer.points for answer in self.answers))
+
+    @property
+    def in_points(self) -> bool:
+        """Does its score read as points: when the config's ask set them, or an error carried
+        forward earned some (else the answers right say it all)?"""
+        return self.weighted or self.score != self.correct
+
+    @property
+    def max_score(self) -> float:
+        """The points it could earn: without ``ask``, the answers graded."""
+        return self.possible if self.error else sum(answer.max_points for answer in self.answers)
 
     @property
     def correct(self) -> int:
@@ -90,8 +134,9 @@ class Graded:
             shown = full or answer.size <= left
             left -= answer.size if shown else 0
             answers.append(answer.to_dict(shown))
-        return {"file": self.file, "correct": self.correct, "total": self.total, "error": self.error,
-                "problems": self.problems, "unanswered": self.unanswered, "answers": answers}  # fmt: skip
+        return {"file": self.file, "correct": self.correct, "total": self.total, "score": self.score,
+                "max_score": self.max_score, "error": self.error, "problems": self.problems,
+                "unanswered": self.unanswered, "answers": answers}  # fmt: skip
 
 
 def grade_file(
@@ -101,21 +146,51 @@ def grade_file(
     tolerance: Tolerance = Tolerance(),
     expect: list[str] = (),
     untrusted: Untrusted | None = None,
+    asked: dict[str, Question] | None = None,
+    carry: str = "full",
+    text: bytes | None = None,
 ) -> Graded:
     """Read and grade one answers file (``-``: stdin) for the step ``trace`` shows. ``names`` is
     ``answer_names(trace)``; ``expect`` the paths every file must answer (a missing one is wrong);
-    ``untrusted`` the limits the file is read under."""
+    ``untrusted`` the limits the file is read under; ``asked`` the config's questions by path:
+    then exactly those are graded, in their order, for their points (``expect`` is ignored);
+    ``carry`` the credit of an error carried forward (carry.CREDIT); ``text`` the answers as
+    YAML or JSON, then ``source`` only names them."""
+    from .carry import carry_forward
+
     label = "stdin" if source == "-" else source
+    expect = list(asked) if asked is not None else expect
+    possible = sum(q.points for q in asked.values()) if asked is not None else float(len(expect))
     try:
-        submission = read_answers(source, names, trace.shown, untrusted, quantity_shapes(trace.problem))
+        shapes = quantity_shapes(trace.problem)
+        if text is None:
+            submission = read_answers(source, names, trace.shown, untrusted, shapes)
+        else:
+            submission = answers_of(parse_text(text, label, keep_text=True), label, names, trace.shown, shapes)
     except ConfigError as e:
         message, shown = str(e), excerpt(label) + ": "
-        return Graded(label, error=message.removeprefix(shown), expected=len(expect))
+        error = message.removeprefix(shown)
+        return Graded(label, error=error, expected=len(expect), possible=possible, weighted=asked is not None)
     answers = grade(trace, submission, tolerance, expect)
+    carry_forward(trace, answers, tolerance, carry)
+    if asked is not None:
+        answers = priced(answers, asked)
     answered = {split_key(answer.path)[0] for answer in answers}  # a value or one of its entries
     unanswered = 0 if expect else len(set(values_of(names)) - answered)
     help = valid_names(names) if submission.unknown else None
-    return Graded(label, answers, problems=submission.problems, expected=len(expect), unanswered=unanswered, names=help)
+    return Graded(label, answers, problems=submission.problems, expected=len(expect), unanswered=unanswered,
+                  names=help, weighted=asked is not None)  # fmt: skip
+
+
+def priced(answers: list[Answer], asked: dict[str, Question]) -> list[Answer]:
+    """The answers to the questions ``asked`` (by path), in their order, each worth its points."""
+    by_path = {answer.path: answer for answer in answers}
+    out = []
+    for path, question in asked.items():
+        answer = by_path[path]  # every asked path is graded: a missing one as missing
+        answer.max_points, answer.partial, answer.visibility = question.points, question.partial, question.visibility
+        out.append(answer)
+    return out
 
 
 def grade(
@@ -168,7 +243,7 @@ def grade_one(trace: Trace, path: str, given: Given, tolerance: Tolerance) -> An
         )
     ):  # a column (or a row) written flat, a 1x1 written as a number
         values, halves, texts = (array.reshape(expected.shape) for array in (values, halves, texts))
-    answer = Answer(path, given.written_as, False, expected, values, texts=texts)
+    answer = Answer(path, given.written_as, False, expected, values, texts=texts, halves=halves)
     if values.shape != expected.shape:
         if (
             values.ndim == 2

@@ -7,7 +7,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..model import Trace, bias_name, expected_value, flipped, layer_number, notebook_name, output_grad, split_key
+from ..model import Trace, bias_name, flipped, layer_number
+from ..quantities import expected_value, notebook_name, output_grad, split_key
 from .tolerance import ULPS, Tolerance
 
 

@@ -16,6 +16,8 @@ SUMMARY_PROBLEMS = 3
 """Most problems (unknown names, ...) a row of the class summary names (then how many more)."""
 WRONG_CELLS = 20
 """Most wrong cells a Gradescope test names (then how many more)."""
+REVEALED = 400
+"""Most numbers of an expected value a Gradescope test shows with --reveal."""
 
 
 def to_json(results: list[Graded], full: bool = False) -> dict:
@@ -25,17 +27,18 @@ def to_json(results: list[Graded], full: bool = False) -> dict:
 
 
 def summary(results: list[Graded]) -> dict:
-    """How the files did: how many were graded, how many could not be, and the mean score (answers
-    right) and fraction right over the files graded (None when none was)."""
+    """How the files did: how many were graded, how many could not be, and the mean score (points;
+    without ``ask``, answers right) and fraction of the points earned over the files graded (None
+    when none was)."""
     graded = [file for file in results if not file.error]
-    fractions = [file.correct / file.total for file in graded if file.total]
+    fractions = [file.score / file.max_score for file in graded if file.max_score]
     return {
         "files": len(results),
         "graded": len(graded),
         "not_gradable": len(results) - len(graded),
         "all_correct": sum(file.correct == file.total > 0 for file in graded),  # nothing graded is not all correct
         "with_problems": sum(bool(file.problems) for file in graded),
-        "mean_score": sum(file.correct for file in graded) / len(graded) if graded else None,
+        "mean_score": sum(file.score for file in graded) / len(graded) if graded else None,
         "mean_fraction": sum(fractions) / len(fractions) if fractions else None,
     }
 
@@ -65,36 +68,95 @@ def _cells(answer, full: bool) -> int:
     )
 
 
-def to_gradescope(graded: Graded) -> dict:
-    """Gradescope's autograder results: one test per answer, 1 point each.
+def to_gradescope(graded: Graded, reveal: bool = False) -> dict:
+    """Gradescope's autograder results (results.json): one test per answer (per question the
+    config asks), each worth its points and shown as the question's visibility says.
 
-    Students see these, so a wrong answer shows the wrong cells and the hint,
-    never the expected values.
-    """
-    tests = []
-    for answer in graded.answers:
-        lines = []
-        if answer.wrong is not None and answer.wrong.ndim:
-            wrong = np.argwhere(answer.wrong)
-            cells = [answer.written_as + "".join(f"[{i}]" for i in index) for index in wrong[:WRONG_CELLS]]
-            more = f", and {len(wrong) - WRONG_CELLS:,} more" if len(wrong) > WRONG_CELLS else ""
-            lines.append(f"wrong entries: {', '.join(cells)}{more}")
-        if answer.hint:
-            lines.append(f"hint: {answer.hint}")
-        tests.append(
-            {
-                "name": f"{answer.path} ({answer.written_as})" if answer.written_as != answer.path else answer.path,
-                "score": 1.0 if answer.correct else 0.0,
-                "max_score": 1.0,
-                "status": "passed" if answer.correct else "failed",
-                "output": "\n".join(lines) if lines else ("correct" if answer.correct else "wrong"),
-            }
-        )
+    Students see these, so a wrong answer shows the verdict, the wrong cells and the hint, never
+    the expected values (unless ``reveal``). The autograder's stdout stays hidden."""
+    tests = [
+        {
+            "name": f"{answer.path} ({answer.written_as})" if answer.written_as != answer.path else answer.path,
+            "score": answer.points,
+            "max_score": answer.max_points,
+            "status": "passed" if answer.correct else "failed",
+            "visibility": answer.visibility,
+            "output": "\n".join(_test_lines(answer, reveal)),
+        }
+        for answer in graded.answers
+    ]
     if graded.error:
         output = f"error: {graded.error}"
     else:
-        output = "\n".join([f"{graded.correct}/{graded.total} answers correct", *graded.problems])
-    return {"score": float(graded.correct), "output": output, "tests": tests}
+        score = f"{graded.correct}/{graded.total} answers correct"
+        if graded.in_points:
+            score = f"{points_text(graded.score, graded.max_score)} points ({score})"
+        output = "\n".join([score, *graded.problems])
+    return {"score": graded.score, "output": output, "stdout_visibility": "hidden", "tests": tests}
+
+
+def _test_lines(answer, reveal: bool) -> list[str]:
+    """A Gradescope test's output: the verdict, the wrong cells (20 at most), the hint, and the
+    expected value only when ``reveal``."""
+    from ..yamltext import flow
+
+    lines = ["correct" if answer.correct else "wrong"]
+    if answer.partial and answer.points and not answer.correct:
+        right, points = int((~answer.wrong).sum()), points_text(answer.points, answer.max_points)
+        lines[0] = f"partly right: {right} of {answer.wrong.size} entries ({points} points)"
+    if answer.wrong is not None and answer.wrong.ndim:
+        wrong = np.argwhere(answer.wrong)
+        cells = [answer.written_as + "".join(f"[{i}]" for i in index) for index in wrong[:WRONG_CELLS]]
+        more = f", and {len(wrong) - WRONG_CELLS:,} more" if len(wrong) > WRONG_CELLS else ""
+        lines.append(f"wrong entries: {', '.join(cells)}{more}")
+    if answer.hint:
+        lines.append(f"hint: {answer.hint}")
+    if reveal and not answer.correct:
+        shown = (
+            flow(answer.expected.tolist(), lambda v: f"{float(v):.6g}")
+            if answer.expected.size <= REVEALED
+            else (f"{answer.expected.size:,} numbers (see the key)")
+        )
+        lines.append(f"expected: {shown}")
+    return lines
+
+
+def to_csv(results: list[Graded], questions: dict[str, str | None] | None = None) -> str:
+    """A gradebook: one row per file (file, student, score, max_score), then the points of each
+    question (``questions``: paths to the names heading their columns, None for the notebook's;
+    else every answer any file gave, in order). A cell that a
+    spreadsheet would take for a formula (file names are the students') is quoted with a '."""
+    import csv
+    import io
+
+    from ..quantities import notebook_name
+
+    if questions is None:
+        questions = dict.fromkeys(answer.path for graded in results for answer in graded.answers)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    headers = [name or notebook_name(path) for path, name in questions.items()]
+    writer.writerow(["file", "student", "score", "max_score", *map(_inert, headers)])
+    for graded in results:
+        points = {answer.path: points_number(answer.points) for answer in graded.answers}
+        cells = [graded.file, graded.student or "", points_number(graded.score), points_number(graded.max_score)]
+        writer.writerow([_inert(cell) for cell in cells] + [points.get(path, "") for path in questions])
+    return out.getvalue()
+
+
+def _inert(cell: str) -> str:
+    """``cell``, with a ' before a first character that makes a spreadsheet read it as a formula."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
+def points_text(score: float, max_score: float) -> str:
+    """``7.5/10``: points as a person writes them (at most 3 decimals)."""
+    return f"{points_number(score)}/{points_number(max_score)}"
+
+
+def points_number(x: float) -> str:
+    """``7.5``, ``10``, ``3.333``."""
+    return f"{x:.3f}".rstrip("0").rstrip(".")
 
 
 def print_report(results: list[Graded], console=None, full: bool = False) -> None:
@@ -124,6 +186,8 @@ def _print_file(graded: Graded, console, full: bool) -> None:
         mark = ("✓ ", "bold green") if answer.correct else ("✗ ", "bold red")
         name = answer.written_as if answer.written_as == answer.path else f"{answer.written_as} ({answer.path})"
         line = Text.assemble(mark, (name, "bold"))
+        if graded.weighted:
+            line.append(f"   {points_text(answer.points, answer.max_points)} points")
         if answer.hint:
             line.append(f"   {answer.hint}", style="yellow")
         console.print(line, soft_wrap=True)
@@ -148,8 +212,13 @@ def _print_file(graded: Graded, console, full: bool) -> None:
     score = Text.assemble(
         "\n", (excerpt(graded.file), "bold"), ": ", (f"{graded.correct}/{graded.total}", score_style), " correct"
     )
+    if graded.in_points:
+        score = Text.assemble(
+            "\n", (excerpt(graded.file), "bold"), ": ", (points_text(graded.score, graded.max_score), score_style),
+            f" points ({graded.correct}/{graded.total} correct)",
+        )  # fmt: skip
     if graded.unanswered:
-        from ..model import split_key
+        from ..quantities import split_key
 
         values = graded.unanswered + len({split_key(answer.path)[0] for answer in graded.answers})  # entries: one
         score.append(f"; {graded.unanswered} of {values} values not answered (--expect all counts them)")
@@ -173,7 +242,7 @@ def _print_summary(results: list[Graded], console) -> None:
 
     rows = []
     for graded in results:
-        score = f"{graded.correct}/{graded.total}"
+        score = points_text(graded.score, graded.max_score) if graded.in_points else f"{graded.correct}/{graded.total}"
         if graded.error:
             rows.append(
                 [(graded.file, ""), ("-" if not graded.total else score, "red"), (f"error: {graded.error}", "red")]

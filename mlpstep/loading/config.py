@@ -22,6 +22,7 @@ from .arrayfiles import read_array_file
 from .data import inputs_of, labels_of
 from .names import names_of
 from .network import layers_of
+from .questions import questions_of
 from .training import frozen_of, optimizer_of
 from .values import (
     Enough,
@@ -41,13 +42,14 @@ LAYOUTS = ("columns", "rows")
 REDUCTIONS = ("mean", "sum")
 KEYS = (
     "layout", "input", "label", "loss", "learning_rate", "reduction", "relu_grad_at_zero", "layers",
-    "optimizer", "freeze", "steps", "grading", "student", "names",
+    "optimizer", "freeze", "steps", "grading", "student", "names", "ask",
 )  # fmt: skip
 REQUIRED = ("input", "label", "loss", "learning_rate", "layers")
 LAYER_KEYS = ("weights", "bias", "activation")
 LAYER_REQUIRED = ("weights", "activation")
 FILE_KEYS = ("file", "key")
-GRADING_KEYS = ("min_rtol", "expect")
+GRADING_KEYS = ("min_rtol", "expect", "carry_forward")
+CARRY_FORWARD = ("full", "half", "none")
 FILE_DEPTH = 4
 """How deep in the config a {file: ...} may be: optimizer.state.exp_avg.W1."""
 MAX_ERRORS = 100
@@ -132,11 +134,12 @@ def _validate(data: object, base: str | Path, allow_large: bool, mistakes: Mista
     check(check_run, sizes, x.shape[1], steps, optimizer, path, allow_large, names, loss.name)
     y = check(labels_of, data["label"], batch, x.shape[1], sizes[-1], layers[-1].activation, loss)
     grading = check(_grading, data.get("grading", {}))
+    ask = check(questions_of, data["ask"], (grading or (None, None, None))[1]) if "ask" in data else None
     if "student" in data:  # whose variant this is (mlpstep variants); check --variants finds it by its file name
         check(student_id, data["student"], "student")
     if mistakes.found:
         return None
-    min_rtol, expect = grading
+    min_rtol, expect, carry = grading
     problem = Problem(
         layers=tuple(layers),
         x=x,
@@ -153,14 +156,16 @@ def _validate(data: object, base: str | Path, allow_large: bool, mistakes: Mista
         files=files,
         min_rtol=min_rtol,
         expect=expect,
+        ask=ask,
+        carry_forward=carry,
     )
     names = check(names_of, data.get("names", {}), problem)
     return None if names is None else replace(problem, names=names)
 
 
-def _grading(value: object) -> tuple[float | None, tuple[str, ...] | None]:
-    """How ``check`` grades this problem: ``grading: {min_rtol: 0.005, expect: all | [a1, W1n, ...]}``.
-    The names are resolved when the step is known (``check``)."""
+def _grading(value: object) -> tuple[float | None, tuple[str, ...] | None, str | None]:
+    """How ``check`` grades this problem: ``grading: {min_rtol: 0.005, expect: all | [a1, W1n, ...],
+    carry_forward: full | half | none}``. The names are resolved when the step is known (``check``)."""
     if not isinstance(value, dict):
         raise ConfigError(
             "grading", f"{described(value)}; expected a mapping, e.g. grading: {{min_rtol: 0.005, expect: all}}"
@@ -174,16 +179,17 @@ def _grading(value: object) -> tuple[float | None, tuple[str, ...] | None]:
                 "grading.min_rtol",
                 f"{min_rtol:g} is not a relative tolerance; give a number from 0 (no floor) to below 1",
             )
+    carry = one_of(value["carry_forward"], CARRY_FORWARD, "grading.carry_forward") if "carry_forward" in value else None
     expect = value.get("expect")
     if expect is None:
-        return min_rtol, None
+        return min_rtol, None, carry
     if isinstance(expect, str) and expect.strip().lower() == "all":
-        return min_rtol, ("all",)
+        return min_rtol, ("all",), carry
     if not (isinstance(expect, list) and expect and all(isinstance(name, str) and name for name in expect)):
         raise ConfigError(
             "grading.expect", f"{described(expect)}; give all, or a list of answer names, e.g. [a1, z2.grad, W1n]"
         )
-    return min_rtol, tuple(expect)
+    return min_rtol, tuple(expect), carry
 
 
 def check_run(

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 from ..errors import ConfigError, key_text, quoted
-from ..model import Problem, locate, notebook_name, quantity_shapes, resolve, with_aliases
+from ..model import Problem
+from ..quantities import locate, notebook_name, quantity_shapes, resolve, with_aliases
 from .values import described
 
 MAX_NAMES = 1000

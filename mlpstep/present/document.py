@@ -115,7 +115,7 @@ def picked(trace: Trace, parts: list[Section], explain: list[str]) -> Picks:
     worked lines name them (``W1[1,0]`` for its update, ``dL/dz1[2,0]``, ``loss[1]`` for point 1),
     as --only names them (``W1n[1][0]``) or by the config's course names (``w5+``), several to a
     word when spaces or commas separate them."""
-    from ..model import locate, split_key
+    from ..quantities import locate, split_key
 
     chosen: Picks = {}
     if any(not text.strip() for text in explain):
@@ -163,7 +163,7 @@ def explained(trace: Trace, parts: list[Section], chosen: Picks) -> list[Section
     each of its entries ``chosen``."""
     from dataclasses import replace
 
-    from ..model import split_key
+    from ..quantities import split_key
     from .explain import worked
 
     def lines(key: str) -> tuple[str, ...]:  # a value without a worked example (loss_after) has none
@@ -186,7 +186,8 @@ def _explainable(trace: Trace) -> tuple[dict[str, str], dict[str, tuple[int, ...
     lines, named as --only names them (``a1``, ``W1.grad``, ``W1n``, ``grads.W1``), as their worked
     lines do (``dL/dW1``, ``W1`` for its update, ``L``), and by the config's course names (``w5``
     for its update, like ``W1``). The loss has one entry per point."""
-    from ..model import SECTIONS, answer_names, quantity_shapes, with_aliases
+    from ..model import SECTIONS
+    from ..quantities import answer_names, quantity_shapes, with_aliases
 
     names = {
         name: path
@@ -215,7 +216,7 @@ def select(trace: Trace, parts: list[Section], only: list[str]) -> list[Section]
     ``optimizer_state``), the notebook names ``check`` accepts (``a1``, ``W1n``), the names
     of what is given (``x``, ``W1``: the parameter before the step), the config's course names
     (``w5``), or one entry of a value (``W1n[0][1]``: shown alone, as a number)."""
-    from ..model import answer_names, locate, quantity_shapes, split_key, with_aliases
+    from ..quantities import answer_names, locate, quantity_shapes, split_key, with_aliases
 
     if not only:
         raise OptionError("--only", "give one or more names, e.g. --only grads.W1,updated")
@@ -247,7 +248,7 @@ def select(trace: Trace, parts: list[Section], only: list[str]) -> list[Section]
 
 def _kept(entry: Entry, wanted: dict[str, str]) -> list[Entry]:
     """``entry`` when ``wanted`` names it or a prefix of it, else each of its entries it names, alone."""
-    from ..model import notebook_name, split_key
+    from ..quantities import notebook_name, split_key
 
     if any(entry.path == key or entry.path.startswith(key + ".") for key in wanted):
         return [entry]
@@ -264,7 +265,7 @@ def _kept(entry: Entry, wanted: dict[str, str]) -> list[Entry]:
 def select_dict(data: dict, parts: list[Section]) -> dict:
     """The JSON output cut down to the selected entries (nesting kept; one entry of a value is
     keyed by its name and index, ``"W1[0][1]"``, under its section)."""
-    from ..model import split_key
+    from ..quantities import split_key
 
     out: dict = {"network": data["network"], "layout": data["layout"]}
     for part in parts:
