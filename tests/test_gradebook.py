@@ -152,3 +152,65 @@ def test_the_csv_heads_each_question_as_the_config_names_it(tmp_path, monkeypatc
     (tmp_path / "c.yaml").write_text(SEED_TEXT + "ask: [forward.a1, dL/dW1]\n")
     (tmp_path / "a.yaml").write_text("a1: [2, 13, 0, 0]\n")
     assert rows(runner.invoke(app, ["check", "c.yaml", "a.yaml", "--format", "csv"]))[0][4:] == ["forward.a1", "dL/dW1"]
+
+
+def test_run_autograder_grades_a_variants_class_by_gradescope_s_metadata(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    root = tmp_path / "autograder"
+    (root / "source").mkdir(parents=True)
+    (root / "submission").mkdir()
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        "input: {draw: integers, low: -3, high: 3, shape: [2]}\nlabel: {draw: choice, values: [0, 1]}\nloss: nll\n"
+        "learning_rate: 0.1\nlayers:\n  - weights: {draw: integers, low: -2, high: 2, shape: [2, 3]}\n"
+        "    bias: [0, 0, 0]\n    activation: relu\n  - weights: {draw: integers, low: -2, high: 2, shape: [3, 2]}\n"
+        "    bias: [0, 0]\n    activation: softmax\n"
+    )
+    made = runner.invoke(
+        app, ["variants", str(template), "--count", "3", "--seed", "5", "-o", str(root / "source" / "variants")]
+    )
+    assert made.exit_code == 0, made.output
+    key = runner.invoke(app, ["answers", str(root / "source" / "variants" / "2.yaml")]).stdout
+    (root / "submission" / "my answers.yaml").write_text(key)  # named by nobody: the metadata says whose
+    (root / "submission_metadata.json").write_text(json.dumps({"users": [{"sid": "2", "email": "s2@example.edu"}]}))
+    env = {
+        **os.environ,
+        "AUTOGRADER": str(root),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+    }
+    done = subprocess.run(["bash", str(AUTOGRADER)], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert results["score"] == 17.0 and len(results["tests"]) == 17  # student 2's own variant: every answer right
+    (root / "submission_metadata.json").write_text(json.dumps({"users": [{"sid": "3"}]}))
+    done = subprocess.run(["bash", str(AUTOGRADER)], env=env, capture_output=True, text=True, timeout=120)
+    assert json.loads((root / "results" / "results.json").read_text())["score"] < 17  # against student 3's: wrong
+
+
+def test_a_variants_class_gradebook_names_each_student(tmp_path):
+    import csv
+    import io
+
+    variants = tmp_path / "variants"
+    for sid in ("s1", "s2"):
+        (tmp_path / f"{sid}.yaml").write_text(
+            SEED_TEXT.replace("input: [3, 14]", "input: [3, 15]") if sid == "s2" else SEED_TEXT
+        )
+    variants.mkdir()
+    for sid in ("s1", "s2"):
+        (variants / f"{sid}.yaml").write_text((tmp_path / f"{sid}.yaml").read_text() + f"student: {sid}\n")
+        (tmp_path / f"{sid}-answers.yaml").write_text(
+            f"student: {sid}\n" + runner.invoke(app, ["answers", str(variants / f"{sid}.yaml")]).stdout
+        )
+    files = [str(tmp_path / "s1-answers.yaml"), str(tmp_path / "s2-answers.yaml")]
+    rows = list(
+        csv.reader(
+            io.StringIO(runner.invoke(app, ["check", "--variants", str(variants), *files, "--format", "csv"]).stdout)
+        )
+    )
+    assert [(row[1], row[2], row[3]) for row in rows[1:]] == [("s1", "17", "17"), ("s2", "17", "17")]
+    report = json.loads(runner.invoke(app, ["check", "--variants", str(variants), *files, "--json"]).stdout)
+    assert [f["student"] for f in report["files"]] == ["s1", "s2"]

@@ -172,7 +172,9 @@ def _graded_variants(folder: str, files: list[str], metadata: str | None, follow
             by_student.setdefault(student, []).append(source)
     done = {}
     for student, sources in by_student.items():
-        done.update(zip(sources, graded(variant_of[student], sources)))
+        for source, result in zip(sources, graded(variant_of[student], sources)):
+            result.student = student  # the gradebook's student column
+            done[source] = result
     return [done[source] if source in done else Graded(source, error=reasons[source]) for source in files]
 
 

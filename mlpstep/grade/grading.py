@@ -134,7 +134,8 @@ class Graded:
             shown = full or answer.size <= left
             left -= answer.size if shown else 0
             answers.append(answer.to_dict(shown))
-        return {"file": self.file, "correct": self.correct, "total": self.total, "score": self.score,
+        whose = {} if self.student is None else {"student": self.student}  # graded as this student's (--variants)
+        return {"file": self.file, **whose, "correct": self.correct, "total": self.total, "score": self.score,
                 "max_score": self.max_score, "error": self.error, "problems": self.problems,
                 "unanswered": self.unanswered, "answers": answers}  # fmt: skip
 
