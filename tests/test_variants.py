@@ -1,6 +1,7 @@
 """mlpstep variants: a template's draws, one config per student that depends only on the template, the
 seed and the id, and no degenerate draw accepted."""
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -242,3 +243,23 @@ def test_a_variant_never_overwrites_its_template(tmp_path):
     result = runner.invoke(app, ["variants", str(tmp_path / "1.yaml"), "--count", "1", "--seed", "0",
                                  "-o", str(tmp_path)])  # fmt: skip
     assert_refused(result)
+
+
+def test_keys_are_written_beside_the_variants_and_check_n_of_n(tmp_path):
+    (tmp_path / "template.yaml").write_text(TEMPLATE)
+    args = ["variants", str(tmp_path / "template.yaml"), "--count", "3", "--seed", "4", "-o", str(tmp_path / "v")]
+    result = runner.invoke(app, [*args, "--keys", str(tmp_path / "k")])
+    assert result.exit_code == 0 and result.stdout.endswith(f"; their keys in {tmp_path / 'k'}\n")
+    keys = sorted(path.name for path in (tmp_path / "k").iterdir())
+    assert keys == ["1.yaml", "2.yaml", "3.yaml"]
+    files = [str(tmp_path / "k" / name) for name in keys]
+    graded = runner.invoke(app, ["check", "--variants", str(tmp_path / "v"), *files, "--json"])
+    assert [(f["student"], f["correct"], f["total"]) for f in json.loads(graded.stdout)["files"]] == [
+        ("1", 15, 15), ("2", 15, 15), ("3", 15, 15)]  # fmt: skip (no output bias: 15 values)
+
+
+def test_keys_may_not_overwrite_the_variants(tmp_path):
+    (tmp_path / "template.yaml").write_text(TEMPLATE)
+    args = ["variants", str(tmp_path / "template.yaml"), "--count", "2", "--seed", "4", "-o", str(tmp_path / "v")]
+    result = runner.invoke(app, [*args, "--keys", str(tmp_path / "v")])
+    assert result.exit_code == 2 and "--keys: the keys would overwrite the variants" in result.stderr
