@@ -97,7 +97,7 @@ def test_a_file_name_with_a_comma_quote_or_line_break_keeps_its_row(quiz):
     assert [row[:3] for row in rows(result)] == [["file", "student", "score"], [name, "", "10"]]
 
 
-AUTOGRADER = ROOT / "examples" / "gradescope" / "run_autograder"
+AUTOGRADER = ROOT / "configs" / "run_autograder"
 
 
 def run_autograder(root, submission: dict[str, str]):
