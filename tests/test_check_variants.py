@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import assert_refused, runner
+from helpers import ROOT, assert_refused, runner
 from test_variants import TEMPLATE
 
 import mlpstep.cli.check
@@ -121,3 +121,12 @@ def test_a_student_key_is_no_answer_in_the_config_form(folder):
 )
 def test_option_mistakes(folder, args, message):
     assert_refused(runner.invoke(app, args), message)
+
+
+def test_a_file_that_cannot_be_read_and_names_no_student_says_why_it_cannot_be_read(tmp_path):
+    variants = tmp_path / "variants"
+    variants.mkdir()
+    (variants / "s1.yaml").write_text((ROOT / "configs" / "seed.yaml").read_text())
+    result = runner.invoke(app, ["check", "--variants", str(variants), str(tmp_path / "nosuch.yaml"), "--json"])
+    (graded,) = json.loads(result.stdout)["files"]
+    assert result.exit_code == 2 and graded["error"] == "not gradable: no such file; check the path"

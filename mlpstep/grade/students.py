@@ -38,7 +38,7 @@ def student_of(
     A ``student:`` key decides (its student must have a variant); else the file's name (``s101.yaml``)
     when a variant has that name; else the first id of ``metadata`` that has one. A file that cannot
     be read is left to the grading, which says why; its name or the metadata may still name it."""
-    claimed = _student_key(source, follow_symlinks)
+    claimed, unreadable = _student_key(source, follow_symlinks)
     if type(claimed) is int:  # student: 12345, written without quotes
         claimed = str(claimed)
     if claimed is not None:
@@ -52,13 +52,15 @@ def student_of(
     if metadata:
         named = " or ".join(excerpt(i, 40) for i in metadata)
         return None, f"student {named} (of --metadata) has no variant in {where}"
+    if unreadable is not None:  # no name or metadata says whose, and the file says nothing: why it cannot
+        return None, unreadable
     return None, f"it names no student of {where}: add student: ID to it, or name it ID.yaml"
 
 
-def _student_key(source: str, follow_symlinks: bool) -> object:
-    """The file's ``student:`` value, or None (none, or a file that cannot be read)."""
+def _student_key(source: str, follow_symlinks: bool) -> tuple[object, str | None]:
+    """The file's ``student:`` value (None when it has none), and why it cannot be read (None when it can)."""
     try:
         data = read_config(source, untrusted=Untrusted(MAX_VALUES, follow_symlinks))
-    except ConfigError:
-        return None
-    return data.get("student") if isinstance(data, dict) else None
+    except ConfigError as e:
+        return None, e.problem
+    return (data.get("student") if isinstance(data, dict) else None), None
