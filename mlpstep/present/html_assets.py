@@ -15,9 +15,10 @@ nav button{font:inherit;color:var(--fg);background:var(--cell);border:1px solid 
 padding:.3rem .7rem;min-height:2.2rem;cursor:pointer}
 nav button[aria-pressed=true]{background:var(--accent);color:var(--bg);border-color:var(--accent)}
 nav output{color:var(--muted);margin-left:.4rem}
-section{margin-top:1.2rem}
-h2{font-size:1.1rem;border-bottom:1px solid var(--line);padding-bottom:.2rem}
-figure{margin:.6rem 0 1rem;padding:.3rem .5rem;border-radius:.4rem;transition:opacity .2s}
+section{margin-top:1.2rem;display:flex;flex-wrap:wrap;column-gap:1.5rem;align-items:flex-start}
+section>p{margin:.3rem 0}
+h2{flex-basis:100%;font-size:1.1rem;border-bottom:1px solid var(--line);padding-bottom:.2rem}
+figure{margin:.4rem 0 .8rem;max-width:100%;padding:.3rem .5rem;border-radius:.4rem;transition:opacity .2s}
 figcaption{margin-bottom:.3rem}
 figcaption .shape{color:var(--muted);font-size:.85em;margin-left:.4rem}
 math{font-size:1.1em}
