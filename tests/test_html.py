@@ -77,3 +77,12 @@ def test_a_page_too_big_is_refused_before_it_is_written(monkeypatch):
 def test_every_bundled_layout_and_optimizer_has_a_page(config):
     cells = formulas(page(config))
     assert any(" ← " in cell for cell in cells) and any(cell.startswith("dL/d") for cell in cells)
+
+
+def test_the_readme_screenshot_shows_the_current_seed_page():
+    import hashlib
+
+    from helpers import ROOT
+
+    shown = (ROOT / "tests/golden/html_page.sha256").read_text().split()[0]
+    assert hashlib.sha256(page(SEED).encode()).hexdigest() == shown, "run python tests/golden/make_screenshot.py"

@@ -1,10 +1,11 @@
 """The README's picture of the HTML page: the seed's page in headless Chromium, the forward pass
 in play and one cell's formula shown. Run it after a change to the page:
 
-    python tests/golden/make_screenshot.py            # writes tests/golden/html_page.png
+    python tests/golden/make_screenshot.py            # writes tests/golden/html_page.png (and .sha256)
     python tests/golden/make_screenshot.py OUT_DIR    # also light, dark, phone and print shots there
 """
 
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -22,6 +23,8 @@ def main(more: Path | None) -> None:
     page_file = Path(tempfile.mkdtemp()) / "seed.html"
     command = [sys.executable, "-m", "mlpstep", "run", "configs/seed.yaml", "--format", "html", "-o", str(page_file)]
     subprocess.run(command, check=True, cwd=HERE.parent.parent)
+    digest = hashlib.sha256(page_file.read_bytes()).hexdigest()
+    (HERE / "html_page.sha256").write_text(digest + "  the seed's page that html_page.png shows\n")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=FLAGS)
         page = browser.new_page(viewport={"width": 900, "height": 620})
