@@ -3,8 +3,9 @@ of any kind. Every cell carries its entry's formula with the numbers plugged in 
 the line ``--explain`` prints), shown on hover and on focus; a step-through control highlights
 what is in play (forward, loss, backward, update).
 
-``html`` builds the page from blocks (``page(title, [header, *sections])``): a block more, such as
-the network's diagram, is one more item in that list.
+``html`` builds the page from blocks (``page(title, [header, controls, *sections])``): a block
+more, such as the network's diagram, is one more item in that list, and any of its elements with a
+``data-stage`` attribute (one of STAGES) is highlighted with that stage's tables.
 """
 
 from __future__ import annotations
@@ -29,7 +30,11 @@ def html(trace: Trace, parts: list[Section], precision: int = 8, full: bool = Fa
     """The page: the network and its setting, the step-through control, then every section."""
     network, details = header_lines(trace)
     header = f"<header><h1>{escape(network)}</h1><p>{escape(details)}</p></header>"
-    blocks = [header, _controls(), *(_section(trace, part, precision, full) for part in parts)]
+    blocks = [
+        header,
+        _controls(),
+        *(_section(trace, part, precision, full) for part in parts),
+    ]  # the diagram: after the controls
     return page(network, blocks)
 
 
