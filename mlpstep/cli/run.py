@@ -1,4 +1,4 @@
-"""mlpstep run: one step (or several) and every intermediate, as tables, JSON, Markdown or LaTeX."""
+"""mlpstep run: one step (or several) and every intermediate, as tables, JSON, Markdown, LaTeX or HTML."""
 
 from enum import Enum
 
@@ -13,6 +13,7 @@ class RunFormat(str, Enum):
     json = "json"
     markdown = "markdown"
     latex = "latex"
+    html = "html"
 
 
 EXPLAIN_OPTION = typer.Option(
@@ -53,7 +54,9 @@ def _an_entry(word: str) -> bool:
 
 def run(
     config: str = typer.Argument(..., help="YAML or JSON config file, or - to read standard input."),
-    output_format: RunFormat = typer.Option(RunFormat.table, "--format", help="table, json, markdown or latex."),
+    output_format: RunFormat = typer.Option(
+        RunFormat.table, "--format", help="table, json, markdown, latex or html (one page, a formula on every cell)."
+    ),
     json_output: bool = typer.Option(
         False, "--json", help="Shortcut for --format json: every value at full precision."
     ),
@@ -115,6 +118,8 @@ def _document(
     if form is RunFormat.table:
         drawn = shown_cells(parts, full) + BLOCK_CELLS * sum(len(part.entries) for part in parts) + worked
         check_output(drawn, MAX_DRAWN, "--full" if full else "--format table", allow_large)
+    elif form is RunFormat.html:  # every cell carries its worked line
+        check_output((1 + LINE_CELLS) * shown_cells(parts, full) + worked, MAX_PRINTED, "--format html", allow_large)
     else:
         check_output(
             shown_cells(parts, full or form is RunFormat.json) + worked,
@@ -134,6 +139,10 @@ def _write(trace, parts: list, form: RunFormat, precision: int, full: bool, no_c
         from ..present.markdown import markdown
 
         emit(markdown(trace, parts, precision, full), output)
+    elif form is RunFormat.html:
+        from ..present.html import html
+
+        emit(html(trace, parts, precision, full), output)
     elif form is RunFormat.latex:
         from ..present.latex import latex
 
