@@ -1,0 +1,97 @@
+"""The network drawn with a step's numbers (mlpstep.present.diagram): valid, self-contained SVG with
+a unit per neuron and an edge per weight, each findable by its id, in the course's names."""
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from helpers import SEED
+
+import mlpstep
+from mlpstep.errors import OptionError
+from mlpstep.present.diagram import MAX_UNITS, Drawing, svg
+
+CONFIGS = sorted(str(path) for path in Path("configs").glob("*.yaml"))
+NS = "{http://www.w3.org/2000/svg}"
+
+
+def parsed(config, **options) -> ET.Element:
+    return ET.fromstring(svg(mlpstep.step(mlpstep.load(config)), **options))
+
+
+def groups(root: ET.Element, kind: str) -> list[ET.Element]:
+    return [g for g in root.iter(f"{NS}g") if kind in g.get("class", "").split()]
+
+
+def by_id(root: ET.Element, id_: str) -> dict[str, str]:
+    """The texts of one unit or edge by their class: {"z": "z = 2", "a": "a = 2", ...}."""
+    (group,) = [g for g in root.iter(f"{NS}g") if g.get("id") == id_]
+    return {t.get("class"): t.text for t in group.iter(f"{NS}text")}
+
+
+def shown(n: int) -> int:
+    return n if n <= MAX_UNITS else MAX_UNITS - 1
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_every_config_draws_a_unit_per_neuron_and_an_edge_per_weight_and_bias(config):
+    problem = mlpstep.load(config)
+    root = parsed(config, grads=True)
+    sizes = [shown(n) for n in problem.sizes]
+    biased = [layer.bias_mode != "none" for layer in problem.layers]
+    assert len(groups(root, "input")) == sizes[0]
+    assert len(groups(root, "unit")) == sum(sizes[1:])
+    assert len(groups(root, "bias")) == sum(biased)
+    edges = sum(n_in * n_out + n_out * b for n_in, n_out, b in zip(sizes, sizes[1:], biased))
+    assert len(groups(root, "edge")) == edges
+
+
+def test_mazur_draws_his_names_and_numbers():
+    root = parsed("configs/mazur.yaml", grads=True)
+    assert by_id(root, "u0_0") == {"name": "i1", "x": "x = 0.05"}
+    assert by_id(root, "u1_0") == {"name": "h1", "z": "z = 0.3775", "a": "a = 0.5933", "dz": "dL/dz = 0.008771"}
+    assert by_id(root, "u2_1")["name"] == "o2"
+    assert by_id(root, "e2_0_0") == {"w": "w5 = 0.4", "dw": "dL/dw5 = 0.08217"}  # his dE_total/dw5 = 0.082167041
+    assert by_id(root, "e1_1_0")["w"] == "w2 = 0.2"  # rows: the edge i2 -> h1 is W1[0][1]
+    assert by_id(root, "b1") == {"name": "b1", "value": "= 0.35", "db": "dL/db1 = 0.01873"}
+
+
+def test_inactive_relus_are_greyed_and_stop_the_gradient():
+    root = parsed(SEED, grads=True)
+    assert sorted(g.get("id") for g in groups(root, "inactive")) == ["u1_2", "u1_3"]  # z = -4, -15
+    stops = [g.get("id") for g in groups(root, "edge") if g.find(f"{NS}path[@class='stop']") is not None]
+    assert sorted(stops) == ["e1_0_2", "e1_0_3", "e1_1_2", "e1_1_3", "e1_b_2", "e1_b_3"]
+    assert not [g for g in groups(parsed(SEED), "edge") if g.find(f"{NS}path") is not None]  # no grads: no stops
+
+
+def test_without_grads_no_gradient_is_drawn():
+    assert "dL/d" not in svg(mlpstep.step(mlpstep.load(SEED)))
+
+
+def test_the_svg_is_self_contained():
+    text = svg(mlpstep.step(mlpstep.load("configs/mazur.yaml")), grads=True)
+    assert not any(word in text for word in ("href", "<script", "url(", "@import", "<image"))
+
+
+def test_a_big_layer_is_elided():
+    config = {"input": [1.0] * 9, "label": [0.0], "loss": "squared", "learning_rate": 0.1,
+              "layers": [{"weights": [[0.1] * 9] * 8, "bias": [0.0] * 8, "activation": "tanh"},
+                         {"weights": [[0.1] * 8], "bias": [0.0], "activation": "linear"}]}  # fmt: skip
+    root = ET.fromstring(svg(mlpstep.step(mlpstep.load({"layout": "rows", **config}))))
+    assert [by_id(root, f"m{l}")["name"] for l in (0, 1)] == ["... 4 more", "... 3 more"]
+    assert len(groups(root, "edge")) == 5 * 5 + 5 * 1 + 5 + 1
+
+
+def test_a_batch_draws_the_point_asked_for_with_a_note():
+    trace = mlpstep.step(mlpstep.load("configs/batch.yaml"))
+    text = svg(trace, point=2)
+    assert "point 2 of 3 (from 0)" in text
+    assert by_id(ET.fromstring(text), "u0_0")["x"] == f"x = {trace.problem.x[0, 2]:.4g}"
+    with pytest.raises(OptionError, match="give 0 to 2"):
+        svg(trace, point=3)
+
+
+def test_a_drawing_shows_in_a_notebook_and_saves(tmp_path):
+    drawing = Drawing(mlpstep.step(mlpstep.load(SEED)))
+    drawing.save(tmp_path / "seed.svg")
+    assert (tmp_path / "seed.svg").read_text() == drawing._repr_svg_()
