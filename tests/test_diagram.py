@@ -5,9 +5,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from helpers import SEED
+from helpers import SEED, assert_refused, runner
 
 import mlpstep
+from mlpstep.cli.app import app
 from mlpstep.errors import OptionError
 from mlpstep.present.diagram import MAX_UNITS, Drawing, svg
 
@@ -95,3 +96,23 @@ def test_a_drawing_shows_in_a_notebook_and_saves(tmp_path):
     drawing = Drawing(mlpstep.step(mlpstep.load(SEED)))
     drawing.save(tmp_path / "seed.svg")
     assert (tmp_path / "seed.svg").read_text() == drawing._repr_svg_()
+
+
+def test_draw_writes_the_svg(tmp_path):
+    result = runner.invoke(app, ["draw", "configs/mazur.yaml", "--grads", "-o", str(tmp_path / "mazur.svg")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "mazur.svg").read_text() == svg(mlpstep.step(mlpstep.load("configs/mazur.yaml")), grads=True)
+
+
+def test_draw_shows_the_step_asked_for():
+    result = runner.invoke(app, ["draw", SEED, "--steps", "3", "--step", "2"])
+    assert result.exit_code == 0 and "(step 2 of 3)" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [(["--point", "3"], "--point: 3 is not a point of the batch; give 0 to 2"),
+     (["--step", "2"], "--step: 2 is not one of the steps 1 to 1")],
+)  # fmt: skip
+def test_draw_refuses_a_point_or_step_the_run_lacks(args, fragment):
+    assert_refused(runner.invoke(app, ["draw", "configs/batch.yaml", *args]), fragment)

@@ -22,7 +22,7 @@ from .text import format_number
 MAX_UNITS = 6
 """A layer wider than this shows its first MAX_UNITS - 1 units, then "... n more"."""
 DIGITS = 4
-COLUMN, ROW, UNIT_W, UNIT_H, MARGIN = 360, 120, 124, 74, 40
+COLUMN, ROW, UNIT_W, UNIT_H, MARGIN = 440, 120, 124, 74, 40
 
 
 @dataclass
@@ -44,7 +44,8 @@ class Edge:
     name: str
     value: float
     grad: float | None
-    stopped: bool = False
+    stopped: bool = False  # into an inactive unit: the gradient stops there
+    at: float = 0.5  # where its label sits along it, from 0 (source) to 1 (target)
 
 
 @dataclass
@@ -95,10 +96,14 @@ def layout(trace: Trace, grads: bool = False, point: int = 0) -> Layout:
         edges += _weight_edges(trace, l, columns[l - 1], columns[l], aliases, grads)
         if biases[l - 1] is not None:
             edges += _bias_edges(trace, l, biases[l - 1], columns[l], aliases, grads)
+    for e in edges:  # the labels into one unit at one distance; those of one source spread along its edges
+        shown = len(columns[int(e.id[1:].split("_")[0])]) - 1
+        e.at = 0.2 + 0.4 * int(e.target.id.split("_")[1]) / max(shown, 1)
     units = [u for column in columns for u in column] + [b for b in biases if b is not None]
     height = max(u.y for u in units) + UNIT_H / 2 + MARGIN + 20
     note = f"point {point} of {p.batch_size} (from 0); weights and their gradients are the batch's" * (p.batch_size > 1)
     title = f"{trace.network}   loss {_num(trace.loss)} -> {_num(trace.loss_after)}"
+    title += f"   (step {trace.shown} of {p.steps})" * (p.steps > 1)
     return Layout(units, edges, MARGIN * 2 + UNIT_W + COLUMN * (len(sizes) - 1), height, title, note)
 
 
@@ -197,8 +202,7 @@ def _svg_edge(e: Edge, k: int, biggest: float) -> str:
     colour = GREY if e.stopped else POSITIVE if e.value >= 0 else NEGATIVE
     width = 0.8 + 3.2 * abs(e.value) / biggest
     x1, y1, x2, y2 = e.source.x + UNIT_W / 2, e.source.y, e.target.x - UNIT_W / 2, e.target.y
-    t = 0.3 + 0.4 * (int(e.target.id.split("_")[1]) % 3) / 2  # labels of one source spread along its edges
-    lx, ly = x1 + (x2 - x1) * t, y1 + (y2 - y1) * t
+    lx, ly = x1 + (x2 - x1) * e.at, y1 + (y2 - y1) * e.at
     lines = (
         []
         if not e.name
