@@ -12,6 +12,7 @@ from mlpstep.cli.app import app
 from mlpstep.errors import OptionError
 from mlpstep.present.diagram import MAX_UNITS, Drawing, svg
 
+README = Path("README.md").read_text()
 CONFIGS = sorted(str(path) for path in Path("configs").glob("*.yaml"))
 NS = "{http://www.w3.org/2000/svg}"
 
@@ -116,3 +117,10 @@ def test_draw_shows_the_step_asked_for():
 )  # fmt: skip
 def test_draw_refuses_a_point_or_step_the_run_lacks(args, fragment):
     assert_refused(runner.invoke(app, ["draw", "configs/batch.yaml", *args]), fragment)
+
+
+def test_the_readme_diagram_is_current():
+    """configs/seed.svg, shown in the README, is what draw makes now (regenerate it with the command
+    the README gives: mlpstep draw configs/seed.yaml --grads -o configs/seed.svg)."""
+    assert "![" in README and "(configs/seed.svg)" in README
+    assert Path("configs/seed.svg").read_text() == svg(mlpstep.step(mlpstep.load(SEED)), grads=True)
