@@ -1,6 +1,8 @@
 """The network drawn with a step's numbers (mlpstep.present.diagram): valid, self-contained SVG with
 a unit per neuron and an edge per weight, each findable by its id, in the course's names."""
 
+import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -10,7 +12,7 @@ from helpers import SEED, assert_refused, runner
 import mlpstep
 from mlpstep.cli.app import app
 from mlpstep.errors import OptionError
-from mlpstep.present.diagram import MAX_UNITS, Drawing, svg
+from mlpstep.present.diagram import MAX_UNITS, Drawing, svg, tikz
 
 README = Path("README.md").read_text()
 CONFIGS = sorted(str(path) for path in Path("configs").glob("*.yaml"))
@@ -124,3 +126,29 @@ def test_the_readme_diagram_is_current():
     the README gives: mlpstep draw configs/seed.yaml --grads -o configs/seed.svg)."""
     assert "![" in README and "(configs/seed.svg)" in README
     assert Path("configs/seed.svg").read_text() == svg(mlpstep.step(mlpstep.load(SEED)), grads=True)
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_tikz_draws_the_same_units_and_edges(config):
+    root, text = parsed(config, grads=True), tikz(mlpstep.step(mlpstep.load(config)), grads=True)
+    assert text.count("\\node[unit") == sum(len(groups(root, kind)) for kind in ("input", "unit", "bias", "more"))
+    assert text.count("\\draw[") == len(groups(root, "edge"))
+    assert text.count("{") == text.count("}") and "\\end{tikzpicture}" in text
+
+
+def test_tikz_names_mazur_and_stops_the_seeds_gradients():
+    text = tikz(mlpstep.step(mlpstep.load("configs/mazur.yaml")), grads=True)
+    assert "\\node[unit, fill=mlpon] (u1-0) at (8.67, 1.87) {\\textbf{h1}\\\\z = 0.3775\\\\a = 0.5933" in text
+    assert "{w5 = 0.4\\\\dL/dw5 = 0.08217}" in text
+    assert tikz(mlpstep.step(mlpstep.load(SEED)), grads=True).count("$\\parallel$") == 6
+
+
+@pytest.mark.skipif(not shutil.which("pdflatex"), reason="no pdflatex")
+def test_tikz_compiles_with_a_standard_tex(tmp_path):
+    body = tikz(mlpstep.step(mlpstep.load("configs/mazur.yaml")), grads=True)
+    (tmp_path / "d.tex").write_text(
+        f"\\documentclass{{article}}\\usepackage{{tikz}}\\begin{{document}}\n{body}\\end{{document}}\n"
+    )
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "d.tex"], cwd=tmp_path,
+                          capture_output=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stdout[-2000:]

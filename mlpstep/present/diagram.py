@@ -1,6 +1,6 @@
 """The network drawn with one step's numbers: a layout (units, edges, labels, elision) computed once
-by ``layout``, and renderers of it: ``svg`` (self-contained SVG) and ``Drawing`` (what a notebook
-shows, ``trace.draw()``).
+by ``layout``, and renderers of it: ``svg`` (self-contained SVG), ``tikz`` (a tikzpicture for LaTeX)
+and ``Drawing`` (what a notebook shows, ``trace.draw()``).
 
 Columns from the input to the output; each unit shows z and a (and dL/dz with ``grads``), each edge
 its weight (and dL/dW), coloured by sign and as wide as its size. A layer's bias is a unit of its own
@@ -177,6 +177,8 @@ def _bias_edges(trace, l, bias, targets, aliases, grads) -> list[Edge]:
 
 # -- SVG -----------------------------------------------------------------------
 POSITIVE, NEGATIVE, GREY, INK, PAPER = "#d9622b", "#2b7bd9", "#9a9a9a", "#222222", "#fcfcfa"
+UNIT, BIAS, OFF = "#eef3fb", "#f6efe2", "#e6e6e6"
+COLOURS = {"pos": POSITIVE, "neg": NEGATIVE, "grey": GREY, "on": UNIT, "bias": BIAS, "off": OFF}
 
 
 def svg(trace: Trace, grads: bool = False, point: int = 0) -> str:
@@ -233,7 +235,7 @@ def _svg_edge(e: Edge, k: int, biggest: float) -> str:
 
 
 def _svg_unit(u: Unit) -> str:
-    fill = "#e6e6e6" if u.inactive else "#eef3fb" if u.kind != "bias" else "#f6efe2"
+    fill = OFF if u.inactive else UNIT if u.kind != "bias" else BIAS
     dash = ' stroke-dasharray="4 3"' if u.inactive or u.kind == "more" else ""
     x, y = u.x - UNIT_W / 2, u.y - UNIT_H / 2
     shape = (
@@ -248,6 +250,46 @@ def _svg_unit(u: Unit) -> str:
         f'<g class="{u.kind}{" inactive" * u.inactive}" id="{u.id}">{shape}'
         f'<g fill="{colour}" text-anchor="middle">{"".join(texts)}</g></g>'
     )
+
+
+# -- TikZ ----------------------------------------------------------------------
+CM = 0.016
+"""Centimetres per SVG pixel: Mazur's network is 17.3 cm wide, the seed's as wide and 11 cm high."""
+
+
+def tikz(trace: Trace, grads: bool = False, point: int = 0) -> str:
+    """The same diagram as a ``tikzpicture`` (needs ``\\usepackage{tikz}``; colours defined before it).
+    Units are nodes named by their SVG ids with ``-`` for ``_`` (``u1-0``, ``b1``, ``m1``)."""
+    from .latex import escape_text
+
+    lay = layout(trace, grads, point)
+    biggest = max((abs(e.value) for e in lay.edges), default=1.0) or 1.0
+    out = [f"\\definecolor{{mlp{name}}}{{HTML}}{{{colour[1:]}}}" for name, colour in COLOURS.items()]
+    size = f"minimum width={UNIT_W * CM:.2f}cm, minimum height={UNIT_H * CM:.2f}cm"
+    out += ["\\begin{tikzpicture}[x=1cm, y=-1cm, font=\\scriptsize,",
+            f"  unit/.style={{draw, rounded corners, align=center, {size}}},",
+            "  label/.style={fill=white, fill opacity=0.85, text opacity=1, text=black, align=center,",
+            "    font=\\tiny}]"]  # fmt: skip
+    title = escape_text(lay.title).replace("->", r"$\to$")  # text mode has no ">" (OT1 prints "¿")
+    out.append(f"\\node[anchor=west, font=\\small] at (0, {(MARGIN - 14) * CM:.2f}) {{{title}}};")
+    for u in lay.units:
+        style = "unit, fill=mlp" + ("off, text=mlpgrey, dashed" if u.inactive else "bias" if u.kind == "bias" else "on")
+        text = "\\\\".join([f"\\textbf{{{escape_text(u.name)}}}", *(escape_text(line) for _, line in u.lines)])
+        out.append(f"\\node[{style}] ({u.id.replace('_', '-')}) at ({u.x * CM:.2f}, {u.y * CM:.2f}) {{{text}}};")
+    for e in lay.edges:
+        colour = "mlpgrey" if e.stopped else "mlppos" if e.value >= 0 else "mlpneg"
+        label = "" if not e.name else f"{escape_text(e.name)} = {_num(e.value)}"
+        if e.grad is not None and e.name:
+            label += f"\\\\dL/d{escape_text(e.name)} = {_num(e.grad)}"
+        node = f" node[pos={e.at:.2f}, label] {{{label}}}" * bool(label)
+        if e.stopped and e.grad is not None:  # the gradient stops at the unit
+            node += " node[pos=0.95, sloped, inner sep=0] {$\\parallel$}"
+        ends = f"({e.source.id.replace('_', '-')}.east) -- ({e.target.id.replace('_', '-')}.west)"
+        width = 0.3 + 1.2 * abs(e.value) / biggest
+        out.append(f"\\draw[{colour}, line width={width:.2f}pt] {ends}{node};")
+    if lay.note:
+        out.append(f"\\node[anchor=west] at (0, {(lay.height - 18) * CM:.2f}) {{{escape_text(lay.note)}}};")
+    return "\n".join([*out, "\\end{tikzpicture}"]) + "\n"
 
 
 class Drawing:
