@@ -22,6 +22,8 @@ from .text import format_number
 MAX_UNITS = 6
 """A layer wider than this shows its first MAX_UNITS - 1 units, then "... n more"."""
 DIGITS = 4
+CHAR_W, LINE_H = 6.3, 13
+"""About how wide an edge label's character is and how high its line, at 11 px."""
 COLUMN, ROW, UNIT_W, UNIT_H, MARGIN = 440, 120, 124, 74, 40
 
 
@@ -46,6 +48,25 @@ class Edge:
     grad: float | None
     stopped: bool = False  # into an inactive unit: the gradient stops there
     at: float = 0.5  # where its label sits along it, from 0 (source) to 1 (target)
+
+    @property
+    def texts(self) -> list[str]:
+        """Its label: the weight, then its gradient; none for a shared bias (its unit shows it)."""
+        if not self.name:
+            return []
+        grad = [] if self.grad is None else [f"dL/d{self.name} = {_num(self.grad)}"]
+        return [f"{self.name} = {_num(self.value)}", *grad]
+
+    @property
+    def ends(self) -> tuple[float, float, float, float]:
+        """x1, y1, x2, y2: from its source's right side to its target's left."""
+        return self.source.x + UNIT_W / 2, self.source.y, self.target.x - UNIT_W / 2, self.target.y
+
+    def label_box(self, at: float) -> tuple[float, float, float, float]:
+        """Left, top, right and bottom of its label centred at ``at`` along it (its first line's baseline)."""
+        x1, y1, x2, y2 = self.ends
+        x, y, half = x1 + (x2 - x1) * at, y1 + (y2 - y1) * at, CHAR_W * max(map(len, self.texts)) / 2
+        return x - half, y - LINE_H, x + half, y + LINE_H * (len(self.texts) - 1) + 1
 
 
 @dataclass
@@ -96,15 +117,32 @@ def layout(trace: Trace, grads: bool = False, point: int = 0) -> Layout:
         edges += _weight_edges(trace, l, columns[l - 1], columns[l], aliases, grads)
         if biases[l - 1] is not None:
             edges += _bias_edges(trace, l, biases[l - 1], columns[l], aliases, grads)
-    for e in edges:  # the labels into one unit at one distance; those of one source spread along its edges
-        shown = len(columns[int(e.id[1:].split("_")[0])]) - 1
-        e.at = 0.2 + 0.4 * int(e.target.id.split("_")[1]) / max(shown, 1)
+    _place_labels(edges, columns)
     units = [u for column in columns for u in column] + [b for b in biases if b is not None]
     height = max(u.y for u in units) + UNIT_H / 2 + MARGIN + 20
     note = f"point {point} of {p.batch_size} (from 0); weights and their gradients are the batch's" * (p.batch_size > 1)
     title = f"{trace.network}   loss {_num(trace.loss)} -> {_num(trace.loss_after)}"
     title += f"   (step {trace.shown} of {p.steps})" * (p.steps > 1)
     return Layout(units, edges, MARGIN * 2 + UNIT_W + COLUMN * (len(sizes) - 1), height, title, note)
+
+
+def _place_labels(edges: list[Edge], columns: list[list[Unit]]) -> None:
+    """Each edge label where it overlaps none placed before: first tried where the labels into one
+    unit sit at one distance and those of one source spread along its edges, then nearer or farther."""
+    placed: list[tuple[float, float, float, float]] = []
+    for e in (e for e in edges if e.texts):
+        shown = len(columns[int(e.id[1:].split("_")[0])]) - 1
+        preferred = 0.2 + 0.4 * int(e.target.id.split("_")[1]) / max(shown, 1)
+        x1, _, x2, _ = e.ends
+        tried = sorted((0.04 * k for k in range(1, 25)), key=lambda at: abs(at - preferred))
+        fits = [at for at in tried if x1 + 4 <= e.label_box(at)[0] and e.label_box(at)[2] <= x2 - 4]
+        free = (at for at in fits if not any(_overlap(e.label_box(at), box) for box in placed))
+        e.at = next(free, preferred)
+        placed.append(e.label_box(e.at))
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _column(trace: Trace, l: int, names: list[str], point: int, grads: bool) -> list[Unit]:
@@ -195,31 +233,15 @@ def svg(trace: Trace, grads: bool = False, point: int = 0) -> str:
     ]
     if lay.note:
         out.append(f'<text x="{MARGIN}" y="{lay.height - 14}" fill="{INK}">{escape(lay.note)}</text>')
-    out += [_svg_edge(e, k, biggest) for k, e in enumerate(lay.edges)]
+    out += [_svg_edge(e, biggest) for e in lay.edges]
     out += [_svg_unit(u) for u in lay.units]
     return "\n".join([*out, "</svg>"]) + "\n"
 
 
-def _svg_edge(e: Edge, k: int, biggest: float) -> str:
+def _svg_edge(e: Edge, biggest: float) -> str:
     colour = GREY if e.stopped else POSITIVE if e.value >= 0 else NEGATIVE
     width = 0.8 + 3.2 * abs(e.value) / biggest
-    x1, y1, x2, y2 = e.source.x + UNIT_W / 2, e.source.y, e.target.x - UNIT_W / 2, e.target.y
-    lx, ly = x1 + (x2 - x1) * e.at, y1 + (y2 - y1) * e.at
-    lines = (
-        []
-        if not e.name
-        else [f'<text class="w" x="{lx:.1f}" y="{ly - 3:.1f}">{escape(e.name)} = {_num(e.value)}</text>']
-    )
-    if e.grad is not None and e.name:
-        lines.append(f'<text class="dw" x="{lx:.1f}" y="{ly + 10:.1f}">dL/d{escape(e.name)} = {_num(e.grad)}</text>')
-    if lines:  # a pale card behind the label, about as wide as its longest line
-        w = 6.2 * max(len(e.name) + 4 + len(_num(e.value)), len(e.name) + 7 + len(_num(e.grad or 0)) * bool(e.grad))
-        high = 14 if e.grad is None else 27
-        lines.insert(
-            0,
-            f'<rect x="{lx - w / 2:.1f}" y="{ly - 14:.1f}" width="{w:.1f}" height="{high}" rx="3" '
-            f'fill="{PAPER}" fill-opacity="0.85"/>',
-        )
+    x1, y1, x2, y2 = e.ends
     stop = ""
     if e.stopped and e.grad is not None:  # the gradient stops at the unit: a bar across the edge's end
         sx, sy = x2 - 0.06 * (x2 - x1), y2 - 0.06 * (y2 - y1)
@@ -227,11 +249,28 @@ def _svg_edge(e: Edge, k: int, biggest: float) -> str:
             f'<path class="stop" d="M{sx - 5:.1f},{sy - 7:.1f} L{sx + 5:.1f},{sy + 7:.1f}" '
             f'stroke="{INK}" stroke-width="2"/>'
         )
-    return (
-        f'<g class="edge" id="{e.id}"><line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
-        f'stroke="{colour}" stroke-width="{width:.2f}" stroke-opacity="0.75"/>{stop}'
-        f'<g fill="{INK}" text-anchor="middle" font-size="11">{"".join(lines)}</g></g>'
+    line = (
+        f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
+        f'stroke="{colour}" stroke-width="{width:.2f}" stroke-opacity="0.75"/>'
     )
+    hover = f"<title>{escape(' · '.join(e.texts))}</title>" if e.texts else ""  # readable where labels crowd
+    return f'<g class="edge" id="{e.id}">{hover}{line}{stop}{_svg_label(e)}</g>'
+
+
+def _svg_label(e: Edge) -> str:
+    """The weight over its gradient, level (easier to read than along the edge), on a pale card."""
+    if not e.texts:
+        return ""
+    left, top, right, bottom = e.label_box(e.at)
+    lines = [
+        f'<text class="{cls}" x="{(left + right) / 2:.1f}" y="{top + LINE_H * (k + 1) - 3:.1f}">{escape(text)}</text>'
+        for k, (cls, text) in enumerate(zip(("w", "dw"), e.texts))
+    ]
+    card = (
+        f'<rect x="{left:.1f}" y="{top:.1f}" width="{right - left:.1f}" height="{bottom - top:.1f}" rx="3" '
+        f'fill="{PAPER}" fill-opacity="0.85"/>'
+    )
+    return f'<g fill="{INK}" text-anchor="middle" font-size="11">{card}{"".join(lines)}</g>'
 
 
 def _svg_unit(u: Unit) -> str:
@@ -278,9 +317,7 @@ def tikz(trace: Trace, grads: bool = False, point: int = 0) -> str:
         out.append(f"\\node[{style}] ({u.id.replace('_', '-')}) at ({u.x * CM:.2f}, {u.y * CM:.2f}) {{{text}}};")
     for e in lay.edges:
         colour = "mlpgrey" if e.stopped else "mlppos" if e.value >= 0 else "mlpneg"
-        label = "" if not e.name else f"{escape_text(e.name)} = {_num(e.value)}"
-        if e.grad is not None and e.name:
-            label += f"\\\\dL/d{escape_text(e.name)} = {_num(e.grad)}"
+        label = "\\\\".join(map(escape_text, e.texts))
         node = f" node[pos={e.at:.2f}, label] {{{label}}}" * bool(label)
         if e.stopped and e.grad is not None:  # the gradient stops at the unit
             node += " node[pos=0.95, sloped, inner sep=0] {$\\parallel$}"
