@@ -8,6 +8,8 @@
     mlpstep.variants("template.yaml", ["s1", "s2"], seed=2026)   # a config per student
     result = mlpstep.check(problem, "a1: [2, 13, 0, 0]")   # answers: a path, a dict or YAML text
     result.score, result.max_score, result.to_dict()      # one file of check --json
+    trace                                         # a notebook shows its diagram and every value (HTML)
+    trace.draw(grads=True).save("net.svg")        # the network with the step's numbers (SVG)
 
 The names load lazily, so ``mlpstep --help`` does not wait for NumPy.
 """
@@ -33,4 +35,11 @@ def __getattr__(name: str):
         raise AttributeError(f"module 'mlpstep' has no attribute {name!r}")
     from importlib import import_module
 
+    from .present.notebook import install
+
+    install()  # a trace shows itself in a notebook; the command line never comes through here
     return getattr(import_module(f".{_HOMES[name]}", __name__), name)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -131,7 +131,19 @@ def network_picture(problem: Problem) -> str:
     return " -> ".join(parts + [problem.loss.name])
 
 
-@dataclass(eq=False, kw_only=True)
+DISPLAY: dict = {}
+"""How a notebook shows a Trace, by format: ``html``, ``markdown``, ``latex`` (each ``f(trace) -> str``)
+and ``draw`` (``f(trace, grads, point)``, an object with ``_repr_svg_``). The presentation layer fills
+it (``mlpstep.present.notebook.install``, called by ``import mlpstep``'s names): the model imports
+nothing above it."""
+
+
+def _shown(trace: Trace, form: str) -> str | None:
+    """``trace`` in ``form``, or None (the front end's next choice) when no presentation is installed."""
+    return DISPLAY[form](trace) if form in DISPLAY else None
+
+
+@dataclass(eq=False, kw_only=True, repr=False)
 class Trace:
     """What ``step`` computed. Matrices are NumPy arrays in the config's layout:
 
@@ -157,6 +169,25 @@ class Trace:
     @property
     def network(self) -> str:
         return network_picture(self.problem)
+
+    def __repr__(self) -> str:
+        return f"<Trace {self.network}: loss {self.loss:.8g} -> {self.loss_after:.8g}>"
+
+    def _repr_html_(self) -> str | None:
+        return _shown(self, "html")
+
+    def _repr_markdown_(self) -> str | None:
+        return _shown(self, "markdown")
+
+    def _repr_latex_(self) -> str | None:
+        return _shown(self, "latex")
+
+    def draw(self, grads: bool = False, point: int = 0):
+        """The network as a diagram with this step's numbers: shown as SVG in a notebook,
+        ``.save("net.svg")`` to keep it; ``point`` is the batch's point drawn (from 0)."""
+        if "draw" not in DISPLAY:
+            raise RuntimeError("import mlpstep (or call mlpstep.present.notebook.install()) to draw")
+        return DISPLAY["draw"](self, grads, point)
 
     @property
     def given(self) -> dict[str, np.ndarray]:

@@ -1,5 +1,5 @@
 """The command line: the typer app, its one error boundary and ``main``. The commands live in
-run.py, check.py, make.py (answers, init, schema), verify.py (validate, gradcheck) and variants.py; they call
+run.py, draw.py, check.py, make.py (answers, init, schema), verify.py (validate, gradcheck) and variants.py; they call
 the library and raise its errors, and the boundary here turns every error into one line."""
 
 import sys
@@ -14,6 +14,7 @@ from .run import explain_values
 
 COMMANDS = {
     "run": "run",
+    "draw": "draw",
     "check": "check",
     "answers": "make",
     "init": "make",

@@ -12,8 +12,11 @@ ALLOW_LARGE_OPTION = typer.Option(
 )
 
 
-def stepped(config: str, steps: int | None = None, show: int = 1, allow_large: bool = False):
-    """The trace of ``config`` run for ``--steps`` (or the config's steps), showing step ``--show-step``."""
+def stepped(
+    config: str, steps: int | None = None, show: int = 1, allow_large: bool = False, show_option: str = "--show-step"
+):
+    """The trace of ``config`` run for ``--steps`` (or the config's steps), showing step ``show``
+    (``show_option`` names the option that asked for it)."""
     from dataclasses import replace
 
     from ..engine import step
@@ -38,5 +41,5 @@ def stepped(config: str, steps: int | None = None, show: int = 1, allow_large: b
         )
         problem = replace(problem, steps=steps)
     if not 1 <= show <= problem.steps:
-        raise OptionError("--show-step", f"{show} is not one of the steps 1 to {problem.steps}")
+        raise OptionError(show_option, f"{show} is not one of the steps 1 to {problem.steps}")
     return step(problem, show)

@@ -125,6 +125,27 @@ class Graded:
         """Could some of it not be graded (exit code 2)?"""
         return bool(self.error or self.problems)
 
+    def _repr_html_(self) -> str:
+        """In a notebook: the score, then a row per answer (its name, right or not, points, expected,
+        given and hint)."""
+        from html import escape
+
+        from ..present.notebook import table
+
+        score = f"{self.score:g} / {self.max_score:g}" + " points" * self.in_points
+        head = f"<p><b>{escape(self.file)}</b>: {score}" + "".join(
+            f"<br/>{escape(line)}" for line in filter(None, [self.error, *self.problems])
+        )
+        cells = ["answer", "", "points", "expected", "given", "hint"]
+        rows = ["<tr>" + "".join(f"<th>{cell}</th>" for cell in cells) + "</tr>"]
+        for answer in self.answers:
+            given = "missing" if answer.given is None else table(answer.given)
+            values = [f"<code>{escape(answer.written_as)}</code>", "✓" if answer.correct else "✗",
+                      f"{answer.points:g} / {answer.max_points:g}", table(answer.expected), given,
+                      escape(answer.hint or "")]  # fmt: skip
+            rows.append("<tr>" + "".join(f"<td>{value}</td>" for value in values) + "</tr>")
+        return f"{head}</p>\n<table>{''.join(rows)}</table>\n"
+
     def to_dict(self, full: bool = True) -> dict:
         """Plain data. Without ``full``, the answers show at most REPORTED numbers of expected and
         given values in all, in order; the rest are elided: a class's report would otherwise repeat

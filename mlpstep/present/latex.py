@@ -64,7 +64,7 @@ def tex(text: str) -> str:
     return _TOKEN.sub(convert, text)
 
 
-def _escape(text: str) -> str:
+def escape_text(text: str) -> str:
     return "".join(_SYMBOLS.get(c, c) if c in "%&#_{}$" else c for c in text)
 
 
@@ -85,10 +85,10 @@ def latex(trace: Trace, parts: list[Section], precision: int = 8, full: bool = F
     if widest > 10:
         lines.append(f"\\setcounter{{MaxMatrixCols}}{{{widest}}}")
     for part in parts:
-        lines += ["", f"\\paragraph{{{_escape(part.title)}}}", ""]
+        lines += ["", f"\\paragraph{{{escape_text(part.title)}}}", ""]
         for entry in part.entries:
             if isinstance(entry.value, str):
-                lines.append(f"\\noindent {_escape(entry.title)}: {_escape(entry.value)}")
+                lines.append(f"\\noindent {escape_text(entry.title)}: {escape_text(entry.value)}")
                 continue
             if entry.value.ndim == 0:
                 value = _number(scalar_text(entry, precision))

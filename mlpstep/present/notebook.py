@@ -1,0 +1,73 @@
+"""How a notebook shows mlpstep's objects: a trace as HTML (its diagram, then every section as
+tables), Markdown or LaTeX, and a check result as a table. ``install`` hands the trace's formats
+to ``mlpstep.model.DISPLAY``: the model cannot import this layer, so this layer tells it.
+
+The HTML is a fragment without page chrome, minimal on purpose: when the HTML page (present/html.py)
+lands, its body should serve here too.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+import numpy as np
+
+from ..model import DISPLAY, Trace
+from .document import Entry, header_lines, scalar_text, sections
+from .text import as_2d, format_number, kept
+
+
+def install() -> None:
+    """Let every Trace show itself in a notebook (``_repr_html_`` and friends, ``draw``)."""
+    from .diagram import Drawing
+
+    DISPLAY.update(html=html, markdown=markdown, latex=latex, draw=Drawing)
+
+
+def html(trace: Trace, precision: int = 8) -> str:
+    """The trace as an HTML fragment: the network, its diagram with gradients, every section's values."""
+    from .diagram import svg
+
+    network, details = header_lines(trace)
+    out = [f'<div class="mlpstep"><p><code>{escape(network)}</code><br/>{escape(details)}</p>']
+    out.append(svg(trace, grads=True).replace("<svg ", '<svg style="max-width:100%" ', 1))
+    for part in sections(trace):
+        out.append(f"<h4>{escape(part.title)}</h4>")
+        out += [_entry(entry, precision) for entry in part.entries]
+    return "\n".join([*out, "</div>"]) + "\n"
+
+
+def _entry(entry: Entry, precision: int) -> str:
+    title = f"<code>{escape(entry.title)}</code>"
+    if isinstance(entry.value, str):
+        return f"<p>{title}: {escape(entry.value)}</p>"
+    if entry.value.ndim == 0:
+        return f"<p>{title} = {scalar_text(entry, precision)}</p>"
+    return f"<p>{title}</p>\n{table(entry.value, precision)}"
+
+
+def table(value: np.ndarray, precision: int = 8) -> str:
+    """A matrix as an HTML table, elided like NumPy beyond 1000 entries."""
+    m = as_2d(value)
+    rows, cols = kept(m.shape[0], False, m.size), kept(m.shape[1], False, m.size)
+
+    def cell(i, j) -> str:
+        return "⋮" if i is None else "⋯" if j is None else format_number(m[i, j], precision)
+
+    body = ["<tr>" + "".join(f"<td>{cell(i, j)}</td>" for j in cols) + "</tr>" for i in rows]
+    return "<table>" + "".join(body) + "</table>"
+
+
+def markdown(trace: Trace) -> str:
+    from .markdown import markdown as written
+
+    return written(trace, sections(trace))
+
+
+def latex(trace: Trace) -> str:
+    """Each equation of the LaTeX output as display math, which a notebook's MathJax renders."""
+    from .latex import latex as written
+
+    equations = re.findall(r"\\\[(.*?)\\\]", written(trace, sections(trace)), re.S)
+    return "\n".join(f"$${equation.strip()}$$" for equation in equations)
