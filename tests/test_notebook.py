@@ -20,8 +20,8 @@ def test_a_trace_shows_as_html_with_its_diagram_and_every_section():
     html = trace._repr_html_()
     assert html.startswith('<div class="mlpstep">') and "<html" not in html and "<body" not in html
     assert svg(trace, grads=True).split("\n", 1)[1] in html  # the diagram, with gradients, inline
-    assert [title in html for title in ("<h4>Forward pass</h4>", "<h4>Updated parameters</h4>")] == [True, True]
-    assert "<td>0.35891648</td>" in html  # Mazur's w5+
+    assert [title in html for title in ("<h2>Forward pass", "<h2>Updated parameters")] == [True, True]
+    assert "0.35891648</td>" in html and 'data-formula="' in html  # Mazur's w5+, every cell explaining itself
     ET.fromstring(html)  # well-formed: a notebook can embed it
 
 

@@ -27,15 +27,22 @@ optimizer's state, later steps) is the update's."""
 
 
 def html(trace: Trace, parts: list[Section], precision: int = 8, full: bool = False) -> str:
-    """The page: the network and its setting, the step-through control, then every section."""
+    """The page: the network and its setting, the step-through control, the network's diagram with
+    the step's numbers, then every section."""
+    header, diagram, *tables = blocks(trace, parts, precision, full)
+    return page(header_lines(trace)[0], [header, _controls(), diagram, *tables])
+
+
+def blocks(trace: Trace, parts: list[Section], precision: int = 8, full: bool = False) -> list[str]:
+    """The page's content without its chrome (what a notebook shows): the header, the diagram (with
+    gradients), then a block per section, every cell carrying its formula."""
+    from .diagram import svg
+
     network, details = header_lines(trace)
     header = f"<header><h1>{escape(network)}</h1><p>{escape(details)}</p></header>"
-    blocks = [
-        header,
-        _controls(),
-        *(_section(trace, part, precision, full) for part in parts),
-    ]  # the diagram: after the controls
-    return page(network, blocks)
+    drawn = svg(trace, grads=True).replace(' xmlns="http://www.w3.org/2000/svg"', "", 1)  # inline: HTML's own
+    diagram = f'<figure class="diagram" data-stage="forward">{drawn}</figure>'
+    return [header, diagram, *(_section(trace, part, precision, full) for part in parts)]
 
 
 def page(title: str, blocks: list[str]) -> str:

@@ -19,6 +19,7 @@ section{margin-top:1.2rem;display:flex;flex-wrap:wrap;column-gap:1.5rem;align-it
 section>p{margin:.3rem 0}
 h2{flex-basis:100%;font-size:1.1rem;border-bottom:1px solid var(--line);padding-bottom:.2rem}
 figure{margin:.4rem 0 .8rem;max-width:100%;padding:.3rem .5rem;border-radius:.4rem;transition:opacity .2s}
+figure.diagram svg{max-width:100%;height:auto}
 figcaption{margin-bottom:.3rem}
 figcaption .shape{color:var(--muted);font-size:.85em;margin-left:.4rem}
 math{font-size:1.1em}

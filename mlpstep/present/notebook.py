@@ -2,19 +2,17 @@
 tables), Markdown or LaTeX, and a check result as a table. ``install`` hands the trace's formats
 to ``mlpstep.model.DISPLAY``: the model cannot import this layer, so this layer tells it.
 
-The HTML is a fragment without page chrome, minimal on purpose: when the HTML page (present/html.py)
-lands, its body should serve here too.
+The HTML is the HTML page's content (present/html.py) without its chrome.
 """
 
 from __future__ import annotations
 
 import re
-from html import escape
 
 import numpy as np
 
 from ..model import DISPLAY, Trace
-from .document import Entry, header_lines, scalar_text, sections
+from .document import sections
 from .text import as_2d, format_number, kept
 
 
@@ -26,29 +24,15 @@ def install() -> None:
 
 
 def html(trace: Trace, precision: int = 8) -> str:
-    """The trace as an HTML fragment: the network, its diagram with gradients, every section's values."""
-    from .diagram import svg
+    """The trace as an HTML fragment: the HTML page's content without its chrome (the network, its
+    diagram with gradients, every section's values, each cell carrying its formula)."""
+    from .html import blocks
 
-    network, details = header_lines(trace)
-    out = [f'<div class="mlpstep"><p><code>{escape(network)}</code><br/>{escape(details)}</p>']
-    out.append(svg(trace, grads=True).replace("<svg ", '<svg style="max-width:100%" ', 1))
-    for part in sections(trace):
-        out.append(f"<h4>{escape(part.title)}</h4>")
-        out += [_entry(entry, precision) for entry in part.entries]
-    return "\n".join([*out, "</div>"]) + "\n"
-
-
-def _entry(entry: Entry, precision: int) -> str:
-    title = f"<code>{escape(entry.title)}</code>"
-    if isinstance(entry.value, str):
-        return f"<p>{title}: {escape(entry.value)}</p>"
-    if entry.value.ndim == 0:
-        return f"<p>{title} = {scalar_text(entry, precision)}</p>"
-    return f"<p>{title}</p>\n{table(entry.value, precision)}"
+    return '<div class="mlpstep">\n' + "\n".join(blocks(trace, sections(trace), precision)) + "\n</div>\n"
 
 
 def table(value: np.ndarray, precision: int = 8) -> str:
-    """A matrix as an HTML table, elided like NumPy beyond 1000 entries."""
+    """A matrix as an HTML table, elided like NumPy beyond 1000 entries (a check result's answers)."""
     m = as_2d(value)
     rows, cols = kept(m.shape[0], False, m.size), kept(m.shape[1], False, m.size)
 
