@@ -137,9 +137,13 @@ def latex_sheet(sheet: Sheet, precision: int = 8) -> str:
     return standalone("\n\n".join(parts), title)
 
 
+def network_line(network: str) -> str:
+    """``x(2) -> relu(4) -> softmax(2) -> nll`` with arrows."""
+    return " \\(\\to\\) ".join(f"\\(\\mathrm{{{_escape(part.strip())}}}\\)" for part in network.split("->"))
+
+
 def _sheet_network(sheet: Sheet) -> str:
-    layers = [f"\\(\\mathrm{{{_escape(part.strip())}}}\\)" for part in sheet.network.split("->")]
-    return "\\subsection*{Network}\n\n" + " \\(\\to\\) ".join(layers)
+    return "\\subsection*{Network}\n\n" + network_line(sheet.network)
 
 
 def _sheet_conventions(sheet: Sheet) -> str:
