@@ -13,7 +13,7 @@ from ..functions.activations import ACTIVATIONS
 from ..functions.losses import LOSSES
 from ..model import Trace
 from .document import Entry, Section, header_lines, scalar_text
-from .sheet import Sheet
+from .sheet import Sheet, sheet_title
 from .text import as_2d, format_number
 
 FUNCTIONS = (*LOSSES, *ACTIVATIONS, "log")
@@ -133,8 +133,7 @@ def latex_sheet(sheet: Sheet, precision: int = 8) -> str:
         "\\subsection*{Given}\n\n" + "\n".join(line for e in sheet.given.entries for line in entry_lines(e, precision)),
         _sheet_questions(sheet, precision),
     ]
-    title = "One training step: " + ("worked solution" if sheet.solution else "problem sheet")
-    return standalone("\n\n".join(parts), title)
+    return standalone("\n\n".join(parts), sheet_title(sheet))
 
 
 def network_line(network: str) -> str:
@@ -152,14 +151,13 @@ def _sheet_conventions(sheet: Sheet) -> str:
 
 
 def _sheet_questions(sheet: Sheet, precision: int) -> str:
-    from .sheet import shape_words
+    from .sheet import points_text, shape_words
 
-    title = "Solutions" if sheet.solution else "Questions"
-    lines = [f"\\subsection*{{{title}}}", "", "\\begin{enumerate}"]
+    heading = "Solutions" if sheet.solution else "Questions"
+    lines = [f"\\subsection*{{{heading}}}", "", "\\begin{enumerate}"]
     for q in sheet.questions:
-        points = "" if q.points is None else f" [{q.points:g} point{'s' * (q.points != 1)}]"
         shape = shape_words(q.shape, " \\times ") if q.shape else "\\text{a number}"
-        lines.append(f"\\item \\(\\displaystyle {tex(q.name)}\\) (\\({shape}\\)){points}")
+        lines.append(f"\\item \\(\\displaystyle {tex(q.name)}\\) (\\({shape}\\)){points_text(q)}")
         if sheet.solution:
             lines += entry_lines(q.entry, precision, lead="")
         elif q.shape:

@@ -2,8 +2,9 @@
 
 A sheet is the network, the conventions, the givens and the questions; the solution gives each
 question its formula, the numbers plugged in entry by entry (for small values) and the result.
-A renderer writes the parts in order (see ``latex.latex_sheet``); a drawing of the network is one
-more part there.
+Each format writes the parts in order, one function each (``latex.latex_sheet``,
+``markdown.markdown_sheet``): a drawing of the network (made from ``Sheet.trace``) is one more
+part in that list, after the network's line.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class Question:
 
 @dataclass(frozen=True)
 class Sheet:
+    trace: Trace  # the step the sheet is about (what a drawing of the network is made from)
     network: str  # x(2) -> relu(4) -> softmax(2) -> nll
     conventions: tuple[str, ...]  # one sentence each, in mlpstep's formula text
     given: Section
@@ -49,7 +51,7 @@ def sheet(trace: Trace, solution: bool = False, asked: dict[str, float] | None =
         Question(k, _name(entry), _worked(trace, entry) if solution else entry, np.shape(entry.value), points)
         for k, (entry, points) in enumerate(wanted, 1)
     )
-    return Sheet(header_lines(trace)[0], conventions(trace), given, questions, solution)
+    return Sheet(trace, header_lines(trace)[0], conventions(trace), given, questions, solution)
 
 
 def _steps_one(entry: Entry) -> bool:
@@ -128,3 +130,13 @@ def conventions(trace: Trace) -> tuple[str, ...]:
 def shape_words(shape: tuple[int, ...], times: str = " × ") -> str:
     """``(4, 1)`` -> ``4 × 1``; ``a number`` for ``()``."""
     return times.join(map(str, shape)) or "a number"
+
+
+def sheet_title(sheet: Sheet) -> str:
+    return "One training step: " + ("worked solution" if sheet.solution else "problem sheet")
+
+
+def points_text(question: Question) -> str:
+    """`` [4 points]``, or nothing where the config gives no points."""
+    points = question.points
+    return "" if points is None else f" [{points:g} point{'s' * (points != 1)}]"
