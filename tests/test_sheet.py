@@ -59,6 +59,20 @@ def test_sheet_asks_the_configs_questions_with_their_points(tmp_path):
     assert "\\noindent \\(\\frac{\\partial L}{\\partial W_{2}}[1,0] = 13\\cdot 1 = 13\\)" in solved
 
 
+def test_markdown_sheet_has_a_table_of_blanks_per_question():
+    out = sheet(SEED, "--format", "markdown")
+    assert out.startswith("# One training step: problem sheet\n\n## Network\n\n`x(2) -> relu(4) -> softmax(2) -> nll`")
+    assert "### 9. `dL/dW2` (4 × 2)\n\n| [0] | [1] |\n|---:|---:|\n" + "|          |          |\n" * 4 in out
+    assert "### 5. `L` (a number)\n\n`L` = ______\n" in out
+    assert "28.000000000000693" not in out
+
+
+def test_markdown_solution_works_out_every_entry():
+    out = sheet(SEED, "--format", "markdown", "--solution")
+    assert "### 1. `z1` (4 × 1)\n\n#### `z1 = W1ᵀ x + w10` (4x1)\n\n`z1[0,0] = 1·3 + 0·14 + (-1) = 2`\n" in out
+    assert "- **`L = nll(a2, y)`** = 28.000000000000693\n  - `L = -log a2[1,0] = -log(6.9144e-13) = 28`\n\n###" in out
+
+
 def test_run_standalone_wraps_the_latex_in_a_whole_document():
     result = runner.invoke(app, ["run", SEED, "--format", "latex", "--standalone"])
     snippet = runner.invoke(app, ["run", SEED, "--format", "latex"]).stdout

@@ -10,6 +10,7 @@ from .output import emit, refuse_overwriting_inputs
 
 class SheetFormat(str, Enum):
     latex = "latex"
+    markdown = "markdown"
 
 
 def sheet(
@@ -17,7 +18,9 @@ def sheet(
     solution: bool = typer.Option(
         False, "--solution", help="The worked solution: every answer's formula, its numbers and the result."
     ),
-    output_format: SheetFormat = typer.Option(SheetFormat.latex, "--format", help="latex: a whole document."),
+    output_format: SheetFormat = typer.Option(
+        SheetFormat.latex, "--format", help="latex (a whole document) or markdown."
+    ),
     precision: int = typer.Option(8, "--precision", min=1, max=17, help="Significant digits of the values."),
     steps: int | None = STEPS_OPTION,
     allow_large: bool = ALLOW_LARGE_OPTION,
@@ -29,7 +32,6 @@ def sheet(
 
     Example: mlpstep sheet configs/seed.yaml --solution -o seed.tex && pdflatex seed.tex
     """
-    from ..present.latex import latex_sheet
     from ..present.sheet import sheet as sheet_of
 
     trace = stepped(config, steps, 1, allow_large)
@@ -41,4 +43,12 @@ def sheet(
 
         questions = asked_paths(trace.problem.ask, answer_names(trace), quantity_shapes(trace.problem))
         asked = {key: question.points for key, question in questions.items()}
-    emit(latex_sheet(sheet_of(trace, solution, asked), precision), output)
+    document = sheet_of(trace, solution, asked)
+    if output_format is SheetFormat.markdown:
+        from ..present.markdown import markdown_sheet
+
+        emit(markdown_sheet(document, precision), output)
+    else:
+        from ..present.latex import latex_sheet
+
+        emit(latex_sheet(document, precision), output)
