@@ -116,6 +116,15 @@ def test_documents_compile_with_pdflatex(args, tmp_path):
 
 
 @needs_pdflatex
+@pytest.mark.parametrize("solution", [[], ["--solution"]], ids=["sheet", "solution"])
+def test_a_big_networks_sheet_fits_the_page(solution, tmp_path):
+    """40 inputs, 30 hidden units: W1 (40x30) elided, wide values below their formula, no overfull box."""
+    made = runner.invoke(app, ["init", "--layers", "40,30,2", "--seed", "3", "-o", str(tmp_path / "big.yaml")])
+    assert made.exit_code == 0, made.output
+    _pdflatex(sheet(str(tmp_path / "big.yaml"), *solution), tmp_path)
+
+
+@needs_pdflatex
 def test_seed_solution_compiles_and_is_rendered_for_people_to_look_at(tmp_path):
     """The issue's check: mlpstep sheet configs/seed.yaml --solution | pdflatex gives a clean PDF.
     Its first page goes to tests/artifacts/seed-solution-1.png where pdftoppm is installed."""

@@ -92,15 +92,25 @@ def latex(trace: Trace, parts: list[Section], precision: int = 8, full: bool = F
     return "\n".join(lines) + "\n"
 
 
-def entry_lines(entry: Entry, precision: int = 8, full: bool = False, lead: str = "e.g.\\ ") -> list[str]:
-    """One value: its formula and value displayed, then its worked lines (a paragraph each, after ``lead``)."""
+def entry_lines(
+    entry: Entry, precision: int = 8, full: bool = False, lead: str = "e.g.\\ ", split: bool = False
+) -> list[str]:
+    """One value: its formula and value displayed (``split``: the value on a line of its own, for
+    room), then its worked lines (a paragraph each, after ``lead``)."""
     if isinstance(entry.value, str):
         return [f"\\noindent {_escape(entry.title)}: {_escape(entry.value)}"]
     value = _number(scalar_text(entry, precision)) if entry.value.ndim == 0 else bmatrix(entry.value, precision, full)
-    lines = ["\\[", f"  {tex(entry.title)} = {value}", "\\]"]
+    lines = _display(tex(entry.title), value, split)
     for k, text in enumerate(entry.worked):
         lines += [""] * (k > 0) + [f"\\noindent {lead}\\({tex(text)}\\)"]  # a paragraph each
     return lines
+
+
+def _display(left: str, right: str, split: bool = False) -> list[str]:
+    """``left = right`` displayed; ``split``: ``= right`` on a line of its own."""
+    if split:
+        return ["\\begin{gather*}", f"  {left} \\\\", f"  = {right}", "\\end{gather*}"]
+    return ["\\[", f"  {left} = {right}", "\\]"]
 
 
 PREAMBLE = r"""\documentclass[11pt]{article}
@@ -130,7 +140,8 @@ def latex_sheet(sheet: Sheet, precision: int = 8) -> str:
         f"% mlpstep sheet: {sheet.network}" + f"\n\\setcounter{{MaxMatrixCols}}{{{widest}}}" * (widest > 10),
         _sheet_network(sheet),
         _sheet_conventions(sheet),
-        "\\subsection*{Given}\n\n" + "\n".join(line for e in sheet.given.entries for line in entry_lines(e, precision)),
+        "\\subsection*{Given}\n\n"
+        + "\n".join(line for e in sheet.given.entries for line in entry_lines(e, precision, split=_wide(e.value))),
         _sheet_questions(sheet, precision),
     ]
     return standalone("\n\n".join(parts), sheet_title(sheet))
@@ -139,6 +150,11 @@ def latex_sheet(sheet: Sheet, precision: int = 8) -> str:
 def network_line(network: str) -> str:
     """``x(2) -> relu(4) -> softmax(2) -> nll`` with arrows."""
     return " \\(\\to\\) ".join(f"\\(\\mathrm{{{_escape(part.strip())}}}\\)" for part in network.split("->"))
+
+
+def _wide(value: np.ndarray | str) -> bool:
+    """Does a value take a display of its own, below its formula (more than 4 columns)?"""
+    return not isinstance(value, str) and as_2d(np.asarray(value)).shape[1] > 4
 
 
 def _sheet_network(sheet: Sheet) -> str:
@@ -159,11 +175,10 @@ def _sheet_questions(sheet: Sheet, precision: int) -> str:
         shape = shape_words(q.shape, " \\times ") if q.shape else "\\text{a number}"
         lines.append(f"\\item \\(\\displaystyle {tex(q.name)}\\) (\\({shape}\\)){points_text(q)}")
         if sheet.solution:
-            lines += entry_lines(q.entry, precision, lead="")
-        elif q.shape:
-            lines += ["\\[", f"  {tex(q.name)} = {bmatrix(q.entry.value, blank=True)}", "\\]"]
+            lines += entry_lines(q.entry, precision, lead="", split=_wide(q.entry.value))
         else:
-            lines += ["\\[", f"  {tex(q.name)} = {BOX}", "\\]"]
+            box = bmatrix(q.entry.value, blank=True) if q.shape else BOX
+            lines += _display(tex(q.name), box, _wide(q.entry.value))
     return "\n".join([*lines, "\\end{enumerate}"])
 
 
@@ -192,5 +207,5 @@ def _cell(number: float, precision: int, blank: bool) -> str:
     return BOX if blank else _number(format_number(number, precision))
 
 
-BOX = r"\rule[-0.7em]{0pt}{2.2em}\framebox[4em]{\rule{0pt}{1em}}"
+BOX = r"\rule[-0.5em]{0pt}{1.8em}\framebox[4em]{\rule{0pt}{1em}}"
 """An empty box to write a number in."""
