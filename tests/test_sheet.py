@@ -73,6 +73,24 @@ def test_markdown_solution_works_out_every_entry():
     assert "- **`L = nll(a2, y)`** = 28.000000000000693\n  - `L = -log a2[1,0] = -log(6.9144e-13) = 28`\n\n###" in out
 
 
+def test_html_sheet_is_one_page_with_a_box_per_entry():
+    from html.parser import HTMLParser
+
+    out = sheet(SEED, "--format", "html")
+    assert out.startswith("<!DOCTYPE html>") and out.endswith("</html>\n")
+    HTMLParser().feed(out)
+    assert out.count('<table class="matrix blank">') == 16
+    assert out.count("<td></td>") == 4 + 4 + 2 + 2 + 1 + 2 + 4 + 4 + 8 + 2 + 8 + 4 + 8 + 4 + 8 + 2
+    assert "<li><p><code>dL/dW1</code> (2 × 4)</p>" in out and "28.000000000000693" not in out
+
+
+def test_html_solution_works_out_every_entry():
+    out = sheet(SEED, "--format", "html", "--solution")
+    assert '<p class="worked"><code>z1[3,0] = 0·3 + (-1)·14 + (-1) = -15</code></p>' in out
+    assert "<p><code>L = nll(a2, y)</code> = 28.000000000000693</p>" in out
+    assert "<td></td>" not in out
+
+
 def test_run_standalone_wraps_the_latex_in_a_whole_document():
     result = runner.invoke(app, ["run", SEED, "--format", "latex", "--standalone"])
     snippet = runner.invoke(app, ["run", SEED, "--format", "latex"]).stdout

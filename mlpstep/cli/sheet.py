@@ -11,6 +11,7 @@ from .output import emit, refuse_overwriting_inputs
 class SheetFormat(str, Enum):
     latex = "latex"
     markdown = "markdown"
+    html = "html"
 
 
 def sheet(
@@ -19,7 +20,7 @@ def sheet(
         False, "--solution", help="The worked solution: every answer's formula, its numbers and the result."
     ),
     output_format: SheetFormat = typer.Option(
-        SheetFormat.latex, "--format", help="latex (a whole document) or markdown."
+        SheetFormat.latex, "--format", help="latex (a whole document), markdown or html (one page)."
     ),
     precision: int = typer.Option(8, "--precision", min=1, max=17, help="Significant digits of the values."),
     steps: int | None = STEPS_OPTION,
@@ -48,6 +49,10 @@ def sheet(
         from ..present.markdown import markdown_sheet
 
         emit(markdown_sheet(document, precision), output)
+    elif output_format is SheetFormat.html:
+        from ..present.sheet_html import html_sheet
+
+        emit(html_sheet(document, precision), output)
     else:
         from ..present.latex import latex_sheet
 
