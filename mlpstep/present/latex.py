@@ -140,8 +140,7 @@ def latex_sheet(sheet: Sheet, precision: int = 8) -> str:
         f"% mlpstep sheet: {sheet.network}" + f"\n\\setcounter{{MaxMatrixCols}}{{{widest}}}" * (widest > 10),
         _sheet_network(sheet),
         _sheet_conventions(sheet),
-        "\\subsection*{Given}\n\n"
-        + "\n".join(line for e in sheet.given.entries for line in entry_lines(e, precision, split=_wide(e.value))),
+        "\\subsection*{Given}\n\n" + "\n".join(_given_lines(sheet, precision)),
         _sheet_questions(sheet, precision),
     ]
     return standalone("\n\n".join(parts), sheet_title(sheet))
@@ -150,6 +149,13 @@ def latex_sheet(sheet: Sheet, precision: int = 8) -> str:
 def network_line(network: str) -> str:
     """``x(2) -> relu(4) -> softmax(2) -> nll`` with arrows."""
     return " \\(\\to\\) ".join(f"\\(\\mathrm{{{_escape(part.strip())}}}\\)" for part in network.split("->"))
+
+
+def _given_lines(sheet: Sheet, precision: int) -> list[str]:
+    """The givens as ``run`` writes them, with ``x (input)`` read ``x\\ (input)``, not ``x( input)``
+    (run's stored LaTeX keeps its spacing)."""
+    lines = (line for e in sheet.given.entries for line in entry_lines(e, precision, split=_wide(e.value)))
+    return [line.replace(" (\\text{ ", "\\ (\\text{") for line in lines]
 
 
 def _wide(value: np.ndarray | str) -> bool:
