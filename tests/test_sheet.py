@@ -47,7 +47,7 @@ def test_solution_works_out_every_entry_of_a_small_value():
 
 def test_sheet_asks_the_configs_questions_with_their_points(tmp_path):
     config = tmp_path / "asked.yaml"
-    config.write_text(SEED_TEXT + "ask: [a1, {name: W1n, points: 4}, 'dL/dW2[1][0]']\n".replace("dL/dW2", "W2.grad"))
+    config.write_text(SEED_TEXT + "ask: [a1, {name: W1n, points: 4}, 'W2.grad[1][0]']\n")
     out = sheet(str(config))
     items = [line for line in out.splitlines() if line.startswith("\\item \\(")]
     assert items == [
@@ -153,3 +153,7 @@ def test_seed_solution_compiles_and_is_rendered_for_people_to_look_at(tmp_path):
     page = ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1"]
     subprocess.run([*page, str(tmp_path / "doc.pdf"), str(ARTIFACTS / "seed-solution")], check=True, timeout=60)
     assert (ARTIFACTS / "seed-solution-1.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_conventions_say_how_the_rows_layout_holds_its_weights():
+    assert "Layout: rows (a point is a row; a weight matrix is units by inputs)." in sheet("configs/rows.yaml")

@@ -44,7 +44,7 @@ def sheet(trace: Trace, solution: bool = False, asked: dict[str, float] | None =
     for -> its points, from the config's ``ask:``), else every value computed in the step (forward
     pass, loss, gradients, updated parameters)."""
     parts = sections(trace)
-    given, computed = parts[0], [e for part in parts[1:] for e in part.entries if e.path != "loss_after"]
+    given, computed = parts[0], [e for part in parts[1:] for e in part.entries]
     by_path = {entry.path: entry for entry in computed}
     wanted = _asked(trace, by_path, asked) if asked else [(e, None) for e in computed if _steps_one(e)]
     questions = tuple(
@@ -55,8 +55,9 @@ def sheet(trace: Trace, solution: bool = False, asked: dict[str, float] | None =
 
 
 def _steps_one(entry: Entry) -> bool:
-    """One step's values: not the losses and parameters after several (they have no worked lines)."""
-    return not entry.path.startswith(("final", "losses", "optimizer_state"))
+    """One step's values, worked out by hand: not the loss after the update, the optimizer's state,
+    the losses and parameters after several steps (they have no worked lines)."""
+    return not entry.path.startswith(("final", "losses", "optimizer_state", "loss_after"))
 
 
 def _asked(trace: Trace, by_path: dict[str, Entry], asked: dict[str, float]) -> list[tuple[Entry, float]]:
@@ -112,7 +113,8 @@ def conventions(trace: Trace) -> tuple[str, ...]:
     """The choices a hand-worked answer depends on, one sentence each."""
     problem = trace.problem
     point = "column" if problem.layout == "columns" else "row"
-    out = [f"Layout: {problem.layout} (a point is a {point}; a weight matrix is inputs by units)."]
+    weights = "inputs by units" if problem.layout == "columns" else "units by inputs"
+    out = [f"Layout: {problem.layout} (a point is a {point}; a weight matrix is {weights})."]
     loss = f"Loss: {problem.loss.name}"
     if problem.batch_size > 1:
         loss += f", the {problem.reduction} over the {problem.batch_size} points"
