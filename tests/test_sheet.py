@@ -157,3 +157,11 @@ def test_seed_solution_compiles_and_is_rendered_for_people_to_look_at(tmp_path):
 
 def test_conventions_say_how_the_rows_layout_holds_its_weights():
     assert "Layout: rows (a point is a row; a weight matrix is units by inputs)." in sheet("configs/rows.yaml")
+
+
+def test_a_sheet_past_the_output_limit_is_refused(monkeypatch):
+    import mlpstep.limits
+
+    monkeypatch.setattr(mlpstep.limits, "MAX_PRINTED", 100)
+    assert_refused(runner.invoke(app, ["sheet", SEED, "--solution"]), "would hold", "ask fewer questions")
+    assert runner.invoke(app, ["sheet", SEED, "--solution", "--allow-large"]).exit_code == 0

@@ -45,6 +45,7 @@ def sheet(
         questions = asked_paths(trace.problem.ask, answer_names(trace), quantity_shapes(trace.problem))
         asked = {key: question.points for key, question in questions.items()}
     document = sheet_of(trace, solution, asked)
+    _price(document, output_format, allow_large)
     if output_format is SheetFormat.markdown:
         from ..present.markdown import markdown_sheet
 
@@ -57,3 +58,15 @@ def sheet(
         from ..present.latex import latex_sheet
 
         emit(latex_sheet(document, precision), output)
+
+
+def _price(document, output_format: SheetFormat, allow_large: bool) -> None:
+    """Refuse a sheet past the numbers ``run`` writes (see mlpstep.limits), as ``run`` does."""
+    from ..limits import LINE_CELLS, MAX_PRINTED, check_output
+    from ..present.document import Section, shown_cells
+
+    questions = Section("", tuple(q.entry for q in document.questions))
+    worked = LINE_CELLS * sum(len(q.entry.worked) for q in document.questions)
+    cells = shown_cells([document.given, questions], False) + worked
+    fix = "ask fewer questions (ask: in the config), or add --allow-large"
+    check_output(cells, MAX_PRINTED, "--format " + output_format.value, allow_large, fix)
