@@ -88,15 +88,20 @@ LINE_CELLS = 20
 its result; working it out takes about as long as drawing them)."""
 
 
-def check_output(numbers: int, limit: int, what: str, allow_large: bool = False) -> None:
+def check_output(
+    numbers: int,
+    limit: int,
+    what: str,
+    allow_large: bool = False,
+    fix: str = "pick parts with --only (or leave out --full), or add --allow-large",
+) -> None:
     """Refuse to write ``numbers`` numbers past ``limit`` (MAX_PRINTED or MAX_DRAWN: then cells,
-    with BLOCK_CELLS a matrix) unless ``allow_large``."""
+    with BLOCK_CELLS a matrix) unless ``allow_large``; the message ends with ``fix``."""
     if numbers > limit and not allow_large:
         held = f"would hold {numbers:,} numbers" if limit == MAX_PRINTED else f"would draw {numbers:,} cells"
         raise OptionError(
             what,
-            f"the output {held}, more than the {limit:,} one command may; "
-            "pick parts with --only (or leave out --full), or add --allow-large",
+            f"the output {held}, more than the {limit:,} one command may; {fix}",
         )
 
 

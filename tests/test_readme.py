@@ -170,3 +170,9 @@ def test_points_example_in_the_readme_is_real(tmp_path, monkeypatch):
     )
     (tmp_path / "mine.yaml").write_text(block_starting("# mine.yaml"))
     assert block_starting("$ mlpstep check quiz.yaml mine.yaml") == output_of("check", "quiz.yaml", "mine.yaml")
+
+
+def test_sheet_example_in_the_readme_is_real():
+    assert blocks_after("The solution's first question, as the document writes it:") in output_of(
+        "sheet", SEED, "--solution"
+    )

@@ -1,6 +1,6 @@
 """The command line: the typer app, its one error boundary and ``main``. The commands live in
-run.py, draw.py, check.py, make.py (answers, init, schema), verify.py (validate, gradcheck) and variants.py; they call
-the library and raise its errors, and the boundary here turns every error into one line."""
+run.py, draw.py, check.py, make.py (answers, init, schema), verify.py (validate, gradcheck), variants.py and
+sheet.py; they call the library and raise its errors, and the boundary here turns every error into one line."""
 
 import sys
 from functools import cache
@@ -22,6 +22,7 @@ COMMANDS = {
     "schema": "make",
     "validate": "verify",
     "variants": "variants",
+    "sheet": "sheet",
 }
 """Every command and the module of mlpstep.cli that holds it, in the order --help lists them."""
 

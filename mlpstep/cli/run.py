@@ -70,6 +70,9 @@ def run(
     ),
     explain: list[str] | None = EXPLAIN_OPTION,
     full: bool = typer.Option(False, "--full", help="Print every entry of big matrices instead of eliding them."),
+    standalone: bool = typer.Option(
+        False, "--standalone", help="With --format latex: a whole document for pdflatex, not a snippet."
+    ),
     steps: int | None = STEPS_OPTION,
     show_step: int = typer.Option(1, "--show-step", help="Which step's intermediates to show."),
     allow_large: bool = ALLOW_LARGE_OPTION,
@@ -84,6 +87,7 @@ def run(
 
     Examples: mlpstep run configs/seed.yaml --json | jq .updated.W1
               mlpstep run configs/seed.yaml --format latex --only grads -o grads.tex
+              mlpstep run configs/seed.yaml --format latex --standalone --explain | pdflatex
     """
     from ..errors import OptionError
     from ..limits import MAX_PRINTED, check_output
@@ -93,12 +97,14 @@ def run(
     if json_output and output_format not in (RunFormat.table, RunFormat.json):
         raise OptionError("", f"--json and --format {output_format.value} ask for two formats; give one")
     form = RunFormat.json if json_output else output_format
+    if standalone and form is not RunFormat.latex:
+        raise OptionError("--standalone", f"a whole document is LaTeX; add --format latex, not {form.value}")
     if form is RunFormat.json and only is None and explain is None:  # the common scripted case skips the document model
         check_output(trace.size(), MAX_PRINTED, "--json", allow_large)
         emit(json_text(trace.to_dict()), output)
         return
     parts = _document(trace, form, only, explain, full, allow_large)
-    _write(trace, parts, form, precision, full, no_color, output)
+    _write(trace, parts, form, precision, full, no_color, output, standalone)
 
 
 def _document(
@@ -130,7 +136,9 @@ def _document(
     return explained(trace, parts, chosen) if worked else parts
 
 
-def _write(trace, parts: list, form: RunFormat, precision: int, full: bool, no_color: bool, output: str | None) -> None:
+def _write(
+    trace, parts: list, form: RunFormat, precision: int, full: bool, no_color: bool, output: str | None, whole: bool
+) -> None:
     if form is RunFormat.json:
         from ..present.document import select_dict
 
@@ -144,9 +152,10 @@ def _write(trace, parts: list, form: RunFormat, precision: int, full: bool, no_c
 
         emit(html(trace, parts, precision, full), output)
     elif form is RunFormat.latex:
-        from ..present.latex import latex
+        from ..present.latex import latex, network_line, standalone
 
-        emit(latex(trace, parts, precision, full), output)
+        text = latex(trace, parts, precision, full)
+        emit(standalone(network_line(trace.network) + "\n\n" + text, "One training step") if whole else text, output)
     else:
         from ..present.render import print_trace
 

@@ -12,7 +12,8 @@ import numpy as np
 from ..functions.activations import ACTIVATIONS
 from ..functions.losses import LOSSES
 from ..model import Trace
-from .document import Section, header_lines, scalar_text
+from .document import Entry, Section, header_lines, scalar_text
+from .sheet import Sheet, sheet_title
 from .text import as_2d, format_number
 
 FUNCTIONS = (*LOSSES, *ACTIVATIONS, "log")
@@ -87,21 +88,109 @@ def latex(trace: Trace, parts: list[Section], precision: int = 8, full: bool = F
     for part in parts:
         lines += ["", f"\\paragraph{{{escape_text(part.title)}}}", ""]
         for entry in part.entries:
-            if isinstance(entry.value, str):
-                lines.append(f"\\noindent {escape_text(entry.title)}: {escape_text(entry.value)}")
-                continue
-            if entry.value.ndim == 0:
-                value = _number(scalar_text(entry, precision))
-            else:
-                value = bmatrix(entry.value, precision, full)
-            lines += ["\\[", f"  {tex(entry.title)} = {value}", "\\]"]
-            for k, text in enumerate(entry.worked):
-                lines += [""] * (k > 0) + [f"\\noindent e.g.\\ \\({tex(text)}\\)"]  # a paragraph each
+            lines += entry_lines(entry, precision, full)
     return "\n".join(lines) + "\n"
 
 
-def bmatrix(value: np.ndarray, precision: int = 8, full: bool = False) -> str:
-    """A 1-D or 2-D array as a bmatrix (a 1-D one as a row), big ones elided like NumPy."""
+def entry_lines(
+    entry: Entry, precision: int = 8, full: bool = False, lead: str = "e.g.\\ ", split: bool = False
+) -> list[str]:
+    """One value: its formula and value displayed (``split``: the value on a line of its own, for
+    room), then its worked lines (a paragraph each, after ``lead``)."""
+    if isinstance(entry.value, str):
+        return [f"\\noindent {escape_text(entry.title)}: {escape_text(entry.value)}"]
+    value = _number(scalar_text(entry, precision)) if entry.value.ndim == 0 else bmatrix(entry.value, precision, full)
+    lines = _display(tex(entry.title), value, split)
+    for k, text in enumerate(entry.worked):
+        lines += [""] * (k > 0) + [f"\\noindent {lead}\\({tex(text)}\\)"]  # a paragraph each
+    return lines
+
+
+def _display(left: str, right: str, split: bool = False) -> list[str]:
+    """``left = right`` displayed; ``split``: ``= right`` on a line of its own."""
+    if split:
+        return ["\\begin{gather*}", f"  {left} \\\\", f"  = {right}", "\\end{gather*}"]
+    return ["\\[", f"  {left} = {right}", "\\]"]
+
+
+PREAMBLE = r"""\documentclass[11pt]{article}
+\usepackage[a4paper,margin=2cm]{geometry}
+\usepackage{amsmath,amssymb}
+\usepackage{tikz}
+\setlength{\parindent}{0pt}
+\setlength{\parskip}{0.4em}
+\allowdisplaybreaks
+\sloppy
+"""
+"""What every whole document loads: packages of a standard TeX Live (texlive-latex-base, texlive-pictures)."""
+
+
+def standalone(body: str, title: str) -> str:
+    """``body`` as a whole document that pdflatex compiles, under ``title``."""
+    return f"{PREAMBLE}\\begin{{document}}\n\\section*{{{escape_text(title)}}}\n\n{body}\n\\end{{document}}\n"
+
+
+def latex_sheet(sheet: Sheet, precision: int = 8) -> str:
+    """A problem sheet, or its worked solution, as a whole document: the network, the
+    conventions, the givens, then the questions (each with an empty box of its shape, or its
+    formula, worked lines and value)."""
+    values = [e.value for e in sheet.given.entries] + [q.entry.value for q in sheet.questions]
+    widest = max((np.shape(v)[-1] for v in values if np.ndim(v)), default=1)
+    parts = [
+        f"% mlpstep sheet: {sheet.network}" + f"\n\\setcounter{{MaxMatrixCols}}{{{widest}}}" * (widest > 10),
+        _sheet_network(sheet),
+        _sheet_conventions(sheet),
+        "\\subsection*{Given}\n\n" + "\n".join(_given_lines(sheet, precision)),
+        _sheet_questions(sheet, precision),
+    ]
+    return standalone("\n\n".join(parts), sheet_title(sheet))
+
+
+def network_line(network: str) -> str:
+    """``x(2) -> relu(4) -> softmax(2) -> nll`` with arrows."""
+    return " \\(\\to\\) ".join(f"\\(\\mathrm{{{escape_text(part.strip())}}}\\)" for part in network.split("->"))
+
+
+def _given_lines(sheet: Sheet, precision: int) -> list[str]:
+    """The givens as ``run`` writes them, with ``x (input)`` read ``x\\ (input)``, not ``x( input)``
+    (run's stored LaTeX keeps its spacing)."""
+    lines = (line for e in sheet.given.entries for line in entry_lines(e, precision, split=_wide(e.value)))
+    return [line.replace(" (\\text{ ", "\\ (\\text{") for line in lines]
+
+
+def _wide(value: np.ndarray | str) -> bool:
+    """Does a value take a display of its own, below its formula (more than 4 columns)?"""
+    return not isinstance(value, str) and as_2d(np.asarray(value)).shape[1] > 4
+
+
+def _sheet_network(sheet: Sheet) -> str:
+    return "\\subsection*{Network}\n\n" + network_line(sheet.network)
+
+
+def _sheet_conventions(sheet: Sheet) -> str:
+    items = "\n".join(f"  \\item {escape_text(text)}" for text in sheet.conventions)
+    return f"\\subsection*{{Conventions}}\n\n\\begin{{itemize}}\n{items}\n\\end{{itemize}}"
+
+
+def _sheet_questions(sheet: Sheet, precision: int) -> str:
+    from .sheet import points_text, shape_words
+
+    heading = "Solutions" if sheet.solution else "Questions"
+    lines = [f"\\subsection*{{{heading}}}", "", "\\begin{enumerate}"]
+    for q in sheet.questions:
+        shape = shape_words(q.shape, " \\times ") if q.shape else "\\text{a number}"
+        lines.append(f"\\item \\(\\displaystyle {tex(q.name)}\\) (\\({shape}\\)){points_text(q)}")
+        if sheet.solution:
+            lines += entry_lines(q.entry, precision, lead="", split=_wide(q.entry.value))
+        else:
+            box = bmatrix(q.entry.value, blank=True) if q.shape else BOX
+            lines += _display(tex(q.name), box, _wide(q.entry.value))
+    return "\n".join([*lines, "\\end{enumerate}"])
+
+
+def bmatrix(value: np.ndarray, precision: int = 8, full: bool = False, blank: bool = False) -> str:
+    """A 1-D or 2-D array as a bmatrix (a 1-D one as a row), big ones elided like NumPy; ``blank``:
+    each number left out, its room kept (a box to write an answer in)."""
     from .text import EDGE_ITEMS, THRESHOLD
 
     m = as_2d(value)
@@ -116,7 +205,13 @@ def bmatrix(value: np.ndarray, precision: int = 8, full: bool = False) -> str:
         if i is None:
             rows.append(" & ".join(r"\ddots" if j is None else r"\vdots" for j in cols))
         else:
-            rows.append(
-                " & ".join(r"\cdots" if j is None else _number(format_number(m[i, j], precision)) for j in cols)
-            )
+            rows.append(" & ".join(r"\cdots" if j is None else _cell(m[i, j], precision, blank) for j in cols))
     return "\\begin{bmatrix} " + " \\\\ ".join(rows) + " \\end{bmatrix}"
+
+
+def _cell(number: float, precision: int, blank: bool) -> str:
+    return BOX if blank else _number(format_number(number, precision))
+
+
+BOX = r"\rule[-0.5em]{0pt}{1.8em}\framebox[4em]{\rule{0pt}{1em}}"
+"""An empty box to write a number in."""
