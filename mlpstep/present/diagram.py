@@ -299,7 +299,7 @@ CM = 0.016
 def tikz(trace: Trace, grads: bool = False, point: int = 0) -> str:
     """The same diagram as a ``tikzpicture`` (needs ``\\usepackage{tikz}``; colours defined before it).
     Units are nodes named by their SVG ids with ``-`` for ``_`` (``u1-0``, ``b1``, ``m1``)."""
-    from .latex import escape_text
+    from .text import escape_text
 
     lay = layout(trace, grads, point)
     biggest = max((abs(e.value) for e in lay.edges), default=1.0) or 1.0

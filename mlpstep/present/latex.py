@@ -14,7 +14,7 @@ from ..functions.losses import LOSSES
 from ..model import Trace
 from .document import Entry, Section, header_lines, scalar_text
 from .sheet import Sheet, sheet_title
-from .text import as_2d, format_number
+from .text import as_2d, escape_text, format_number
 
 FUNCTIONS = (*LOSSES, *ACTIVATIONS, "log")
 _TOKEN = re.compile(
@@ -63,10 +63,6 @@ def tex(text: str) -> str:
         return _SYMBOLS[token]
 
     return _TOKEN.sub(convert, text)
-
-
-def escape_text(text: str) -> str:
-    return "".join(_SYMBOLS.get(c, c) if c in "%&#_{}$" else c for c in text)
 
 
 def _name(name: str) -> str:
@@ -164,7 +160,12 @@ def _wide(value: np.ndarray | str) -> bool:
 
 
 def _sheet_network(sheet: Sheet) -> str:
-    return "\\subsection*{Network}\n\n" + network_line(sheet.network)
+    """The network in a line, then its diagram with the givens on it (TikZ): gradients only in a solution."""
+    from .diagram import tikz
+
+    colours, _, picture = tikz(sheet.trace, grads=sheet.solution).partition("\\begin{tikzpicture}")
+    fitted = "\\resizebox{\\linewidth}{!}{%\n\\begin{tikzpicture}" + picture.strip() + "}"  # as wide as the page
+    return "\n\n".join(["\\subsection*{Network}", network_line(sheet.network), colours.strip(), fitted])
 
 
 def _sheet_conventions(sheet: Sheet) -> str:

@@ -7,6 +7,7 @@ from html import escape
 
 import numpy as np
 
+from .diagram import svg
 from .document import Entry, scalar_text
 from .sheet import Question, Sheet, points_text, shape_words, sheet_title
 from .text import as_2d, format_number, kept
@@ -27,6 +28,7 @@ def html_sheet(sheet: Sheet, precision: int = 8) -> str:
         f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{title}</title>',
         f"<style>\n{STYLE}\n</style>\n</head>\n<body>\n<h1>{title}</h1>",
         f"<h2>Network</h2>\n<p><code>{escape(sheet.network)}</code></p>",
+        f'<figure class="diagram">{svg(sheet.trace, grads=sheet.solution)}</figure>',
         "<h2>Conventions</h2>\n<ul>\n" + "".join(f"<li>{escape(text)}</li>\n" for text in sheet.conventions) + "</ul>",
         "<h2>Given</h2>\n" + "\n".join(_given(entry, precision) for entry in sheet.given.entries),
         _questions(sheet, precision),

@@ -34,3 +34,11 @@ def kept(n: int, full: bool, size: int) -> list[int | None]:
 def as_2d(value: np.ndarray) -> np.ndarray:
     """A number or a flat list as one row; a matrix as it is."""
     return value.reshape(1, -1) if value.ndim < 2 else value
+
+
+_TEX_SPECIAL = {"%": "\\%", "&": "\\&", "#": "\\#", "_": "\\_", "{": "\\{", "}": "\\}", "$": "\\$"}
+
+
+def escape_text(text: str) -> str:
+    """Text for LaTeX's text mode: its special characters escaped (``x_1`` -> ``x\\_1``)."""
+    return "".join(_TEX_SPECIAL.get(c, c) for c in text)
