@@ -76,7 +76,15 @@ def test_focusing_a_cell_by_keyboard_shows_its_formula(browser, url):
 
 
 def in_play(page):
-    return page.evaluate("[...document.querySelectorAll('.in-play')].map(e => e.dataset.stage)")
+    """The stages of the tables in play (the diagram's numbers are counted apart)."""
+    return page.evaluate("[...document.querySelectorAll('figure.in-play')].map(e => e.dataset.stage)")
+
+
+def diagram_in_play(page):
+    """The kinds of the diagram's numbers in play (z, a, dz, dw, ...)."""
+    return page.evaluate(
+        "[...document.querySelectorAll('figure.diagram text.in-play')].map(e => e.getAttribute('class'))"
+    )
 
 
 def test_the_step_through_changes_what_is_highlighted(browser, url):
@@ -84,6 +92,8 @@ def test_the_step_through_changes_what_is_highlighted(browser, url):
     assert in_play(page) == []
     page.get_by_role("button", name="backward", exact=True).click()
     assert set(in_play(page)) == {"backward"} and len(in_play(page)) == 7  # dL/dz2, dL/da1, dL/dz1, W2, w20, W1, w10
+    kinds = diagram_in_play(page)  # on the diagram: every unit's dL/dz and every edge's dL/dW, nothing else
+    assert set(kinds) == {"dz in-play", "dw in-play"} and kinds.count("dz in-play") == 6
     page.keyboard.press("ArrowRight")  # on to the update, from the keyboard
     assert set(in_play(page)) == {"update"}
     assert page.get_by_role("button", name="update", exact=True).get_attribute("aria-pressed") == "true"

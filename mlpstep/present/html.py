@@ -21,6 +21,8 @@ from .text import as_2d, format_number, kept
 
 STAGES = ("forward", "loss", "backward", "update")
 """The step-through's stages, in order."""
+_DIAGRAM_STAGES = {"z": "forward", "a": "forward", "dz": "backward", "dw": "backward", "db": "backward"}
+"""The stage of each kind of number on the diagram (present/diagram.py's text classes)."""
 _STAGE = {"given": "", "forward": "forward", "loss": "loss", "grads": "backward"}
 """The stage of a value by the first word of its path; every other value (the update, the
 optimizer's state, later steps) is the update's."""
@@ -41,7 +43,9 @@ def blocks(trace: Trace, parts: list[Section], precision: int = 8, full: bool = 
     network, details = header_lines(trace)
     header = f"<header><h1>{escape(network)}</h1><p>{escape(details)}</p></header>"
     drawn = svg(trace, grads=True).replace(' xmlns="http://www.w3.org/2000/svg"', "", 1)  # inline: HTML's own
-    diagram = f'<figure class="diagram" data-stage="forward">{drawn}</figure>'
+    for kind, stage in _DIAGRAM_STAGES.items():  # the step-through lights up the diagram's numbers too
+        drawn = drawn.replace(f'class="{kind}"', f'class="{kind}" data-stage="{stage}"')
+    diagram = f'<figure class="diagram">{drawn}</figure>'
     return [header, diagram, *(_section(trace, part, precision, full) for part in parts)]
 
 

@@ -34,6 +34,7 @@ td.kink{text-decoration:underline dotted}
 .line{font-family:ui-monospace,monospace;display:inline-block;padding:.1rem .3rem}
 .note{color:var(--muted);font-size:.85em}
 body.stepping [data-stage]:not(.in-play){opacity:.35}
+text.in-play{font-weight:bold;fill:var(--accent)}
 .in-play{box-shadow:inset 3px 0 0 var(--accent);background:color-mix(in srgb,var(--accent) 8%,transparent)}
 #tip{position:absolute;z-index:3;max-width:min(36rem,94vw);background:var(--tip);color:var(--tipfg);
 padding:.35rem .55rem;border-radius:.35rem;font:13px/1.35 ui-monospace,monospace;pointer-events:none;
