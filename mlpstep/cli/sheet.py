@@ -27,9 +27,12 @@ def sheet(
     allow_large: bool = ALLOW_LARGE_OPTION,
     output: str | None = OUTPUT_OPTION,
 ) -> None:
-    """Write a problem sheet for a config: the network, the conventions, the givens and the
-    questions (the config's ask: list, else every value of the step), each with an empty box
-    of its shape; with --solution, the worked answers.
+    """Write a printable problem sheet, or with --solution its worked answers.
+
+    The sheet states the network (with its diagram), the conventions, the
+    givens and the questions (the config's ask: list, else every value of the
+    step), each with an empty box of its shape; with --solution, each answer's
+    formula, the numbers plugged in and the result.
 
     Example: mlpstep sheet configs/seed.yaml --solution -o seed.tex && pdflatex seed.tex
     """
