@@ -142,6 +142,7 @@ def test_golden_cases_put_inputs_on_each_kink_and_past_softplus_threshold():
     assert past
 
 
+@pytest.mark.slow  # live PyTorch
 @pytest.mark.parametrize("name", OPTIONS)
 def test_engine_matches_live_torch_on_random_networks_with_options(name):
     pytest.importorskip("torch")

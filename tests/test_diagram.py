@@ -143,6 +143,7 @@ def test_tikz_names_mazur_and_stops_the_seeds_gradients():
     assert tikz(mlpstep.step(mlpstep.load(SEED)), grads=True).count("$\\parallel$") == 6
 
 
+@pytest.mark.slow  # pdflatex
 @pytest.mark.skipif(not shutil.which("pdflatex"), reason="no pdflatex")
 def test_tikz_compiles_with_a_standard_tex(tmp_path):
     body = tikz(mlpstep.step(mlpstep.load("configs/mazur.yaml")), grads=True)

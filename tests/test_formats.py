@@ -347,6 +347,7 @@ def test_explain_in_markdown_and_latex():
     assert "- \\sum a_{1}\\cdot" in out and "Σ" not in out
 
 
+@pytest.mark.slow  # pdflatex: a second a document
 @pytest.mark.skipif(__import__("shutil").which("pdflatex") is None, reason="no TeX engine installed")
 @pytest.mark.parametrize("config", sorted(str(p) for p in __import__("pathlib").Path("configs").glob("*.yaml")))
 def test_latex_compiles(tmp_path, config):

@@ -11,6 +11,8 @@ from helpers import SEED, runner
 
 from mlpstep.cli.app import app
 
+pytestmark = pytest.mark.slow  # a real browser: seconds per module
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None:
     pytest.skip(

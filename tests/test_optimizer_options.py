@@ -293,6 +293,7 @@ def test_the_schema_knows_every_optimizer_and_its_options():
     assert options == {name: {option.name for option in kind.options} for name, kind in OPTIMIZERS.items()}
 
 
+@pytest.mark.slow  # live PyTorch
 @pytest.mark.parametrize(
     "optimizer",
     [

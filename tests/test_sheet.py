@@ -120,6 +120,7 @@ needs_pdflatex = pytest.mark.skipif(
 )
 
 
+@pytest.mark.slow  # pdflatex: a second a document
 @needs_pdflatex
 @pytest.mark.parametrize(
     "args",
@@ -133,6 +134,7 @@ def test_documents_compile_with_pdflatex(args, tmp_path):
     assert _pdflatex(result.stdout, tmp_path).startswith(b"%PDF")
 
 
+@pytest.mark.slow  # pdflatex: a second a document
 @needs_pdflatex
 @pytest.mark.parametrize("solution", [[], ["--solution"]], ids=["sheet", "solution"])
 def test_a_big_networks_sheet_fits_the_page(solution, tmp_path):
@@ -142,6 +144,7 @@ def test_a_big_networks_sheet_fits_the_page(solution, tmp_path):
     _pdflatex(sheet(str(tmp_path / "big.yaml"), *solution), tmp_path)
 
 
+@pytest.mark.slow  # pdflatex: a second a document
 @needs_pdflatex
 def test_seed_solution_compiles_and_is_rendered_for_people_to_look_at(tmp_path):
     """The issue's check: mlpstep sheet configs/seed.yaml --solution | pdflatex gives a clean PDF.
