@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import bench_check
+import bench_loop
 import bench_memory
 import bench_step
 import numpy as np
@@ -26,6 +27,20 @@ def test_the_torch_baseline_computes_the_same_step():
     z1, a1, z2, a2, z3 = (grad.numpy().T for grad in torch_step.grads)
     for name, value in (("z1", z1), ("a1", a1), ("z2", z2), ("a2", a2), ("z3", z3)):
         np.testing.assert_allclose(trace.grads[name], value, rtol=1e-10, atol=1e-15)
+
+
+@pytest.mark.slow  # imports PyTorch
+@pytest.mark.parametrize("config", ["seed", "network"])
+def test_the_torch_loop_takes_the_same_steps(config):
+    pytest.importorskip("torch")
+    from dataclasses import replace
+
+    config = bench_loop.seed_config() if config == "seed" else bench_step.network(SIZES, batch=8)
+    trace = mlpstep.step(replace(mlpstep.load(config), steps=5))
+    losses, final, weights = bench_loop.torch_loop_function(config, 5)()
+    np.testing.assert_allclose(losses, trace.losses, rtol=1e-12)
+    assert final == pytest.approx(trace.final_loss, rel=1e-12)
+    np.testing.assert_allclose(weights[0], trace.final["W1"], rtol=1e-12, atol=1e-15)
 
 
 def test_the_memory_budget_counts_what_a_trace_holds():

@@ -1,4 +1,4 @@
-"""Every benchmark of issue 7, each figure beside its baseline measured in the same run.
+"""Every benchmark (issues 7 and 17), each figure beside its baseline measured in the same run.
 
     python tests/bench/run.py            # about two minutes
     python tests/bench/run.py --quick    # fewer repeats, for a first look
@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import bench_check  # noqa: E402
 import bench_load  # noqa: E402
+import bench_loop  # noqa: E402
 import bench_memory  # noqa: E402
 import bench_startup  # noqa: E402
 import bench_step  # noqa: E402
@@ -64,6 +65,11 @@ def rows(quick: bool) -> list[tuple[str, str, str, str, str, bool | None]]:
         out.append((name, f"{seconds * 1e3:.1f} ms", f"{baseline}: {base * 1e3:.1f} ms" if known else baseline,
                     f"{ratio:.3f}x" if known else "", f"<= {goal:g}x" if goal else "",
                     ratio <= goal if known and goal else None))  # fmt: skip
+    for name, seconds, baseline, base, goal in bench_loop.figures(2 if quick else 5):
+        ratio = seconds / base
+        known = ratio == ratio  # nan without torch
+        out.append((name, f"{seconds * 1e6:.1f} us", f"{baseline}: {base * 1e6:.1f} us" if known else baseline,
+                    f"{ratio:.2f}x" if known else "", f"<= {goal:g}x", ratio <= goal if known else None))  # fmt: skip
     for name, seconds, baseline, base, goal in bench_load.figures(2 if quick else 5):
         out.append((name, f"{seconds:.3f} s", f"{baseline}: {base:.3f} s", f"{seconds / base:.1f}x",
                     f"< {goal:g} s" if goal else "", seconds < goal if goal else None))  # fmt: skip
