@@ -38,7 +38,8 @@ def __getattr__(name: str):
     from .present.notebook import install
 
     install()  # a trace shows itself in a notebook; the command line never comes through here
-    return getattr(import_module(f".{_HOMES[name]}", __name__), name)
+    value = globals()[name] = getattr(import_module(f".{_HOMES[name]}", __name__), name)  # looked up once
+    return value
 
 
 def __dir__() -> list[str]:

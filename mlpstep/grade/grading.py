@@ -130,7 +130,7 @@ class Graded:
         given and hint)."""
         from html import escape
 
-        from ..present.notebook import table
+        from ..present.sheet_html import matrix_table as table
 
         score = f"{self.score:g} / {self.max_score:g}" + " points" * self.in_points
         head = f"<p><b>{escape(self.file)}</b>: {score}" + "".join(

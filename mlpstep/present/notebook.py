@@ -1,5 +1,5 @@
-"""How a notebook shows mlpstep's objects: a trace as HTML (its diagram, then every section as
-tables), Markdown or LaTeX, and a check result as a table. ``install`` hands the trace's formats
+"""How a notebook shows a trace: as HTML (its diagram, then every section as tables), Markdown or
+LaTeX (a check result draws its own table: grade.grading.Graded). ``install`` hands the trace's formats
 to ``mlpstep.model.DISPLAY``: the model cannot import this layer, so this layer tells it.
 
 The HTML is the HTML page's content (present/html.py) without its chrome.
@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-
 from ..model import DISPLAY, Trace
 from .document import sections
-from .text import as_2d, format_number, kept
 
 
 def install() -> None:
@@ -29,18 +26,6 @@ def html(trace: Trace, precision: int = 8) -> str:
     from .html import blocks
 
     return '<div class="mlpstep">\n' + "\n".join(blocks(trace, sections(trace), precision)) + "\n</div>\n"
-
-
-def table(value: np.ndarray, precision: int = 8) -> str:
-    """A matrix as an HTML table, elided like NumPy beyond 1000 entries (a check result's answers)."""
-    m = as_2d(value)
-    rows, cols = kept(m.shape[0], False, m.size), kept(m.shape[1], False, m.size)
-
-    def cell(i, j) -> str:
-        return "⋮" if i is None else "⋯" if j is None else format_number(m[i, j], precision)
-
-    body = ["<tr>" + "".join(f"<td>{cell(i, j)}</td>" for j in cols) + "</tr>" for i in rows]
-    return "<table>" + "".join(body) + "</table>"
 
 
 def markdown(trace: Trace) -> str:
