@@ -79,6 +79,7 @@ def _warn_if_too_coarse(trace, body: str, rounding: str) -> None:
     from ..grade.grading import grade
     from ..grade.tolerance import MIN_RTOL, Tolerance
     from ..loading.reader import parse_text
+    from ..present.text import first_of
     from ..quantities import answer_names
     from .output import error_line
 
@@ -86,7 +87,7 @@ def _warn_if_too_coarse(trace, body: str, rounding: str) -> None:
     floor = MIN_RTOL if trace.problem.min_rtol is None else trace.problem.min_rtol
     wrong = [answer.written_as for answer in grade(trace, submission, Tolerance(min_rtol=floor)) if not answer.correct]
     if wrong:
-        named = ", ".join(wrong[:8]) + (f", ... ({len(wrong) - 8} more)" if len(wrong) > 8 else "")
+        named = first_of(wrong, 8)
         error_line(
             f"with {rounding}, check marks {len(wrong)} of this key's values wrong ({named}): its precision "
             f"floor wants each within {100 * floor:g}% of its value; give --digits 3 or more",

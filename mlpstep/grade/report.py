@@ -239,6 +239,7 @@ def _print_summary(results: list[Graded], console) -> None:
     from rich.text import Text
 
     from ..present.render import boxed_table, print_lines
+    from ..present.text import first_of
 
     rows = []
     for graded in results:
@@ -250,13 +251,9 @@ def _print_summary(results: list[Graded], console) -> None:
             continue
         names = [answer.written_as for answer in graded.answers if not answer.correct and not answer.missing]
         missing = sum(answer.missing for answer in graded.answers)
-        wrong = ", ".join(names[:SUMMARY_NAMES]) + (
-            f", ... ({len(names) - SUMMARY_NAMES:,} more)" if len(names) > SUMMARY_NAMES else ""
-        )
+        wrong = first_of(names, SUMMARY_NAMES)
         problems = graded.problems
-        note = "; ".join(problems[:SUMMARY_PROBLEMS]) + (
-            f"; ... ({len(problems) - SUMMARY_PROBLEMS:,} more)" if len(problems) > SUMMARY_PROBLEMS else ""
-        )
+        note = first_of(problems, SUMMARY_PROBLEMS, "; ")
         parts = (wrong, missing and f"{missing:,} not answered", note and f"problems: {note}")
         text = "; ".join(part for part in parts if part)
         rows.append([(graded.file, ""), (score, "red" if text else "green"), (text, "red" if problems else "")])

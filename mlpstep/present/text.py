@@ -42,3 +42,9 @@ _TEX_SPECIAL = {"%": "\\%", "&": "\\&", "#": "\\#", "_": "\\_", "{": "\\{", "}":
 def escape_text(text: str) -> str:
     """Text for LaTeX's text mode: its special characters escaped (``x_1`` -> ``x\\_1``)."""
     return "".join(_TEX_SPECIAL.get(c, c) for c in text)
+
+
+def first_of(items: list[str], most: int, separator: str = ", ") -> str:
+    """The first ``most`` items joined, then how many more: ``a, b, ... (3 more)``."""
+    more = f"{separator}... ({len(items) - most:,} more)" if len(items) > most else ""
+    return separator.join(items[:most]) + more
