@@ -1,11 +1,13 @@
 """Optimizers with exactly torch.optim's update rules and defaults: SGD (momentum, dampening,
 Nesterov, weight decay), Adam and AdamW (amsgrad, maximize), RMSprop (momentum, centered) and Adagrad.
 
-Each works one parameter at a time: ``update(p, g, state, lr) -> (new p, new state)``,
+Each works one parameter at a time: ``update(p, g, state, lr, out) -> (new p, new state)``,
 where ``state`` is that parameter's state, keyed as torch's state dict (``{}`` before the
-first step). Each also owns how it reads: its options (``options``), its one-line
-description, its formulas, a worked update for --explain, and the mistakes ``check``
-recognises in an updated parameter.
+first step), and ``out`` (optional) holds arrays to write the new ``param`` and the new state
+into, by key, so that a loop of steps reuses its memory (they never overlap ``p``, ``g`` or
+``state``). Each also owns how it reads: its options (``options``), its one-line description,
+its formulas, a worked update for --explain, and the mistakes ``check`` recognises in an
+updated parameter.
 """
 
 from __future__ import annotations
@@ -39,7 +41,9 @@ class Optimizer(Configurable):
     def check(self) -> None:
         """Rules between options, as torch.optim checks them: a ConfigError for what it refuses."""
 
-    def update(self, p: np.ndarray, g: np.ndarray, state: dict, lr: float) -> tuple[np.ndarray, dict]:
+    def update(
+        self, p: np.ndarray, g: np.ndarray, state: dict, lr: float, out: dict | None = None
+    ) -> tuple[np.ndarray, dict]:
         raise NotImplementedError
 
     def gradient(self, p: np.ndarray, g: np.ndarray) -> np.ndarray:
@@ -105,15 +109,21 @@ class SGD(Optimizer):
                 "optimizer.nesterov", "Nesterov momentum needs momentum > 0 and dampening 0 (as torch.optim.SGD)"
             )
 
-    def update(self, p, g, state, lr):
+    def update(self, p, g, state, lr, out=None):
+        out = out or {}
         g = self.gradient(p, g)
         if self.momentum:
-            buf = state.get("momentum_buffer")
-            # the buffer starts as the gradient itself (no dampening on the first step)
-            buf = g.copy() if buf is None else self.momentum * buf + (1 - self.dampening) * g
+            old, buf = state.get("momentum_buffer"), out.get("momentum_buffer")
+            if old is None and buf is None:  # the buffer starts as the gradient itself (no dampening at first)
+                buf = g.copy()
+            elif old is None:
+                np.copyto(buf, g)
+            else:  # momentum buf + (1 - dampening) g
+                buf = np.multiply(old, self.momentum, out=buf)
+                buf += (1 - self.dampening) * g
             state = {"momentum_buffer": buf}
             g = g + self.momentum * buf if self.nesterov else buf
-        return _minus(p, lr, g), state
+        return _minus(p, lr, g, out.get("param")), state
 
     def formula(self, name, lr):
         g = self.grad_text(name)
@@ -150,7 +160,8 @@ class Adam(Optimizer):
     def state_keys(self):
         return ("step", "exp_avg", "exp_avg_sq", *(["max_exp_avg_sq"] if self.amsgrad else []))
 
-    def update(self, p, g, state, lr):
+    def update(self, p, g, state, lr, out=None):
+        out = out or {}
         beta1, beta2 = self.betas
         if self.weight_decay and self.decoupled:
             p = p * (1 - lr * self.weight_decay)
@@ -158,14 +169,20 @@ class Adam(Optimizer):
         step = state.get("step", 0) + 1
         m = state.get("exp_avg", np.zeros_like(g))
         v = state.get("exp_avg_sq", np.zeros_like(g))
-        m = m + (1 - beta1) * (g - m)  # torch's lerp
-        v = beta2 * v + (1 - beta2) * g * g
+        m_new = np.subtract(g, m, out=out.get("exp_avg"))  # m + (1 - beta1) (g - m): torch's lerp
+        m_new *= 1 - beta1
+        m_new += m
+        v_new = np.multiply(g, 1 - beta2, out=out.get("exp_avg_sq"))  # beta2 v + (1 - beta2) g g
+        v_new *= g
+        v_new += beta2 * v
+        m, v = m_new, v_new
         new = {"step": step, "exp_avg": m, "exp_avg_sq": v}
         if self.amsgrad:  # the largest second moment so far
-            v = new["max_exp_avg_sq"] = np.maximum(state.get("max_exp_avg_sq", np.zeros_like(g)), v)
+            vmax = state.get("max_exp_avg_sq", np.zeros_like(g))
+            v = new["max_exp_avg_sq"] = np.maximum(vmax, v, out=out.get("max_exp_avg_sq"))
         step_size = lr / (1 - beta1**step)
         denom = np.sqrt(v) / np.sqrt(1 - beta2**step) + self.eps
-        return _minus(p, step_size, m / denom), new
+        return _minus(p, step_size, m / denom, out.get("param")), new
 
     def formula(self, name, lr):
         decay = f"(1 - {lr}·{self.weight_decay:g}) " if self.decoupled and self.weight_decay else ""
@@ -217,18 +234,26 @@ class RMSprop(Optimizer):
         return ("step", "square_avg", *(["momentum_buffer"] if self.momentum > 0 else []),
                 *(["grad_avg"] if self.centered else []))  # fmt: skip
 
-    def update(self, p, g, state, lr):
-        g, zeros = self.gradient(p, g), np.zeros_like(p)
-        v = self.alpha * state.get("square_avg", zeros) + (1 - self.alpha) * g * g
+    def update(self, p, g, state, lr, out=None):
+        out, (g, zeros) = out or {}, (self.gradient(p, g), np.zeros_like(p))
+        v = np.multiply(g, 1 - self.alpha, out=out.get("square_avg"))  # alpha v + (1 - alpha) g g
+        v *= g
+        v += self.alpha * state.get("square_avg", zeros)
         new = {"step": state.get("step", 0) + 1, "square_avg": v}
-        if self.centered:
-            m = state.get("grad_avg", zeros)
-            m = new["grad_avg"] = m + (1 - self.alpha) * (g - m)  # torch's lerp
-            v = v - m * m
+        if self.centered:  # m + (1 - alpha) (g - m): torch's lerp
+            m, old = np.subtract(g, state.get("grad_avg", zeros), out=out.get("grad_avg")), state.get("grad_avg", zeros)
+            m *= 1 - self.alpha
+            m += old
+            new["grad_avg"], v = m, v - m * m
         step = g / (np.sqrt(v) + self.eps)
-        if self.momentum > 0:
-            step = new["momentum_buffer"] = self.momentum * state.get("momentum_buffer", zeros) + step
-        return _minus(p, lr, step), {key: new[key] for key in self.state_keys}  # in torch's order
+        if self.momentum > 0:  # momentum buf + step
+            buf = new["momentum_buffer"] = np.multiply(
+                state.get("momentum_buffer", zeros), self.momentum, out=out.get("momentum_buffer")
+            )
+            buf += step
+            step = buf
+        param = _minus(p, lr, step, out.get("param"))
+        return param, {key: new[key] for key in self.state_keys}  # in torch's order
 
     def _root(self) -> str:
         return f"(√(v - m²) + {self.eps:g})" if self.centered else f"(√v + {self.eps:g})"
@@ -272,14 +297,13 @@ class Adagrad(Optimizer):
     symbols = {"sum": "s"}
     never_negative = {"sum": "a sum of squares"}
 
-    def update(self, p, g, state, lr):
+    def update(self, p, g, state, lr, out=None):
         g, step = self.gradient(p, g), state.get("step", 0) + 1
-        total = state["sum"] if "sum" in state else np.full_like(p, self.initial_accumulator_value)
-        total = total + g * g
-        return _minus(p, lr / (1 + (step - 1) * self.lr_decay), g / (np.sqrt(total) + self.eps)), {
-            "step": step,
-            "sum": total,
-        }
+        old = state["sum"] if "sum" in state else np.full_like(p, self.initial_accumulator_value)
+        total = np.multiply(g, g, out=(out or {}).get("sum"))  # s + g g
+        total += old
+        rate = lr / (1 + (step - 1) * self.lr_decay)
+        return _minus(p, rate, g / (np.sqrt(total) + self.eps), (out or {}).get("param")), {"step": step, "sum": total}
 
     def _rate(self, lr: str, t: str) -> str:
         return f"{lr} / (1 + {t}·{self.lr_decay:g})" if self.lr_decay else lr
@@ -303,9 +327,10 @@ class Adagrad(Optimizer):
         yield f"a plain gradient step {key} - {lr!r} dL/d{key}: adagrad divides it by √s", before - lr * grad
 
 
-def _minus(p: np.ndarray, lr: float, g: np.ndarray) -> np.ndarray:
-    """``p - lr * g`` with one new array, not two: -(lr g) is exact, so the sum rounds alike."""
-    out = np.empty_like(p)  # in p's memory order: the next step's products round as before
+def _minus(p: np.ndarray, lr: float, g: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``p - lr * g`` into ``out`` (or one new array), not two: -(lr g) is exact, so the sum rounds alike."""
+    if out is None:
+        out = np.empty_like(p)  # in p's memory order: the next step's products round as before
     np.multiply(g, -lr, out=out)
     out += p
     return out

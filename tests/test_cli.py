@@ -236,7 +236,7 @@ def test_a_bug_is_one_line_to_report_and_exit_3(monkeypatch):
     def broken(*args):
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(mlpstep.engine, "_one_step", broken)
+    monkeypatch.setattr(mlpstep.engine._Run, "step", broken)
     result = runner.invoke(app, ["run", SEED])
     assert result.exit_code == 3 and result.stdout == ""
     assert result.stderr == (

@@ -138,7 +138,7 @@ def test_a_relu_input_within_the_step_of_zero_is_at_a_kink_too():
 def test_entries_beside_a_kink_are_still_checked(monkeypatch):
     from mlpstep.functions.activations import ReLU
 
-    monkeypatch.setattr(ReLU, "backward", lambda self, z, a, da: 0.5 * da)  # should be 0 or da
+    monkeypatch.setattr(ReLU, "backward", lambda self, z, a, da, out=None: 0.5 * da)  # should be 0 or da
     out = json.loads(runner.invoke(app, ["gradcheck", "-", "--json"], input=KINKED).stdout)
     bad = {c["name"] for c in out["checks"] if not c["ok"]}
     assert not out["ok"] and bad == {"z1", "W1", "w10"}

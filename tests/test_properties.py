@@ -151,9 +151,9 @@ def test_checksums_refuse_exactly_what_checking_every_entry_refuses(config, expo
     if freeze:
         config["freeze"] = ["W1"]
     problem = mlpstep.load(config)
-    step = engine._Step
+    step = engine._Shown
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(engine, "_Step", lambda *fields: step(*fields[:-1], math.nan))  # no sum proves anything
+        patch.setattr(engine, "_Shown", lambda *fields: step(*fields[:-1], math.nan))  # no sum proves anything
         walked = _outcome(problem)
     assert _outcome(problem) == walked
     event("refused" if walked != "finite" else "finite")
