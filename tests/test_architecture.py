@@ -1,9 +1,10 @@
 """The shape of the code: layers whose imports point down, no cycles, modules and functions of a readable size.
 
 The layers, from the bottom: errors, options, yamltext; limits, functions (activations and losses),
-optimizers; model (Problem, Trace, parameter names); quantities (every value's name); engine and
-loading; gradcheck, scaffold and templates; present; grade; cli. A module may import from a lower
-layer, or from its own package (without a cycle); never from a higher layer or from a peer package.
+optimizers; model (Problem, Trace, parameter names); quantities (every value's name) and kernel (a
+step's computation and its memory); engine and loading; gradcheck, scaffold and templates; present;
+grade; cli. A module may import from a lower layer, or from its own package (without a cycle); never
+from a higher layer or from a peer package.
 """
 
 import ast
@@ -16,7 +17,7 @@ LAYERS = {
     "errors": 0, "yamltext": 0, "options": 0,
     "limits": 1, "functions": 1, "optimizers": 1,
     "model": 2,
-    "quantities": 3,
+    "quantities": 3, "kernel": 3,
     "engine": 4, "loading": 4,
     "gradcheck": 5, "scaffold": 5, "templates": 5,
     "present": 6,

@@ -231,12 +231,12 @@ def test_shell_completion_script():
 
 
 def test_a_bug_is_one_line_to_report_and_exit_3(monkeypatch):
-    import mlpstep.engine
+    import mlpstep.kernel
 
     def broken(*args):
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(mlpstep.engine._Run, "step", broken)
+    monkeypatch.setattr(mlpstep.kernel.Run, "step", broken)
     result = runner.invoke(app, ["run", SEED])
     assert result.exit_code == 3 and result.stdout == ""
     assert result.stderr == (

@@ -143,7 +143,7 @@ def test_checksums_refuse_exactly_what_checking_every_entry_refuses(config, expo
     instead, it must reach the same verdict and name the same value."""
     import math
 
-    from mlpstep import engine
+    from mlpstep import kernel
 
     for layer in config["layers"]:
         layer["weights"] = (np.array(layer["weights"]) * 10.0**exponent).tolist()
@@ -151,9 +151,9 @@ def test_checksums_refuse_exactly_what_checking_every_entry_refuses(config, expo
     if freeze:
         config["freeze"] = ["W1"]
     problem = mlpstep.load(config)
-    step = engine._Shown
+    step = kernel.Shown
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(engine, "_Shown", lambda *fields: step(*fields[:-1], math.nan))  # no sum proves anything
+        patch.setattr(kernel, "Shown", lambda *fields: step(*fields[:-1], math.nan))  # no sum proves anything
         walked = _outcome(problem)
     assert _outcome(problem) == walked
     event("refused" if walked != "finite" else "finite")

@@ -110,9 +110,12 @@ class ReLU(Activation):
         return d
 
     def backward(self, z, a, da, out=None):
-        # relu'(z) from a = relu(z) >= 0: 1.0 where a > 0, else 0.0, as floats in one pass (twice
-        # as fast as np.sign); then times dL/da, as np.sign(a) * dL/da was, to the sign of each 0
-        dz = np.greater(a, 0.0, out=np.empty_like(da) if out is None else out, casting="unsafe")
+        # relu'(z) from a = relu(z) >= 0: 1.0 where a > 0, else 0.0; np.sign starts sooner, a comparison
+        # written as floats runs twice as fast per entry (the two cross at about 4,000 entries)
+        if a.size < 4096:
+            dz = np.sign(a, out=out)
+        else:
+            dz = np.greater(a, 0.0, out=np.empty_like(da) if out is None else out, casting="unsafe")
         dz *= da
         if self.grad_at_zero:
             at_zero = z == 0
@@ -177,8 +180,18 @@ class Softmax(Activation):
     classes = True
 
     def value(self, z, out=None):
-        e = np.exp(z - np.maximum.reduce(z, axis=0, keepdims=True))  # shift: logits of 1000 stay finite
-        return np.divide(e, np.add.reduce(e, axis=0, keepdims=True), out=out)  # the reductions of .max, .sum
+        return self.normalized(self.shifted_exp(z)[1], out)
+
+    @staticmethod
+    def shifted_exp(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each column's max m and exp(z - m): the shift keeps logits of 1000 finite."""
+        m = np.maximum.reduce(z, axis=0, keepdims=True)  # z.max(axis=0), without its Python wrapper
+        return m, np.exp(z - m)
+
+    @staticmethod
+    def normalized(e: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """e over its column's sum: softmax from ``shifted_exp``."""
+        return np.divide(e, np.add.reduce(e, axis=0, keepdims=True), out=out)
 
     def backward(self, z, a, da, out=None):
         # Jacobian diag(a) - a a^T applied to da, per column.

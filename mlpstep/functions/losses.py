@@ -8,22 +8,34 @@ Arrays are in the engine's column form: one column per point, ``z``, ``a`` and `
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
-from .activations import Activation, softplus
+from .activations import Activation, Softmax, softplus
 
 
-def _neg_log_softmax(z: np.ndarray) -> np.ndarray:
+def _neg_log_softmax(z: np.ndarray, shifted: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """-log softmax(z) per column, ``(n, batch)``, accurate to the last bit.
 
     With m the column max and s the sum of exp(z - m) over the other units,
     -log softmax(z) = (m - z) + log1p(s): no overflow, and log1p keeps a tiny
-    s exact (the seed's loss is 28 + 6.9e-13, not a rounded 28).
+    s exact (the seed's loss is 28 + 6.9e-13, not a rounded 28). ``shifted``:
+    (m, exp(z - m)) when already computed; that exp is overwritten.
     """
-    m = np.maximum.reduce(z, axis=0, keepdims=True)  # z.max(axis=0), without its Python wrapper
-    e = np.exp(z - m)
-    e[z.argmax(axis=0), np.arange(z.shape[1])] = 0.0  # leave the max's own 1 out of s
+    m, e = shifted or Softmax.shifted_exp(z)
+    top = z.argmax(axis=0)  # leave the max's own 1 out of s (the first max's, if tied)
+    if z.shape[1] == 1:
+        e.flat[top] = 0.0  # one point: a row is its own index in e, three times faster
+    else:
+        e[top, _count(z.shape[1])] = 0.0
     return (m - z) + np.log1p(np.add.reduce(e, axis=0, keepdims=True))
+
+
+@functools.lru_cache(maxsize=8)
+def _count(n: int) -> np.ndarray:
+    """0, 1, ..., n - 1: each column's index, made once per batch size."""
+    return np.arange(n)
 
 
 class Loss:
@@ -44,6 +56,12 @@ class Loss:
     def value(self, z, a, y, output: Activation) -> np.ndarray:
         """The loss of each point, ``(batch,)``."""
         raise NotImplementedError
+
+    def forward(self, z, y, output: Activation, out: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The output layer's ``a = output(z)`` (into ``out`` if it can) and the loss of each point:
+        the same numbers as ``value``, sharing the work the two have in common."""
+        a = output.value(z, out=out)
+        return a, self.value(z, a, y, output)
 
     def grad_a(self, a, y) -> np.ndarray:
         """dL/da per point, ``(n, batch)``."""
@@ -103,12 +121,29 @@ class NLL(Loss):
         if output.classes:  # -sum y log softmax(z)
             return np.add.reduce(y * _neg_log_softmax(z), axis=0)
         # sigmoid: -sum [y log a + (1-y) log(1-a)] = sum [softplus(z) - y z]
-        return (softplus(z) - y * z).sum(axis=0)
+        return np.add.reduce(softplus(z) - y * z, axis=0)
+
+    def forward(self, z, y, output, out=None):
+        if not output.classes:
+            return super().forward(z, y, output, out)
+        shifted = output.shifted_exp(z)  # softmax and -log softmax share m and exp(z - m)
+        a = output.normalized(shifted[1], out)
+        return a, np.add.reduce(y * _neg_log_softmax(z, shifted), axis=0)
 
     def grad_z(self, z, a, y, output):
         if output.classes:  # a * sum(y) - y: exactly a - y when y sums to 1
-            return a * np.add.reduce(y, axis=0, keepdims=True) - y
+            total = self._total(y)
+            return a - y if total is None else a * total - y
         return a - y
+
+    def _total(self, y: np.ndarray) -> np.ndarray | None:
+        """Each point's sum of y (None when each is exactly 1: then a * 1 is a), kept for the next
+        step with the same y (a problem's y never changes)."""
+        kept = getattr(self, "_kept", None)
+        if kept is None or kept[0] is not y:
+            total = np.add.reduce(y, axis=0, keepdims=True)
+            kept = self._kept = (y, None if (total == 1.0).all() else total)
+        return kept[1]
 
     def invalid_targets(self, y, output):
         if output.classes:

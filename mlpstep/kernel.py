@@ -1,0 +1,330 @@
+"""The computation of a training step in column form, and the memory its arrays live in (for engine.step).
+
+The step a trace shows writes every array it keeps into one new block (``Block``), which the
+trace then owns. The steps nobody is shown write their work (z, a and the gradients) into
+arrays kept from run to run for networks of the same shapes, and their parameters and
+optimizer state into two blocks of the run's, each step reading one and writing the other;
+they skip what only a shown step needs (names, sums proving every array finite). A loop
+neither allocates nor faults pages in as it goes.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from .model import Problem, bias_in_layout, bias_name, weight_name
+
+
+class Block:
+    """Arrays carved one after another out of one allocation, each on a 64-byte boundary.
+
+    A step's arrays live and die together; made as one block, freed memory is kept for the
+    next step instead of going back to the system page by page (glibc raises its mmap and
+    trim thresholds to the largest block freed), and NumPy asks for huge pages for it.
+    """
+
+    def __init__(self, shapes: list[tuple[int, ...]]):
+        self.memory = np.empty(sum(padded(shape) for shape in shapes))
+        self.used = 0
+        self.starts = {}  # id of each array taken: where it starts
+
+    def run(self, arrays) -> np.ndarray | None:
+        """The memory from the first of ``arrays`` (taken one after another) to the end of the last, flat."""
+        arrays = list(arrays)
+        if not arrays:
+            return None
+        return self.memory[self.starts[id(arrays[0])] : self.starts[id(arrays[-1])] + arrays[-1].size]
+
+    def take(self, shape: tuple[int, ...], like: np.ndarray | None = None) -> np.ndarray:
+        """An array of ``shape``, in the memory order of ``like`` (C order without it)."""
+        transposed = like is not None and like.ndim == 2 and like.flags.f_contiguous and not like.flags.c_contiguous
+        size = math.prod(shape)
+        part = self.memory[self.used : self.used + size]
+        array = part.reshape(shape[::-1]).T if transposed else part.reshape(shape)
+        self.starts[id(array)] = self.used
+        self.used += padded(shape)
+        return array
+
+
+def padded(shape: tuple[int, ...]) -> int:
+    return -(-math.prod(shape) // 8) * 8  # whole 64-byte lines
+
+
+def initial_params(problem: Problem) -> dict[str, np.ndarray]:
+    """The parameters as the config gives them, named and shaped as in the output."""
+    params = {}
+    for l, layer in enumerate(problem.layers, 1):
+        params[weight_name(l)] = layer.weights
+        if layer.bias_mode == "shared":
+            params[bias_name(l, problem.layout)] = np.array(layer.bias[0])
+        elif layer.bias_mode == "units":
+            params[bias_name(l, problem.layout)] = bias_in_layout(layer.bias, problem.layout)
+    return params
+
+
+class Arrays(NamedTuple):
+    """Where a step writes, by layer from 0: z, a, dL/dz, dL/da (of the layer's input; None for
+    the first), dL/dW and dL/db; then by parameter its updated value and optimizer state."""
+
+    z: list
+    a: list
+    dz: list
+    da: list
+    dw: list
+    db: list
+    params: dict  # name: {"param": array, state key: array}
+    updated: dict  # every parameter after the step: the arrays above, and the config's frozen ones
+    columns: tuple | None  # those parameters in column form (Run.columns), for the step after
+    shared: list  # (layer, its shared bias's gradient: a number in the gradients' run)
+    grads: np.ndarray | None  # the trained parameters' gradients, one after another, flat
+    flat: np.ndarray | None  # their updated values, laid out alike (None when state is kept)
+    flat_out: dict | None  # {"param": flat}: where the optimizer writes them
+
+
+class Shown(NamedTuple):
+    params: dict  # before the update
+    forward: dict
+    loss: float
+    grads: dict
+    updated: dict
+    state: dict  # the optimizer's, after the update
+    checksum: float  # the sum of every array above: finite only if each of their entries is
+
+
+PARAMS = ("params", "updated", "columns", "flat", "flat_out")
+"""The fields of Arrays that belong to one set of parameters, not to a step's work."""
+
+WORK: dict = {}
+"""The last run's work arrays of unshown steps, by the network's shapes: the next run of the same
+shapes takes them (``dict.pop``: two threads never share them)."""
+
+
+class Run:
+    """One call of ``step``: what all its steps share, worked out once, and the memory of the
+    steps nobody is shown, made at the first of them and reused (two sets of parameters and
+    optimizer state, each step reading one and writing the other)."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        self.rows = problem.layout == "rows"
+        self.start = initial_params(problem)
+        self.trained = [name for name in self.start if name not in problem.freeze]
+        self.layers = []  # (activation, weight's name, bias's name or None, the bias column if fixed)
+        for l, layer in enumerate(problem.layers, 1):
+            name = bias_name(l, problem.layout) if layer.bias_mode != "none" else None
+            self.layers.append((layer.activation, weight_name(l), name, layer.bias[:, None]))
+        self.weights = {weight for _, weight, _, _ in self.layers}
+        self.activations = [layer.activation for layer in problem.layers]
+        self.last, self.loss_of, self.y = len(problem.layers) - 1, problem.loss, problem.y
+        self.down = range(len(problem.layers) - 1, -1, -1)
+        self.points = problem.batch_size if problem.reduction == "mean" else 0  # what the loss is divided by
+        self.scale = problem.batch_size if problem.reduction == "mean" and problem.batch_size > 1 else 0
+        optimizer = problem.optimizer
+        self.state_keys = [key for key in optimizer.state_keys if key != "step"] if optimizer.keeps_state else []
+        self.signature = (tuple(problem.sizes), problem.batch_size, problem.layout, tuple(self.trained),
+                          tuple(layer.bias_mode for layer in problem.layers))  # fmt: skip
+        # sgd without state updates all parameters at once where each gradient lies as its parameter
+        self.flat = not optimizer.keeps_state and bool(self.trained) and not self.rows
+        self.flat = self.flat and all(self.start[name].flags.c_contiguous for name in self.trained)
+        self.spares = [None, None]  # the reused arrays of even and odd unshown steps
+
+    def spare(self, k: int) -> Arrays:
+        """The reused arrays of unshown step ``k``: the work of every such step, and the parameters
+        and state of odd or even steps, made when first needed."""
+        arrays = self.spares[k % 2]
+        if arrays is None:
+            other = self.spares[1 - k % 2]
+            work = other if other is not None else WORK.pop(self.signature, None) or self._arrays(params=False)
+            mine = self._arrays(work=False)
+            mine = mine._replace(columns=self.columns(mine.updated))
+            arrays = self.spares[k % 2] = work._replace(**{key: getattr(mine, key) for key in PARAMS})
+        return arrays
+
+    def quiet_step(self, k: int, params: dict, state: dict):
+        """Unshown step ``k``, in reused arrays. Plain sgd updates every parameter at once: the
+        parameters first move into the other set's run, laid out as their gradients."""
+        into = self.spares[k % 2] or self.spare(k)
+        if not self.flat:
+            return self.step(params, state, into)
+        source = self.spares[1 - k % 2] or self.spare(k + 1)
+        if params is not source.updated:  # the config's, or those of a shown step
+            for name in self.trained:
+                np.copyto(source.params[name]["param"], params[name])
+        return self.step(source.updated, state, into, flat=source.flat, columns=source.columns)
+
+    def done(self) -> None:
+        """Keep the work arrays of unshown steps for the next run (the last network's only):
+        the parameters and state stay where they are, the trace's final ones among them."""
+        work = self.spares[0] or self.spares[1]
+        if work is not None:
+            WORK.clear()
+            WORK[self.signature] = work._replace(**dict.fromkeys(PARAMS))
+
+    def _arrays(self, work: bool = True, params: bool = True) -> Arrays:
+        """New arrays for a step, all in one block: its work, its parameters and state, or both.
+        The trained parameters' gradients lie one after another, as do their updated values."""
+        n, batch, names = self.problem.sizes, self.problem.batch_size, set(self.trained)
+        wanted = []  # (key, shape, memory order like) in the block's order
+        for l in range(1, len(n)) if work else ():
+            wanted += [(("z", l), (n[l], batch), None), (("a", l), (n[l], batch), None)]
+            wanted += [(("dz", l), (n[l], batch), None)] + [(("da", l), (n[l - 1], batch), None)] * (l > 1)
+        grads = [(name, self._grad_shape(name)) for name in self.trained] if work else []
+        wanted += [(("grad", name), shape, None) for name, shape in grads]
+        for l, (_, weight, bias, _) in enumerate(self.layers, 1) if work else ():
+            wanted += [(("dw", l), (n[l - 1], n[l]), None)] * (weight not in names)
+            wanted += [(("db", l), (n[l],), None)] * (bias not in names or self._grad_shape(bias) == ())
+        keys = ("param", *self.state_keys) if params else ()
+        wanted += [((key, name), self.start[name].shape, self.start[name]) for name in self.trained for key in keys]
+        block = Block([shape for _, shape, _ in wanted])
+        got = {key: block.take(shape, like) for key, shape, like in wanted}
+        grad_run = block.run(got["grad", name] for name, _ in grads)
+        param_run = block.run(got["param", name] for name in self.trained) if params else None
+        arrays = Arrays([], [], [], [], [], [], {}, dict(self.start), None, [], None, None, None)
+        for l, (_, weight, bias, _) in enumerate(self.layers, 1) if work else ():
+            for kind in ("z", "a", "dz", "da"):
+                getattr(arrays, kind).append(got.get((kind, l)))
+            arrays.dw.append(got.get(("grad", weight), got.get(("dw", l))))
+            arrays.db.append(got.get(("db", l), got.get(("grad", bias))))
+            if bias in names and self._grad_shape(bias) == ():
+                arrays.shared.append((l - 1, got["grad", bias]))
+        for name in self.trained if params else ():
+            arrays.params[name] = {key: got[key, name] for key in keys}
+            arrays.updated[name] = got["param", name]
+        return arrays._replace(grads=grad_run, flat=param_run, flat_out={"param": param_run})
+
+    def _grad_shape(self, name: str) -> tuple[int, ...]:
+        """The shape a trained parameter's gradient is computed in: dL/dW ``(n_in, n_out)``, dL/db
+        ``(n,)``, a shared bias's ``()``; the same number of values as the parameter."""
+        value = self.start[name]
+        if name in self.weights:
+            return value.shape if not self.rows else value.shape[::-1]
+        return (value.size,) if value.ndim else ()
+
+    def columns(self, params: dict) -> tuple[list, list]:
+        """Each layer's weights ``(n_in, n_out)`` and bias as a column to add to z (or a shared number)."""
+        weights = [params[weight].T if self.rows else params[weight] for _, weight, _, _ in self.layers]
+        return weights, [self.bias(params, l) for l in range(len(self.layers))]
+
+    def bias(self, params: dict, l: int) -> np.ndarray:
+        """Layer l's bias (from 0) as a column to add to z."""
+        _, _, name, fixed = self.layers[l]
+        b = params.get(name) if name else None
+        if b is None:  # no bias, or one not given (carry-forward's partial parameters)
+            return fixed
+        return b[:, None] if self.rows and b.ndim == 1 else b  # (n, 1), or a shared number
+
+    def forward(self, columns: tuple, zs: list, activations: list, into=None, override=None, in_place=False):
+        """Every z and a, appended to ``zs`` and ``activations`` (which start with x), written ``into``
+        arrays when given; the loss. ``in_place``: only the loss is wanted, each hidden a overwrites its z."""
+        a, last, per_point = activations[-1], self.last, None
+        for l, (f, w, b) in enumerate(zip(self.activations, *columns)):
+            if override is None or override[:2] != ("z", l + 1):
+                z = np.matmul(w.T, a, out=into and into.z[l])  # (n_out, batch)
+                z += b
+            else:
+                z = override[2]
+            if override is not None and override[:2] == ("a", l + 1):
+                a = override[2]
+            elif l < last:
+                a = f.value(z, out=into.a[l] if into else z if in_place else None)
+            else:  # the output layer and the loss of each point, sharing their work
+                a, per_point = self.loss_of.forward(z, self.y, f, into and into.a[l])
+            zs.append(z)
+            activations.append(a)
+        if per_point is None:  # a given for the output layer
+            per_point = self.loss_of.value(z, a, self.y, self.activations[-1])
+        total = np.add.reduce(per_point)  # over the batch
+        return float(total / self.points if self.points else total)  # as .mean() and .sum()
+
+    def loss(self, params: dict) -> float:
+        """The loss with ``params``, in the reused arrays when there are some."""
+        into = self.spares[0] or self.spares[1]
+        return self.forward(self.columns(params), [], [self.problem.x], into, in_place=into is None)
+
+    def step(self, params: dict, state: dict, into=None, kept: list | None = None, flat=None, columns=None):
+        """One step from ``params``: (the loss, the updated parameters, the optimizer's state).
+        ``kept``, when given, receives [zs, activations, dzs, das, dws, dbs], by layer from 0.
+        ``flat``: the trained parameters, one after another as their gradients in ``into``."""
+        p, f = self.problem, self.activations
+        zs, activations = [], [p.x]
+        weights = (columns := columns or self.columns(params))[0]
+        loss = self.forward(columns, zs, activations, into)
+        dz = self.loss_of.grad_z(zs[-1], activations[-1], self.y, f[-1])  # (n_out, batch)
+        if self.scale:
+            dz /= self.scale
+        dzs, das, dws, dbs = [None] * len(f), [None] * len(f), [None] * len(f), [None] * len(f)
+        for l in self.down:  # from the last layer to the first
+            dzs[l] = dz
+            dws[l] = np.matmul(activations[l], dz.T, out=into and into.dw[l])  # (n_in, n_out)
+            dbs[l] = np.add.reduce(dz, axis=1, out=into and into.db[l])  # (n_out,): dz.sum(axis=1)
+            if l:
+                das[l] = np.matmul(weights[l], dz, out=into and into.da[l])  # (n_in, batch)
+                dz = f[l - 1].backward(zs[l - 1], activations[l], das[l], out=into and into.dz[l - 1])
+        if flat is not None:
+            for l, total in into.shared:
+                np.add.reduce(dbs[l], out=total)
+            p.optimizer.update(flat, into.grads, {}, p.learning_rate, into.flat_out)
+            return loss, into.updated, {}
+        grads = self._param_grads(dws, dbs)
+        updated, new_state = dict(params), {}
+        for name in self.trained:
+            out = into.params[name] if into is not None else None
+            updated[name], new_state[name] = p.optimizer.update(
+                params[name], grads[name], state.get(name, {}), p.learning_rate, out
+            )
+        if kept is not None:
+            kept += [zs, activations, dzs, das, dws, dbs]
+        return loss, updated, new_state if p.optimizer.keeps_state else {}
+
+    def _param_grads(self, dws: list, dbs: list) -> dict:
+        """dL/dW and dL/db by name, in the output's shapes, last layer first."""
+        grads = {}
+        for l in range(len(self.layers) - 1, -1, -1):
+            _, weight, bias, _ = self.layers[l]
+            grads[weight] = dws[l].T if self.rows else dws[l]
+            mode = self.problem.layers[l].bias_mode
+            if mode == "units":
+                grads[bias] = bias_in_layout(dbs[l], self.problem.layout)
+            elif mode == "shared":  # one bias feeds every unit: its gradient is their sum
+                grads[bias] = np.array(dbs[l].sum())
+        return grads
+
+    def shown_step(self, params: dict, state: dict) -> Shown:
+        """The step a trace shows: every array in a new block of its own, named."""
+        into = self._arrays()
+        if params is not self.start:  # a later step: its parameters now sit in reused memory
+            params = {name: copy(value) for name, value in params.items()}
+            state = {name: {key: copy(value) for key, value in values.items()} for name, values in state.items()}
+        kept = []
+        loss, updated, new_state = self.step(params, state, into, kept)
+        zs, activations, dzs, das, dws, dbs = kept
+        out = (lambda m: m.T) if self.rows else (lambda m: m)  # activations and weights in the config's layout
+        forward = {}
+        for l in range(len(self.layers)):
+            forward[f"z{l + 1}"], forward[f"a{l + 1}"] = out(zs[l]), out(activations[l + 1])
+        grads = {}
+        for l in range(len(self.layers) - 1, -1, -1):
+            grads[f"z{l + 1}"] = out(dzs[l])
+            if l:
+                grads[f"a{l}"] = out(das[l])
+        grads.update(self._param_grads(dws, dbs))
+        # dL/da is finite where dL/dz is (f' is finite), and dL/dW where the update is, unless frozen
+        frozen = [dws[l] for l, (_, weight, _, _) in enumerate(self.layers) if weight in self.problem.freeze]
+        checksum = total(zs) + total(dbs) + total(frozen) + sum_of(updated, new_state)
+        return Shown(params, forward, loss, grads, updated, new_state, checksum)
+
+
+def copy(value):
+    return value.copy(order="K") if isinstance(value, np.ndarray) else value  # same memory order: same rounding
+
+
+def total(arrays: list) -> float:
+    return sum(float(np.sum(m)) for m in arrays)
+
+
+def sum_of(params: dict, state: dict) -> float:
+    """The sum of every parameter and state array: finite only if each of their entries is."""
+    return total(list(params.values())) + sum(total(list(values.values())) for values in state.values())
