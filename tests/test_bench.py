@@ -65,3 +65,20 @@ def test_the_class_of_answer_files_has_right_and_wrong_answers(tmp_path):
     scores = [(f["correct"], f["total"]) for f in json.loads(result.stdout)["files"]]
     assert result.returncode == 1  # some answers wrong, none unreadable
     assert scores[1] == (17, 17) and scores[0][0] < 17 and scores[7][0] < 17  # file 0: both mistakes; 7: a transpose
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
+def test_the_footprint_of_a_loop_is_measured_in_a_process_of_its_own():
+    import footprint
+
+    faults, peak = footprint.footprint("mlpstep", "bench_step.network([6, 5, 4, 3], batch=8)", steps=3)
+    assert faults >= 0 and 0 <= peak < 2**30
+    assert footprint.text((0.0, 3 * 2**20)) == "0 faults, +3.0 MiB" and footprint.text(None) == "not measured"
+
+
+def test_the_machine_line_names_the_cpu_its_simd_flags_and_the_blas():
+    import machine
+
+    line = machine.machine()
+    assert line.startswith(machine.cpu()) and "NumPy" in line and machine.blas() in line
+    assert machine.cpu().endswith(")")  # the SIMD flags, or that they are unknown

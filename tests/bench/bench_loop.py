@@ -3,7 +3,7 @@
     python tests/bench/bench_loop.py [--runs 5]
 
 Two figures, each the time per step, fastest of ``--runs`` interleaved runs:
-the seed's 2-4-2 network over 2,000 steps (what a tiny network pays per step
+the seed's 2-4-2 network over 10,000 steps (what a tiny network pays per step
 beyond its arithmetic), and [784, 512, 512, 10] x 256 over 20 steps (whether a
 loop reuses its buffers). The PyTorch loop takes the same SGD steps and keeps
 what mlpstep keeps of a loop: the loss before each step and, at the end, the
@@ -19,8 +19,10 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse
 from dataclasses import replace
+from pathlib import Path
 
 import bench_step
+from machine import machine
 
 import mlpstep
 
@@ -72,7 +74,7 @@ def seed_config() -> dict:
     """The seed as plain data (one point, a class index), for the torch loop."""
     import yaml
 
-    with open("configs/seed.yaml") as f:
+    with open(Path(__file__).resolve().parents[2] / "configs" / "seed.yaml") as f:
         return yaml.safe_load(f)
 
 
@@ -105,6 +107,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
+    print(machine(), end="\n\n")
     for name, seconds, baseline, base, goal in figures(args.runs):
         print(f"{name:52} {seconds * 1e6:9.1f} us  {baseline}: {base * 1e6:9.1f} us  "
               f"{seconds / base:.2f}x (goal <= {goal:g}x)")  # fmt: skip

@@ -22,6 +22,7 @@ import argparse
 import time
 
 import numpy as np
+from machine import machine
 
 import mlpstep
 
@@ -172,6 +173,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
+    print(machine(), end="\n\n")
     for name, seconds, baseline, base_seconds, goal in figures(args.runs):
         target = f"(goal <= {goal:g}x)" if goal else ""
         print(

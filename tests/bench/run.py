@@ -3,9 +3,11 @@
     python tests/bench/run.py            # about two minutes
     python tests/bench/run.py --quick    # fewer repeats, for a first look
 
-Prints the machine, then one line per figure: what was measured, its baseline,
-the ratio or rate, the goal and whether it is met; then the scaling table of
-the big step. Exit status 1 when a goal is missed. Speed is measured here,
+Prints the machine (CPU model and SIMD flags, the BLAS and its kernels), then
+one line per figure: what was measured, its baseline, the ratio or rate, the
+goal and whether it is met; then the page faults and peak memory of the big
+step and the loops, each in a fresh process, against torch's; then the scaling
+table of the big step. Exit status 1 when a goal is missed. Speed is measured here,
 never asserted in the tests: these machines are shared and noisy.
 """
 
@@ -13,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
 from pathlib import Path
 
@@ -28,28 +29,8 @@ import bench_loop  # noqa: E402
 import bench_memory  # noqa: E402
 import bench_startup  # noqa: E402
 import bench_step  # noqa: E402
-
-
-def machine() -> str:
-    import numpy as np
-
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
-               platform.processor() or platform.machine())  # fmt: skip
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
-    parts = [
-        f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB",
-        f"{platform.system()} {platform.release()}",
-        f"Python {platform.python_version()}",
-        f"NumPy {np.__version__} ({blas['name']} {blas.get('version', '')})",
-    ]
-    try:
-        import torch
-
-        parts.append(f"torch {torch.__version__}")
-    except ImportError:
-        parts.append("torch not installed (the big step has no baseline)")
-    return " · ".join(parts)
+import footprint  # noqa: E402
+from machine import machine  # noqa: E402
 
 
 def rows(quick: bool) -> list[tuple[str, str, str, str, str, bool | None]]:
@@ -95,6 +76,10 @@ def main() -> None:
     for *cells, met in table:
         mark = {True: "met", False: "MISSED", None: ""}[met]
         print(("  ".join(cell.ljust(w) for cell, w in zip(cells, widths)) + "  " + mark).rstrip())
+    print("\nPage faults and peak memory a run adds, each contender in a fresh process (footprint.py):")
+    print(f"{'per run, once warm':40} {'mlpstep':>26} {'torch':>26}")
+    for name, ours, theirs in footprint.rows():
+        print(f"{name:40} {ours:>26} {theirs:>26}")
     print("\nThe step of [784, w, w, 10] x 256 as the network widens, against torch (one thread each);")
     print("the time per multiply-add of its matrix products stays flat: the time is the products':")
     bench_step.print_scaling(bench_step.scaling(5 if args.quick else 9))
