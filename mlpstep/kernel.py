@@ -216,9 +216,10 @@ class Run:
             return fixed
         return b[:, None] if self.rows and b.ndim == 1 else b  # (n, 1), or a shared number
 
-    def forward(self, columns: tuple, zs: list, activations: list, into=None, override=None, in_place=False):
+    def forward(self, columns: tuple, zs: list, activations: list, into=None, override=None, in_place=False, sums=None):
         """Every z and a, appended to ``zs`` and ``activations`` (which start with x), written ``into``
-        arrays when given; the loss. ``in_place``: only the loss is wanted, each hidden a overwrites its z."""
+        arrays when given; the loss. ``in_place``: only the loss is wanted, each hidden a overwrites its z.
+        ``sums``, when given, receives the sum of each z, taken while z is still in cache."""
         a, last, per_point = activations[-1], self.last, None
         for l, (f, w, b) in enumerate(zip(self.activations, *columns)):
             if override is None or override[:2] != ("z", l + 1):
@@ -234,6 +235,8 @@ class Run:
                 a, per_point = self.loss_of.forward(z, self.y, f, into and into.a[l])
             zs.append(z)
             activations.append(a)
+            if sums is not None:
+                sums.append(np.add.reduce(z, axis=None))
         if per_point is None:  # a given for the output layer
             per_point = self.loss_of.value(z, a, self.y, self.activations[-1])
         total = np.add.reduce(per_point)  # over the batch
@@ -246,12 +249,14 @@ class Run:
 
     def step(self, params: dict, state: dict, into=None, kept: list | None = None, flat=None, columns=None):
         """One step from ``params``: (the loss, the updated parameters, the optimizer's state).
-        ``kept``, when given, receives [zs, activations, dzs, das, dws, dbs], by layer from 0.
+        ``kept``, when given, receives [zs, activations, dzs, das, dws, dbs] by layer from 0, and the sum of
+        every z, updated parameter and state array (finite only if each entry is).
         ``flat``: the trained parameters, one after another as their gradients in ``into``."""
         p, f = self.problem, self.activations
         zs, activations = [], [p.x]
         weights = (columns := columns or self.columns(params))[0]
-        loss = self.forward(columns, zs, activations, into)
+        sums = [] if kept is not None else None  # a shown step proves its arrays finite by their sums
+        loss = self.forward(columns, zs, activations, into, sums=sums)
         dz = self.loss_of.grad_z(zs[-1], activations[-1], self.y, f[-1])  # (n_out, batch)
         if self.scale:
             dz /= self.scale
@@ -275,8 +280,10 @@ class Run:
             updated[name], new_state[name] = p.optimizer.update(
                 params[name], grads[name], state.get(name, {}), p.learning_rate, out
             )
+            if sums is not None:  # while the new values are still in cache
+                sums += [np.add.reduce(m, axis=None) for m in (updated[name], *new_state[name].values())]
         if kept is not None:
-            kept += [zs, activations, dzs, das, dws, dbs]
+            kept += [zs, activations, dzs, das, dws, dbs, float(sum(sums))]
         return loss, updated, new_state if p.optimizer.keeps_state else {}
 
     def _param_grads(self, dws: list, dbs: list) -> dict:
@@ -300,7 +307,7 @@ class Run:
             state = {name: {key: copy(value) for key, value in values.items()} for name, values in state.items()}
         kept = []
         loss, updated, new_state = self.step(params, state, into, kept)
-        zs, activations, dzs, das, dws, dbs = kept
+        zs, activations, dzs, das, dws, dbs, sums = kept
         out = (lambda m: m.T) if self.rows else (lambda m: m)  # activations and weights in the config's layout
         forward = {}
         for l in range(len(self.layers)):
@@ -313,7 +320,7 @@ class Run:
         grads.update(self._param_grads(dws, dbs))
         # dL/da is finite where dL/dz is (f' is finite), and dL/dW where the update is, unless frozen
         frozen = [dws[l] for l, (_, weight, _, _) in enumerate(self.layers) if weight in self.problem.freeze]
-        checksum = total(zs) + total(dbs) + total(frozen) + sum_of(updated, new_state)
+        checksum = sums + total(dbs) + total(frozen)  # sums: of each z, and of the trained parameters and state
         return Shown(params, forward, loss, grads, updated, new_state, checksum)
 
 
