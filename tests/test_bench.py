@@ -82,3 +82,22 @@ def test_the_machine_line_names_the_cpu_its_simd_flags_and_the_blas():
     line = machine.machine()
     assert line.startswith(machine.cpu()) and "NumPy" in line and machine.blas() in line
     assert machine.cpu().endswith(")")  # the SIMD flags, or that they are unknown
+
+
+BEFORE_ISSUE_17 = "7593ad7"
+"""The engine before issue 17 reworked its memory and its loops: the same bits are expected of it."""
+
+
+@pytest.mark.slow  # a subprocess on another revision's engine, 200 random problems each
+def test_the_engine_gives_the_bits_it_gave_before_issue_17():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    known = subprocess.run(["git", "-C", str(root), "cat-file", "-e", BEFORE_ISSUE_17], capture_output=True)
+    if known.returncode:
+        pytest.skip(f"this clone does not hold revision {BEFORE_ISSUE_17} (a shallow clone?)")
+    script = root / "tests" / "bench" / "compare_engines.py"
+    result = subprocess.run([sys.executable, str(script), "--against", BEFORE_ISSUE_17, "--count", "200"],
+                            capture_output=True, text=True, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert " 0 differ from " in result.stdout

@@ -29,6 +29,8 @@ import mlpstep
 BATCH = 256
 WIDTHS = (64, 128, 256, 512, 1024, 2048)
 GOAL = 1.0
+PRODUCTS_GOAL = 1.08
+"""Issue 17: the step within 8% of its own matrix products, and no slower than torch's."""
 
 
 def network(sizes: list[int], batch: int = BATCH, seed: int = 0) -> dict:
@@ -136,15 +138,15 @@ def figures(runs: int = 15) -> list[tuple[str, float, str, float, float | None]]
         best = fastest(functions, runs)
         return [
             (name, best["mlpstep"], "torch not installed", float("nan"), GOAL),
-            (f"{name}, all of it", best["mlpstep"], "its matrix products alone", best["products"], None),
+            (f"{name}, all of it", best["mlpstep"], "its matrix products alone", best["products"], PRODUCTS_GOAL),
         ]
     trace, torch_step = mlpstep.step(problem), functions["torch"]
     assert abs(trace.loss_after - torch_step()) <= 1e-9 * abs(trace.loss_after), "the two steps differ"
     z1_grad = torch_step.grads[0].numpy().T  # (batch, n) in torch, (n, batch) in the columns layout
     assert np.allclose(trace.grads["z1"], z1_grad, rtol=1e-9, atol=1e-15), "the two steps differ"
     best = fastest(functions, runs)
-    return [(name, best["mlpstep"], "torch, same step", best["torch"], GOAL),
-            (f"{name}, all of it", best["mlpstep"], "its matrix products alone", best["products"], None)]  # fmt: skip
+    products = (f"{name}, all of it", best["mlpstep"], "its matrix products alone", best["products"], PRODUCTS_GOAL)
+    return [(name, best["mlpstep"], "torch, same step", best["torch"], GOAL), products]
 
 
 def scaling(runs: int = 15) -> list[tuple[int, int, float, float]]:

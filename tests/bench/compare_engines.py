@@ -80,7 +80,7 @@ def dump(count: int) -> dict[str, bytes | str]:
     import mlpstep
     from mlpstep.errors import MlpstepError
 
-    out = {}
+    out = {"mlpstep": mlpstep.__file__}  # which copy ran: the other revision's must not be this one
     for seed in range(count):
         config, show = problem_config(seed)
         try:
@@ -133,8 +133,10 @@ def main() -> None:
         Path(args.dump).write_bytes(pickle.dumps(dump(args.count)))
         return
     theirs, ours = other(args.against, args.count), dump(args.count)
+    if theirs.pop("mlpstep") == ours.pop("mlpstep"):
+        sys.exit(f"the run of {args.against} imported this tree's mlpstep, not its own")
     differ = sorted(key for key in theirs.keys() | ours.keys() if theirs.get(key) != ours.get(key))
-    refused = sum(isinstance(value, str) for value in ours.values())
+    refused = sum(isinstance(value, str) for value in ours.values())  # the messages of refusals
     print(f"{args.count} random problems ({refused} refused or not loaded alike), {len(ours):,} values: "
           f"{len(differ)} differ from {args.against}")  # fmt: skip
     for key in differ[:20]:
