@@ -130,6 +130,7 @@ class Run:
         self.flat = not optimizer.keeps_state and bool(self.trained) and not self.rows
         self.flat = self.flat and all(self.start[name].flags.c_contiguous for name in self.trained)
         self.spares = [None, None]  # the reused arrays of even and odd unshown steps
+        self.steppers = [None, None]  # and their steps, each with all it needs bound
 
     def spare(self, k: int) -> Arrays:
         """The reused arrays of unshown step ``k``: the work of every such step, and the parameters
@@ -143,17 +144,34 @@ class Run:
             arrays = self.spares[k % 2] = work._replace(**{key: getattr(mine, key) for key in PARAMS})
         return arrays
 
+    def quiet_steps(self, first: int, last: int, params: dict, state: dict, losses: list) -> tuple[dict, dict]:
+        """Unshown steps ``first`` to ``last``, each loss appended to ``losses``: the parameters and
+        state after them. Once the first three have settled where the parameters live and made
+        both steppers, the loop only calls the two in turn."""
+        for k in range(first, min(first + 3, last + 1)):
+            loss, params, state = self.quiet_step(k, params, state)
+            losses.append(loss)
+        steppers, spares, append = self.steppers, self.spares, losses.append
+        for k in range(first + 3, last + 1):
+            loss, params, state = steppers[k % 2](spares[1 - k % 2].updated, state)
+            append(loss)
+        return params, state
+
     def quiet_step(self, k: int, params: dict, state: dict):
-        """Unshown step ``k``, in reused arrays. Plain sgd updates every parameter at once: the
-        parameters first move into the other set's run, laid out as their gradients."""
+        """Unshown step ``k``, in reused arrays, by a stepper made once for the odd and once for the
+        even steps, each reading the other's parameters. Parameters from elsewhere (the config's, a
+        shown step's) are copied there first when plain sgd updates them all at once in one flat
+        run; otherwise such a step runs by itself."""
         into = self.spares[k % 2] or self.spare(k)
-        if not self.flat:
-            return self.step(params, state, into)
         source = self.spares[1 - k % 2] or self.spare(k + 1)
-        if params is not source.updated:  # the config's, or those of a shown step
+        if params is not source.updated:
+            if not self.flat:
+                return self.step(params, state, into)
             for name in self.trained:
                 np.copyto(source.params[name]["param"], params[name])
-        return self.step(source.updated, state, into, flat=source.flat, columns=source.columns)
+        if self.steppers[k % 2] is None:
+            self.steppers[k % 2] = self.stepper(into, source.columns, source.flat if self.flat else None)
+        return self.steppers[k % 2](source.updated, state)
 
     def done(self) -> None:
         """Keep the work arrays of unshown steps for the next run (the last network's only):
@@ -216,75 +234,111 @@ class Run:
             return fixed
         return b[:, None] if self.rows and b.ndim == 1 else b  # (n, 1), or a shared number
 
-    def forward(self, columns: tuple, zs: list, activations: list, into=None, override=None, in_place=False, sums=None):
-        """Every z and a, appended to ``zs`` and ``activations`` (which start with x), written ``into``
-        arrays when given; the loss. ``in_place``: only the loss is wanted, each hidden a overwrites its z.
-        ``sums``, when given, receives the sum of each z, taken while z is still in cache."""
-        a, last, per_point = activations[-1], self.last, None
-        for l, (f, w, b) in enumerate(zip(self.activations, *columns)):
-            if override is None or override[:2] != ("z", l + 1):
-                z = np.matmul(w.T, a, out=into and into.z[l])  # (n_out, batch)
-                z += b
-            else:
-                z = override[2]
-            if override is not None and override[:2] == ("a", l + 1):
-                a = override[2]
-            elif l < last:
-                a = f.value(z, out=into.a[l] if into else z if in_place else None)
-            else:  # the output layer and the loss of each point, sharing their work
-                a, per_point = self.loss_of.forward(z, self.y, f, into and into.a[l])
-            zs.append(z)
-            activations.append(a)
-            if sums is not None:
-                sums.append(np.add.reduce(z, axis=None))
-        if per_point is None:  # a given for the output layer
-            per_point = self.loss_of.value(z, a, self.y, self.activations[-1])
-        total = np.add.reduce(per_point)  # over the batch
-        return float(total / self.points if self.points else total)  # as .mean() and .sum()
+    def forward(self, columns: tuple, zs: list, activations: list, into=None, override=None, in_place=False):
+        """The forward pass (``forwarder``) once."""
+        return self.forwarder(columns, into, in_place)(zs, activations, override)
+
+    def forwarder(self, columns: tuple, into=None, in_place: bool = False):
+        """The forward pass with all it needs bound: ``(zs, activations, override=None, sums=None) ->
+        loss``. Every z and a is appended to ``zs`` and ``activations`` (which start with x), written
+        ``into`` arrays when given; ``in_place``: only the loss is wanted, each hidden a overwrites its z.
+        ``override`` = ("z" or "a", l, value) puts value in place of z_l or a_l (what gradcheck
+        perturbs); ``sums`` receives the sum of each z, taken while z is still in cache."""
+        fs, last, y, loss_of, points = self.activations, self.last, self.y, self.loss_of, self.points
+        nothing = [None] * len(fs)
+        layers = list(enumerate(zip(fs, [w.T for w in columns[0]], columns[1], into.z if into else nothing,
+                                    into.a if into else nothing)))  # fmt: skip
+        matmul, add_reduce = np.matmul, np.add.reduce
+
+        def forward(zs: list, activations: list, override=None, sums: list | None = None) -> float:
+            a, per_point = activations[-1], None
+            for l, (f, w_t, b, z_into, a_into) in layers:
+                if override is None or override[:2] != ("z", l + 1):
+                    z = matmul(w_t, a, out=z_into)  # (n_out, batch)
+                    z += b
+                else:
+                    z = override[2]
+                if override is not None and override[:2] == ("a", l + 1):
+                    a = override[2]
+                elif l < last:
+                    a = f.value(z, z if in_place else a_into)
+                else:  # the output layer and the loss of each point, sharing their work
+                    a, per_point = loss_of.forward(z, y, f, a_into)
+                zs.append(z)
+                activations.append(a)
+                if sums is not None:
+                    sums.append(add_reduce(z, axis=None))
+            if per_point is None:  # a given for the output layer
+                per_point = loss_of.value(z, a, y, fs[-1])
+            total = add_reduce(per_point)  # over the batch
+            return float(total / points if points else total)  # as .mean() and .sum()
+
+        return forward
 
     def loss(self, params: dict) -> float:
         """The loss with ``params``, in the reused arrays when there are some."""
         into = self.spares[0] or self.spares[1]
         return self.forward(self.columns(params), [], [self.problem.x], into, in_place=into is None)
 
-    def step(self, params: dict, state: dict, into=None, kept: list | None = None, flat=None, columns=None):
-        """One step from ``params``: (the loss, the updated parameters, the optimizer's state).
-        ``kept``, when given, receives [zs, activations, dzs, das, dws, dbs] by layer from 0, and the sum of
-        every z, updated parameter and state array (finite only if each entry is).
+    def step(self, params: dict, state: dict, into: Arrays, kept: list | None = None, flat=None, columns=None):
+        """One step from ``params`` into ``into``: (the loss, the updated parameters, the optimizer's state)."""
+        return self.stepper(into, columns or self.columns(params), flat, kept)(params, state)
+
+    def stepper(self, into: Arrays, columns: tuple, flat=None, kept: list | None = None):
+        """A step with all it needs bound, for a loop to call step after step: ``(params, state) ->
+        (loss, updated, state)``, from ``params`` (in column form: ``columns``) into ``into``.
+        ``kept``, when given, receives [zs, activations, dzs, das, dws, dbs] by layer from 0, and the sum
+        of every z, updated parameter and state array (finite only if each entry is).
         ``flat``: the trained parameters, one after another as their gradients in ``into``."""
-        p, f = self.problem, self.activations
-        zs, activations = [], [p.x]
-        weights = (columns := columns or self.columns(params))[0]
-        sums = [] if kept is not None else None  # a shown step proves its arrays finite by their sums
-        loss = self.forward(columns, zs, activations, into, sums=sums)
-        dz = self.loss_of.grad_z(zs[-1], activations[-1], self.y, f[-1])  # (n_out, batch)
-        if self.scale:
-            dz /= self.scale
-        dzs, das, dws, dbs = [None] * len(f), [None] * len(f), [None] * len(f), [None] * len(f)
-        for l in self.down:  # from the last layer to the first
-            dzs[l] = dz
-            dws[l] = np.matmul(activations[l], dz.T, out=into and into.dw[l])  # (n_in, n_out)
-            dbs[l] = np.add.reduce(dz, axis=1, out=into and into.db[l])  # (n_out,): dz.sum(axis=1)
-            if l:
-                das[l] = np.matmul(weights[l], dz, out=into and into.da[l])  # (n_in, batch)
-                dz = f[l - 1].backward(zs[l - 1], activations[l], das[l], out=into and into.dz[l - 1])
-        if flat is not None:
-            for l, total in into.shared:
-                np.add.reduce(dbs[l], out=total)
-            p.optimizer.update(flat, into.grads, {}, p.learning_rate, into.flat_out)
-            return loss, into.updated, {}
-        grads = self._param_grads(dws, dbs)
-        updated, new_state = dict(params), {}
+        forward, grad_z, x, y, f = (
+            self.forwarder(columns, into),
+            self.loss_of.grad_z,
+            self.problem.x,
+            self.y,
+            self.activations,
+        )
+        weights, scale, down = columns[0], self.scale, self.down
+        optimizer, lr = self.problem.optimizer, self.problem.learning_rate
+        dw, db, da, dz_into, matmul, add_reduce = into.dw, into.db, into.da, into.dz, np.matmul, np.add.reduce
+
+        def one(params: dict, state: dict):
+            zs, activations = [], [x]
+            sums = [] if kept is not None else None  # a shown step proves its arrays finite by their sums
+            loss = forward(zs, activations, None, sums)
+            dz = grad_z(zs[-1], activations[-1], y, f[-1])  # (n_out, batch)
+            if scale:
+                dz /= scale
+            dzs, das, dws, dbs = [None] * len(f), [None] * len(f), [None] * len(f), [None] * len(f)
+            for l in down:  # from the last layer to the first
+                dzs[l] = dz
+                dws[l] = matmul(activations[l], dz.T, out=dw[l])  # (n_in, n_out)
+                dbs[l] = add_reduce(dz, axis=1, out=db[l])  # (n_out,): dz.sum(axis=1)
+                if l:
+                    das[l] = matmul(weights[l], dz, out=da[l])  # (n_in, batch)
+                    dz = f[l - 1].backward(zs[l - 1], activations[l], das[l], dz_into[l - 1])
+            if flat is not None:
+                for l, total in into.shared:
+                    add_reduce(dbs[l], out=total)
+                optimizer.update(flat, into.grads, {}, lr, into.flat_out)
+                return loss, into.updated, {}
+            new_state = self._update(params, state, into, self._param_grads(dws, dbs), sums)
+            if kept is not None:
+                kept.extend([zs, activations, dzs, das, dws, dbs, float(sum(sums))])
+            return loss, into.updated, new_state
+
+        return one
+
+    def _update(self, params: dict, state: dict, into: Arrays, grads: dict, sums: list | None) -> dict:
+        """The optimizer's update of every trained parameter, written into ``into``; its new state.
+        ``sums`` receives the sum of each new array, taken while it is in cache."""
+        p, new_state = self.problem, {}
         for name in self.trained:
-            out = into.params[name] if into is not None else None
-            updated[name], new_state[name] = p.optimizer.update(
-                params[name], grads[name], state.get(name, {}), p.learning_rate, out
+            updated, new_state[name] = p.optimizer.update(
+                params[name], grads[name], state.get(name, {}), p.learning_rate, into.params[name]
             )
-            if sums is not None:  # while the new values are still in cache
-                sums += [np.add.reduce(m, axis=None) for m in (updated[name], *new_state[name].values())]
-        if kept is not None:
-            kept += [zs, activations, dzs, das, dws, dbs, float(sum(sums))]
-        return loss, updated, new_state if p.optimizer.keeps_state else {}
+            if sums is not None:
+                sums += [np.add.reduce(m, axis=None) for m in (updated, *new_state[name].values())]
+        return new_state if p.optimizer.keeps_state else {}
 
     def _param_grads(self, dws: list, dbs: list) -> dict:
         """dL/dW and dL/db by name, in the output's shapes, last layer first."""

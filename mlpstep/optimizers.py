@@ -111,6 +111,8 @@ class SGD(Optimizer):
 
     def update(self, p, g, state, lr, out=None):
         out = out or {}
+        if not self.momentum and not self.weight_decay:  # plain sgd: the step a loop takes thousands of times
+            return _minus(p, lr, g, out.get("param")), state
         g = self.gradient(p, g)
         if self.momentum:
             old, buf = state.get("momentum_buffer"), out.get("momentum_buffer")

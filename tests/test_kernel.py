@@ -30,7 +30,7 @@ OPTIMIZER_CONFIGS = [
 ]
 
 
-def problem(optimizer, layout="columns", freeze=(), bias=None, steps=4, seed=0, batch=3):
+def problem(optimizer, layout="columns", freeze=(), bias=None, steps=6, seed=0, batch=3):
     rng = np.random.default_rng(seed)
     config = random_config(rng, [3, 5, 4, 3], ["relu", "tanh", "softmax"], "nll", layout, batch)
     if bias is not None:

@@ -65,7 +65,7 @@ def problem_config(seed: int) -> tuple[dict, int]:
             layer["bias"] = round(float(rng.normal()), 3)  # one shared bias
         elif rng.random() < 0.15:
             layer["bias"] = "none"
-    steps = int(rng.integers(1, 6))
+    steps = int(rng.integers(1, 9))
     config.update(optimizer=OPTIMIZERS[rng.integers(len(OPTIMIZERS))], steps=steps,
                   learning_rate=float(rng.choice([0.1, 0.01, 1.0, 1e3])))  # fmt: skip
     if rng.random() < 0.3:
