@@ -27,12 +27,14 @@ def step(problem: Problem, show: int = 1) -> Trace:
     params, state = run.start, {name: dict(values) for name, values in problem.state.items()}
     losses = []
     with np.errstate(all="ignore"):  # overflow is reported below, by name
-        params, state = run.quiet_steps(1, show - 1, params, state, losses)
-        shown = run.shown_step(params, state)
-        losses.append(shown.loss)
-        params, state = run.quiet_steps(show + 1, problem.steps, shown.updated, shown.state, losses)
-        final_loss = run.loss(params)
-        run.done()
+        try:
+            params, state = run.quiet_steps(1, show - 1, params, state, losses)
+            shown = run.shown_step(params, state)
+            losses.append(shown.loss)
+            params, state = run.quiet_steps(show + 1, problem.steps, shown.updated, shown.state, losses)
+            final_loss = run.loss(params)
+        finally:
+            run.done()
         # the last step's parameters and state: the shown step's checksum took them in if it was the last
         finite = np.isfinite(shown.checksum) and (show == problem.steps or np.isfinite(sum_of(params, state)))
     trace = Trace(

@@ -175,7 +175,9 @@ class Run:
 
     def done(self) -> None:
         """Keep the work arrays of unshown steps for the next run (the last network's only):
-        the parameters and state stay where they are, the trace's final ones among them."""
+        the parameters and state stay where they are, the trace's final ones among them. The
+        steppers go: they refer to the run, a cycle only the garbage collector would break, late."""
+        self.steppers = [None, None]
         work = self.spares[0] or self.spares[1]
         if work is not None:
             WORK.clear()
