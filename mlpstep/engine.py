@@ -14,7 +14,7 @@ import numpy as np
 
 from .errors import NumericError, OptionError
 from .kernel import Run, initial_params, sum_of
-from .model import SECTIONS, Problem, Trace, bias_name, weight_name
+from .model import SECTIONS, Problem, Trace
 
 __all__ = ["column_form", "forward", "initial_params", "step"]
 
@@ -59,15 +59,9 @@ def step(problem: Problem, show: int = 1) -> Trace:
 
 
 def column_form(problem: Problem, params: dict) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Weights as ``(n_in, n_out)`` and biases as ``(n_out,)`` for the computation."""
-    columns = problem.layout == "columns"
-    weights, biases = [], []
-    for l, layer in enumerate(problem.layers, 1):
-        w = params[weight_name(l)]
-        weights.append(w if columns else w.T)
-        b = params.get(bias_name(l, problem.layout))
-        biases.append(layer.bias if b is None else np.broadcast_to(b.reshape(-1), layer.bias.shape))
-    return weights, biases
+    """Weights as ``(n_in, n_out)`` and biases as columns ``(n_out, 1)`` to add to z (a shared bias
+    a number) for the computation; a bias missing from ``params`` is the config's."""
+    return Run(problem).columns(params)
 
 
 def forward(problem: Problem, params: dict, override: tuple[str, int, np.ndarray] | None = None):
@@ -76,8 +70,7 @@ def forward(problem: Problem, params: dict, override: tuple[str, int, np.ndarray
     ``("z" or "a", l, value)`` puts ``value`` (column form) in place of z_l or a_l, the rest computed
     from there: what gradcheck perturbs."""
     zs, activations = [], [problem.x]
-    run = Run(problem)
-    loss = run.forward(run.columns(params), zs, activations, override=override)
+    loss = Run(problem).forward(column_form(problem, params), zs, activations, override=override)
     return zs, activations, loss
 
 

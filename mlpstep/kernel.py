@@ -81,7 +81,6 @@ class Arrays(NamedTuple):
     shared: list  # (layer, its shared bias's gradient: a number in the gradients' run)
     grads: np.ndarray | None  # the trained parameters' gradients, one after another, flat
     flat: np.ndarray | None  # their updated values, laid out alike (None when state is kept)
-    flat_out: dict | None  # {"param": flat}: where the optimizer writes them
 
 
 class Shown(NamedTuple):
@@ -94,7 +93,7 @@ class Shown(NamedTuple):
     checksum: float  # the sum of every array above: finite only if each of their entries is
 
 
-PARAMS = ("params", "updated", "columns", "flat", "flat_out")
+PARAMS = ("params", "updated", "columns", "flat")
 """The fields of Arrays that belong to one set of parameters, not to a step's work."""
 
 WORK: dict = {}
@@ -202,7 +201,7 @@ class Run:
         got = {key: block.take(shape, like) for key, shape, like in wanted}
         grad_run = block.run(got["grad", name] for name, _ in grads)
         param_run = block.run(got["param", name] for name in self.trained) if params else None
-        arrays = Arrays([], [], [], [], [], [], {}, dict(self.start), None, [], None, None, None)
+        arrays = Arrays([], [], [], [], [], [], {}, dict(self.start), None, [], None, None)
         for l, (_, weight, bias, _) in enumerate(self.layers, 1) if work else ():
             for kind in ("z", "a", "dz", "da"):
                 getattr(arrays, kind).append(got.get((kind, l)))
@@ -213,7 +212,7 @@ class Run:
         for name in self.trained if params else ():
             arrays.params[name] = {key: got[key, name] for key in keys}
             arrays.updated[name] = got["param", name]
-        return arrays._replace(grads=grad_run, flat=param_run, flat_out={"param": param_run})
+        return arrays._replace(grads=grad_run, flat=param_run)
 
     def _grad_shape(self, name: str) -> tuple[int, ...]:
         """The shape a trained parameter's gradient is computed in: dL/dW ``(n_in, n_out)``, dL/db
@@ -302,6 +301,7 @@ class Run:
         weights, scale, down = columns[0], self.scale, self.down
         optimizer, lr = self.problem.optimizer, self.problem.learning_rate
         dw, db, da, dz_into, matmul, add_reduce = into.dw, into.db, into.da, into.dz, np.matmul, np.add.reduce
+        flat_out = {"param": into.flat}  # where plain sgd writes all the updated parameters at once
 
         def one(params: dict, state: dict):
             zs, activations = [], [x]
@@ -321,7 +321,7 @@ class Run:
             if flat is not None:
                 for l, total in into.shared:
                     add_reduce(dbs[l], out=total)
-                optimizer.update(flat, into.grads, {}, lr, into.flat_out)
+                optimizer.update(flat, into.grads, {}, lr, flat_out)
                 return loss, into.updated, {}
             new_state = self._update(params, state, into, self._param_grads(dws, dbs), sums)
             if kept is not None:

@@ -111,8 +111,6 @@ class SGD(Optimizer):
 
     def update(self, p, g, state, lr, out=None):
         out = out or {}
-        if not self.momentum and not self.weight_decay:  # plain sgd: the step a loop takes thousands of times
-            return _minus(p, lr, g, out.get("param")), state
         g = self.gradient(p, g)
         if self.momentum:
             old, buf = state.get("momentum_buffer"), out.get("momentum_buffer")
@@ -237,13 +235,15 @@ class RMSprop(Optimizer):
                 *(["grad_avg"] if self.centered else []))  # fmt: skip
 
     def update(self, p, g, state, lr, out=None):
-        out, (g, zeros) = out or {}, (self.gradient(p, g), np.zeros_like(p))
+        out = out or {}
+        g, zeros = self.gradient(p, g), np.zeros_like(p)
         v = np.multiply(g, 1 - self.alpha, out=out.get("square_avg"))  # alpha v + (1 - alpha) g g
         v *= g
         v += self.alpha * state.get("square_avg", zeros)
         new = {"step": state.get("step", 0) + 1, "square_avg": v}
         if self.centered:  # m + (1 - alpha) (g - m): torch's lerp
-            m, old = np.subtract(g, state.get("grad_avg", zeros), out=out.get("grad_avg")), state.get("grad_avg", zeros)
+            old = state.get("grad_avg", zeros)
+            m = np.subtract(g, old, out=out.get("grad_avg"))
             m *= 1 - self.alpha
             m += old
             new["grad_avg"], v = m, v - m * m
@@ -300,12 +300,13 @@ class Adagrad(Optimizer):
     never_negative = {"sum": "a sum of squares"}
 
     def update(self, p, g, state, lr, out=None):
+        out = out or {}
         g, step = self.gradient(p, g), state.get("step", 0) + 1
         old = state["sum"] if "sum" in state else np.full_like(p, self.initial_accumulator_value)
-        total = np.multiply(g, g, out=(out or {}).get("sum"))  # s + g g
+        total = np.multiply(g, g, out=out.get("sum"))  # s + g g
         total += old
         rate = lr / (1 + (step - 1) * self.lr_decay)
-        return _minus(p, rate, g / (np.sqrt(total) + self.eps), (out or {}).get("param")), {"step": step, "sum": total}
+        return _minus(p, rate, g / (np.sqrt(total) + self.eps), out.get("param")), {"step": step, "sum": total}
 
     def _rate(self, lr: str, t: str) -> str:
         return f"{lr} / (1 + {t}·{self.lr_decay:g})" if self.lr_decay else lr

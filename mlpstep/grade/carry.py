@@ -101,7 +101,7 @@ def _forward_rules(trace: Trace, path: str) -> list[Rule]:
         return []
     weights, biases = column_form(problem, trace.params)
     w, b = weights[l - 1], biases[l - 1]
-    return [([f"forward.a{l - 1}"], lambda v: flipped(w.T @ col(v, f"forward.a{l - 1}") + b[:, None], layout))]
+    return [([f"forward.a{l - 1}"], lambda v: flipped(w.T @ col(v, f"forward.a{l - 1}") + b, layout))]
 
 
 def _grad_rules(trace: Trace, key: str) -> list[Rule]:
