@@ -70,7 +70,8 @@ def forward(problem: Problem, params: dict, override: tuple[str, int, np.ndarray
     ``("z" or "a", l, value)`` puts ``value`` (column form) in place of z_l or a_l, the rest computed
     from there: what gradcheck perturbs."""
     zs, activations = [], [problem.x]
-    loss = Run(problem).forward(column_form(problem, params), zs, activations, override=override)
+    run = Run(problem)
+    loss = run.forward(run.columns(params), zs, activations, override=override)
     return zs, activations, loss
 
 
