@@ -61,3 +61,14 @@ def deadline(seconds: int):
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def continued(problem, trace):
+    """``problem`` starting from the parameters and optimizer state ``trace`` ends with (columns layout)."""
+    import dataclasses
+
+    layers = tuple(
+        dataclasses.replace(layer, weights=trace.updated[f"W{l}"], bias=trace.updated[f"w{l}0"].ravel())
+        for l, layer in enumerate(problem.layers, 1)
+    )
+    return dataclasses.replace(problem, layers=layers, state=trace.state)

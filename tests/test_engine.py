@@ -10,7 +10,7 @@ import dataclasses
 
 import numpy as np
 import yaml
-from helpers import SEED
+from helpers import SEED, continued
 
 import mlpstep
 
@@ -66,15 +66,6 @@ def test_a_step_leaves_the_problem_as_it_was():
     for was, now in zip(before, arrays_of(problem), strict=True):
         np.testing.assert_array_equal(now, was)
     assert mlpstep.step(problem).to_dict() == first
-
-
-def continued(problem, trace):
-    """``problem`` starting from the parameters and optimizer state ``trace`` ends with (columns layout)."""
-    layers = tuple(
-        dataclasses.replace(layer, weights=trace.updated[f"W{l}"], bias=trace.updated[f"w{l}0"].ravel())
-        for l, layer in enumerate(problem.layers, 1)
-    )
-    return dataclasses.replace(problem, layers=layers, state=trace.state)
 
 
 def test_three_steps_are_three_single_steps_each_from_where_the_last_ended():

@@ -10,6 +10,7 @@ import sys
 
 import numpy as np
 import pytest
+from helpers import continued
 from random_networks import random_config, valid_pairs
 
 import mlpstep
@@ -101,11 +102,7 @@ def test_steps_give_what_single_steps_from_each_others_ends_give():
     for k in range(5):
         single = mlpstep.step(start)
         assert single.loss == loop.losses[k]
-        layers = tuple(
-            dataclasses.replace(layer, weights=single.updated[f"W{l}"], bias=single.updated[f"w{l}0"].ravel())
-            for l, layer in enumerate(start.layers, 1)
-        )
-        start = dataclasses.replace(start, layers=layers)
+        start = continued(start, single)
     for name, value in loop.final.items():
         assert same_bits(single.updated[name], value), name
 
