@@ -2,6 +2,7 @@
 one-line refusal and a deadline for code that could hang. (conftest.py holds pytest's hooks and
 settings; tests import nothing from it.)"""
 
+import dataclasses
 import signal
 import textwrap
 from contextlib import contextmanager
@@ -65,8 +66,6 @@ def deadline(seconds: int):
 
 def continued(problem, trace):
     """``problem`` starting from the parameters and optimizer state ``trace`` ends with (columns layout)."""
-    import dataclasses
-
     layers = tuple(
         dataclasses.replace(layer, weights=trace.updated[f"W{l}"], bias=trace.updated[f"w{l}0"].ravel())
         for l, layer in enumerate(problem.layers, 1)
