@@ -205,6 +205,55 @@ def test_python_dash_m_runs_the_cli():
     assert result.returncode == 0 and json.loads(result.stdout)["loss"] == 28.000000000000693
 
 
+_SCRIPT = """
+import sys
+class Finalized:  # says so when Python's shutdown frees the module's globals
+    def __del__(self):
+        sys.stderr.write("shutdown ran\\n")
+kept = Finalized()
+{before}
+sys.argv = ["mlpstep", *sys.argv[1:]]
+from mlpstep.cli.app import script
+script()
+"""
+
+
+@pytest.mark.parametrize(
+    "args, code", [(["run", SEED, "--json"], 0), (["check", SEED, "configs/seed.yaml"], 2), (["--version"], 0)]
+)
+def test_the_command_ends_without_pythons_shutdown_and_keeps_its_output_and_exit_code(args, code):
+    result = subprocess.run([sys.executable, "-c", _SCRIPT.format(before=""), *args], capture_output=True, text=True)
+    assert result.returncode == code and "shutdown ran" not in result.stderr
+    expected = runner.invoke(app, args)
+    assert result.stdout == expected.stdout and result.stderr == expected.stderr
+
+
+def test_output_larger_than_every_buffer_arrives_whole_before_the_quick_exit(tmp_path):
+    config, command = tmp_path / "wide.yaml", [sys.executable, "-m", "mlpstep"]
+    made = subprocess.run([*command, "init", "--layers", "30,40,5", "--batch", "200", "--seed", "1"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    config.write_text(made.stdout)
+    result = subprocess.run([*command, "run", str(config), "--json"], capture_output=True, text=True)
+    assert result.returncode == 0 and len(result.stdout) > 200_000
+    assert json.loads(result.stdout) == mlpstep.step(mlpstep.load(str(config))).to_dict()
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        "import atexit; atexit.register(print, 'exit handler ran')",
+        "import threading, time; threading.Thread(target=time.sleep, args=(0.5,)).start()",
+    ],
+)
+def test_exit_handlers_or_threads_from_elsewhere_get_pythons_usual_shutdown(before):
+    result = subprocess.run(
+        [sys.executable, "-c", _SCRIPT.format(before=before), "--version"], capture_output=True, text=True
+    )
+    assert result.returncode == 0 and result.stdout.startswith("mlpstep ")
+    assert "shutdown ran" in result.stderr
+    assert ("exit handler ran" in result.stdout) == ("atexit" in before)
+
+
 def test_help_does_not_import_numpy():
     code = "import sys; from mlpstep.cli.app import app; sys.exit('numpy' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
