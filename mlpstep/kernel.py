@@ -288,8 +288,9 @@ class Run:
     def stepper(self, into: Arrays, columns: tuple, flat=None, kept: list | None = None):
         """A step with all it needs bound, for a loop to call step after step: ``(params, state) ->
         (loss, updated, state)``, from ``params`` (in column form: ``columns``) into ``into``.
-        ``kept``, when given, receives [zs, activations, dzs, das, dws, dbs] by layer from 0, and the sum
-        of every z, updated parameter and state array (finite only if each entry is).
+        ``kept``, when given, receives [zs, activations, dzs, das, dws, dbs] by layer from 0, the
+        parameters' gradients by name, and the sum of every z, updated parameter and state array
+        (finite only if each entry is).
         ``flat``: the trained parameters, one after another as their gradients in ``into``."""
         forward, grad_z, x, y, f = (
             self.forwarder(columns, into),
@@ -323,9 +324,10 @@ class Run:
                     add_reduce(dbs[l], out=total)
                 optimizer.update(flat, into.grads, {}, lr, flat_out)
                 return loss, into.updated, {}
-            new_state = self._update(params, state, into, self._param_grads(dws, dbs), sums)
+            grads = self._param_grads(dws, dbs)
+            new_state = self._update(params, state, into, grads, sums)
             if kept is not None:
-                kept.extend([zs, activations, dzs, das, dws, dbs, float(sum(sums))])
+                kept.extend([zs, activations, dzs, das, dws, dbs, grads, float(sum(sums))])
             return loss, into.updated, new_state
 
         return one
@@ -363,7 +365,7 @@ class Run:
             state = {name: {key: copy(value) for key, value in values.items()} for name, values in state.items()}
         kept = []
         loss, updated, new_state = self.step(params, state, into, kept)
-        zs, activations, dzs, das, dws, dbs, sums = kept
+        zs, activations, dzs, das, dws, dbs, param_grads, sums = kept
         out = (lambda m: m.T) if self.rows else (lambda m: m)  # activations and weights in the config's layout
         forward = {}
         for l in range(len(self.layers)):
@@ -373,7 +375,7 @@ class Run:
             grads[f"z{l + 1}"] = out(dzs[l])
             if l:
                 grads[f"a{l}"] = out(das[l])
-        grads.update(self._param_grads(dws, dbs))
+        grads.update(param_grads)
         # dL/da is finite where dL/dz is (f' is finite), and dL/dW where the update is, unless frozen
         frozen = [dws[l] for l, (_, weight, _, _) in enumerate(self.layers) if weight in self.problem.freeze]
         checksum = sums + total(dbs) + total(frozen)  # sums: of each z, and of the trained parameters and state
@@ -385,7 +387,7 @@ def copy(value):
 
 
 def total(arrays: list) -> float:
-    return sum(float(np.sum(m)) for m in arrays)
+    return sum(float(np.add.reduce(m, axis=None)) for m in arrays)  # np.sum without its Python wrapper
 
 
 def sum_of(params: dict, state: dict) -> float:
