@@ -99,8 +99,11 @@ def test_the_step_through_changes_what_is_highlighted(browser, url):
     page.keyboard.press("ArrowRight")  # on to the update, from the keyboard
     assert set(in_play(page)) == {"update"}
     assert page.get_by_role("button", name="update", exact=True).get_attribute("aria-pressed") == "true"
-    faded = page.locator('figure[data-stage="forward"]').first.evaluate("e => getComputedStyle(e).opacity")
-    assert float(faded) < 1
+    # the forward figures fade out over a 0.2 s transition: wait for it (at most 5 s), do not race it
+    page.wait_for_function(
+        "() => parseFloat(getComputedStyle(document.querySelector('figure[data-stage=\"forward\"]')).opacity) < 1",
+        timeout=5000,
+    )
 
 
 def background(page):
