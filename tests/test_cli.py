@@ -229,11 +229,11 @@ def test_the_command_ends_without_pythons_shutdown_and_keeps_its_output_and_exit
 
 
 def test_output_larger_than_every_buffer_arrives_whole_before_the_quick_exit(tmp_path):
-    config, command = tmp_path / "wide.yaml", [sys.executable, "-m", "mlpstep"]
-    made = subprocess.run([*command, "init", "--layers", "30,40,5", "--batch", "200", "--seed", "1"],
-                          capture_output=True, text=True, check=True)  # fmt: skip
-    config.write_text(made.stdout)
-    result = subprocess.run([*command, "run", str(config), "--json"], capture_output=True, text=True)
+    config = tmp_path / "wide.yaml"
+    made = runner.invoke(app, ["init", "--layers", "30,40,5", "--batch", "200", "--seed", "1", "-o", str(config)])
+    assert made.exit_code == 0, made.output
+    command = [sys.executable, "-m", "mlpstep", "run", str(config), "--json"]
+    result = subprocess.run(command, capture_output=True, text=True)
     assert result.returncode == 0 and len(result.stdout) > 200_000
     assert json.loads(result.stdout) == mlpstep.step(mlpstep.load(str(config))).to_dict()
 
